@@ -1,0 +1,48 @@
+# The whole set-up on a fresh machine is `make run` or `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+SYSTEM_DEPS := $(VENV)/.system-deps
+SHARED ?= ../shared
+PAIRS ?= build/ocr-pairs
+PAIR_PAGES ?= 700
+
+.PHONY: install run test bench model ocr-pairs clean
+
+install: $(INSTALLED) $(SYSTEM_DEPS)
+
+$(INSTALLED): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+$(SYSTEM_DEPS): scripts/install-system-deps.sh
+	@mkdir -p $(VENV)
+	scripts/install-system-deps.sh
+	touch $@
+
+run: install
+	$(BIN)/python -m pipeline run raw --out-dir outputs --normalized-dir normalized
+
+test: install
+	$(BIN)/python -m pytest -q
+
+# Figures side by side with baselines; reads the evaluation material in $(SHARED).
+bench: install
+	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/python bench/restore.py --shared $(SHARED) --seed
+
+# Synthetic OCR training pairs: corpus pages rendered, degraded and read by Tesseract (about an hour on 2 cores).
+ocr-pairs: install
+	$(BIN)/python training/make_ocr_pairs.py --corpus $(SHARED)/corpus/legal-vi.txt.xz --out $(PAIRS) \
+		--pages $(PAIR_PAGES) --seed 1 --jobs 2
+
+# Rebuild the shipped restoration models from the corpus and the OCR pairs.
+model: install
+	$(BIN)/python training/build_lm.py --corpus $(SHARED)/corpus/legal-vi.txt.xz --out pipeline/restore/data/lm.npz
+	$(BIN)/python training/build_channel.py --pairs $(PAIRS) --out pipeline/restore/data/channel.json.gz
+
+clean:
+	rm -rf outputs/* normalized/* .pytest_cache

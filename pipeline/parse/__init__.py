@@ -1,0 +1,71 @@
+"""Rule-based structure parser: restored text lines -> metadata, section tree, tasks.
+
+    from pipeline.parse import parse
+    result = parse(lines)          # list[pipeline.model.Line]
+    result.meta, result.sections, result.tasks, result.warnings
+    result.line_roles              # line number -> role, for lines outside the tree
+
+Every non-blank input line is accounted for: it lies within the `lines`
+range of a node of `sections`, or `line_roles` gives it a role: "header",
+"recipients", "signature", "page-number" or "running-header".
+
+Modules: header (metadata, signature, recipients), references (cited
+documents), markers and outline (section tree, paragraph joining, page
+numbers), fields (field labels), tasks, units (+ data/units.json), timeline,
+tables (task tables).
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from pipeline.model import DocumentMeta, Line, Section, Task
+from pipeline.parse.header import read_frame
+from pipeline.parse.outline import Node, build_outline, dropped_lines
+from pipeline.parse.references import find_references
+from pipeline.parse.tasks import extract_tasks
+
+__all__ = ["ParseResult", "parse"]
+
+
+@dataclass
+class ParseResult:
+    meta: DocumentMeta
+    sections: list[Section]
+    tasks: list[Task]
+    warnings: list[str] = field(default_factory=list)
+    line_roles: dict[int, str] = field(default_factory=dict)
+
+
+def _section(node: Node) -> Section:
+    return Section(
+        id=node.id,
+        label=node.label,
+        kind=node.kind,
+        title=node.text,
+        lines=(node.first, node.last),
+        children=[_section(child) for child in node.children],
+    )
+
+
+def parse(lines: list[Line]) -> ParseResult:
+    """Parse the lines of one document."""
+    lines = [replace(line, text=unicodedata.normalize("NFC", line.text or "")) for line in lines]
+    frame, body_start, (closing_begin, closing_end) = read_frame(lines)
+    body = lines[body_start:closing_begin] + lines[closing_end:]
+    roles = dict(frame.roles)
+    dropped = dropped_lines(body)
+    roles.update(dropped)
+    outline = build_outline(body, set(dropped))
+    issued = date.fromisoformat(frame.meta.issued_date) if frame.meta.issued_date else None
+    tasks, task_warnings = extract_tasks(outline.roots, issued)
+    paragraphs = [frame.meta.title or ""] + [node.text for root in outline.roots for node in root.walk()]
+    frame.meta.references = find_references(paragraphs, frame.meta.number)
+    return ParseResult(
+        meta=frame.meta,
+        sections=[_section(root) for root in outline.roots],
+        tasks=tasks,
+        warnings=outline.warnings + task_warnings,
+        line_roles=roles,
+    )

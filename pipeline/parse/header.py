@@ -1,0 +1,282 @@
+"""Document metadata from the header block and the signature/recipients block.
+
+Header (top of page 1): issuing body ("ỦY BAN NHÂN DÂN" / "TỈNH THỪA THIÊN
+HUẾ"), the national motto, "Số: 267/KH-UBND", "<place>, ngày … tháng … năm
+…", the type line ("KẾ HOẠCH") and the title lines after it. OCR of the
+two-column layout merges the columns into one line ("ỦY BAN NHÂN DÂN CỘNG
+HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Số: 267/KH-UBND Thừa Thiên Huế, ngày 27
+tháng 6 năm 2024"), so the motto is cut out of a line rather than matched as
+a whole line, and the number is read up to the first space.
+
+Closing: "Nơi nhận:" and its "- …" list on the left, the signature column
+on the right ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", the
+name). Merged, a line reads "- Cục TTĐN; KT. CHỦ TỊCH": the trailing run of
+capitalised words is the signature column's part of the line.
+
+Every line of both blocks is reported with a role ("header", "recipients",
+"signature") so the caller can account for lines that are not in the tree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from pipeline.model import DocumentMeta, Line, Signer
+from pipeline.parse.markers import read_marker
+from pipeline.parse.matching import fold, sentence_case, squash, title_case, upper_share
+from pipeline.parse.references import type_from_number
+from pipeline.parse.timeline import iso_date
+from pipeline.parse.units import canonical_unit
+
+DOC_TYPES = {
+    "ke hoach": "Kế hoạch",
+    "quyet dinh": "Quyết định",
+    "nghi quyet": "Nghị quyết",
+    "chi thi": "Chỉ thị",
+    "cong van": "Công văn",
+    "thong bao": "Thông báo",
+    "bao cao": "Báo cáo",
+    "to trinh": "Tờ trình",
+    "huong dan": "Hướng dẫn",
+    "chuong trinh": "Chương trình",
+    "chuong trinh hanh dong": "Chương trình hành động",
+    "ke hoach hanh dong": "Kế hoạch hành động",
+    "de an": "Đề án",
+    "quy che": "Quy chế",
+    "quy dinh": "Quy định",
+    "thong tu": "Thông tư",
+    "nghi dinh": "Nghị định",
+    "luat": "Luật",
+    "ket luan": "Kết luận",
+}
+_SIGNER_TITLES = {
+    "chu tich": "Chủ tịch",
+    "pho chu tich": "Phó Chủ tịch",
+    "giam doc": "Giám đốc",
+    "pho giam doc": "Phó Giám đốc",
+    "bo truong": "Bộ trưởng",
+    "thu truong": "Thứ trưởng",
+    "thu tuong": "Thủ tướng",
+    "pho thu tuong": "Phó Thủ tướng",
+    "chanh van phong": "Chánh Văn phòng",
+    "pho chanh van phong": "Phó Chánh Văn phòng",
+    "truong ban": "Trưởng ban",
+    "pho truong ban": "Phó Trưởng ban",
+    "bi thu": "Bí thư",
+    "pho bi thu": "Phó Bí thư",
+    "chu nhiem": "Chủ nhiệm",
+    "tong cuc truong": "Tổng cục trưởng",
+    "cuc truong": "Cục trưởng",
+    "chanh thanh tra": "Chánh Thanh tra",
+}
+_MOTTO_RES = [
+    regex.compile(r"c\w{0,3}ng\s*h\w{0,3}\s*x\w{0,2}\s*h\w{0,3}\s*ch\w{0,2}\s*ngh\w{0,3}\s*vi\w{0,3}\s*nam"),
+    regex.compile(r"\S{0,2}\w{0,2}c\s*l\w{0,2}p\s*[-–—]+\s*t\w{0,2}\s*do\s*[-–—]+\s*h\w{0,3}\s*ph\w{0,3}"),
+]
+_NUMBER_RE = regex.compile(r"^s[o6]\s*[:.;]?\s*(?P<number>[0-9][\w\-/.&]*\w)")
+_DATE_RE = regex.compile(
+    r"(?P<place>[^,]*),?\s*ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})"
+)
+_ADMIN_LEVELS = ("tinh ", "thanh pho ", "huyen ", "quan ", "thi xa ", "xa ", "phuong ", "thi tran ")
+_PREAMBLE_OPENERS = ("can cu", "thuc hien", "theo de nghi", "xet ", "de ", "nham ", "trien khai thuc hien")
+_AUTHORITY_RE = regex.compile(r"(?<![\p{L}])(?P<auth>TM|KT|TL|TUQ|Q)\s*\.\s*")
+_NAME_RE = regex.compile(r"^\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){1,5}$")
+
+
+@dataclass
+class Frame:
+    """What the header and closing blocks say, and which lines they hold."""
+
+    meta: DocumentMeta
+    roles: dict[int, str] = field(default_factory=dict)  # line number -> "header" / "recipients" / "signature"
+
+
+def _strip_motto(text: str) -> str:
+    folded = fold(text)
+    for pattern in _MOTTO_RES:
+        match = pattern.search(folded)
+        if match:
+            text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+            folded = fold(text)
+    return squash(text)
+
+
+def _doc_type(text: str) -> str | None:
+    return DOC_TYPES.get(fold(squash(text)).rstrip(" :"))
+
+
+def _issuer(lines: list[str]) -> tuple[str | None, str | None]:
+    names = [line for line in lines if line and upper_share(line) > 0.6]
+    if not names:
+        return None, None
+    if len(names) >= 2 and fold(names[1]).startswith(_ADMIN_LEVELS):
+        level = next(level for level in _ADMIN_LEVELS if fold(names[1]).startswith(level))
+        place = names[1][len(level):]
+        body = f"{canonical_unit(sentence_case(names[0]))} {level.strip()} {title_case(place)}"
+        rest = names[2:]
+        if rest:
+            return canonical_unit(sentence_case(rest[-1])), body
+        return body, None
+    if len(names) >= 2:
+        return canonical_unit(sentence_case(names[-1])), canonical_unit(sentence_case(" ".join(names[:-1])))
+    return canonical_unit(sentence_case(names[0])), None
+
+
+def _read_header(lines: list[Line], meta: DocumentMeta, roles: dict[int, str]) -> int:
+    """Fill `meta` from the header; return the index of the first body line."""
+    texts = [squash(line.text) for line in lines]
+    window = [i for i, text in enumerate(texts) if text][:30]
+    type_index = next((i for i in window if _doc_type(texts[i])), None)
+    stop = type_index if type_index is not None else (window[12] if len(window) > 12 else len(texts))
+    issuer_lines: list[str] = []
+    last_header = -1
+    for i in range(0, stop):
+        text = texts[i]
+        if not text:
+            continue
+        if read_marker(text) and read_marker(text).kind == "roman":
+            stop = i
+            break
+        stripped = _strip_motto(text)
+        folded = fold(stripped)
+        number = _NUMBER_RE.match(folded)
+        date = _DATE_RE.search(folded)
+        is_header = stripped != text or number or date
+        if number:
+            meta.number = stripped[number.start("number"): number.end("number")]
+            stripped = stripped[number.end("number"):].strip()
+            folded = fold(stripped)
+            date = _DATE_RE.search(folded)
+        if date:
+            meta.issued_date = iso_date(int(date["y"]), int(date["m"]), int(date["d"]))
+            place = stripped[date.start("place"): date.end("place")].strip(" ,")
+            meta.place = place or None
+        elif stripped and not number and meta.number is None and upper_share(stripped) > 0.6:
+            issuer_lines.append(stripped)
+            is_header = True
+        if is_header:
+            last_header = i
+    meta.issuer, meta.issuer_parent = _issuer(issuer_lines)
+    if type_index is None:
+        for i in range(0, last_header + 1):
+            if texts[i]:
+                roles[lines[i].number] = "header"
+        if meta.number:
+            meta.doc_type = type_from_number(meta.number)
+        return last_header + 1
+    meta.doc_type = _doc_type(texts[type_index])
+    title_lines: list[str] = []
+    end = type_index + 1
+    uppercase_title = None
+    for i in range(type_index + 1, len(texts)):
+        text = texts[i]
+        if not text:
+            if title_lines and not uppercase_title:
+                break
+            continue
+        marker = read_marker(text)
+        if marker and marker.kind not in ("bullet",):
+            break
+        if uppercase_title is None:
+            uppercase_title = upper_share(text) > 0.6
+            if fold(text).startswith(_PREAMBLE_OPENERS[:1]) and not uppercase_title:
+                break
+        elif uppercase_title and upper_share(text) <= 0.6:
+            break
+        elif not uppercase_title and (
+            upper_share(text) > 0.6 or (text[:1].isupper() and fold(text).startswith(_PREAMBLE_OPENERS))
+        ):
+            break
+        title_lines.append(text)
+        end = i + 1
+    meta.title = squash(" ".join(title_lines)) or None
+    for i in range(0, end):
+        if texts[i]:
+            roles[lines[i].number] = "header"
+    return end
+
+
+def _signature_tail(text: str) -> tuple[str, str]:
+    """Split "- Cục TTĐN; KT. CHỦ TỊCH" into ("- Cục TTĐN;", "KT. CHỦ TỊCH")."""
+    words = text.split()
+    cut = len(words)
+    while cut > 0:
+        word = words[cut - 1]
+        letters = regex.sub(r"[^\p{L}]", "", word)
+        is_authority = regex.fullmatch(r"(?:TM|KT|TL|TUQ|Q)\.", word) is not None
+        if not is_authority and not (letters and letters.isupper() and regex.fullmatch(r"[\p{L}]+", word)):
+            break
+        cut -= 1
+    tail = " ".join(words[cut:])
+    folded_tail = fold(_AUTHORITY_RE.sub("", tail)).strip()
+    if len(words) - cut >= 1 and (
+        _AUTHORITY_RE.search(tail) or folded_tail in _SIGNER_TITLES or (cut == 0 and len(words) - cut >= 2)
+    ):
+        return " ".join(words[:cut]), tail
+    return text, ""
+
+
+def _read_closing(lines: list[Line], start: int, meta: DocumentMeta, roles: dict[int, str]) -> tuple[int, int]:
+    """Find the closing block after `start`; fill signer and recipients; return its [begin, end)."""
+    texts = [squash(line.text) for line in lines]
+    begin = next((i for i in range(start, len(texts)) if fold(texts[i]).startswith("noi nhan")), None)
+    if begin is None:
+        begin = next(
+            (i for i in range(start, len(texts)) if regex.match(r"(?:TM|KT|TL|TUQ)\s*\.\s*\p{Lu}", texts[i])),
+            None,
+        )
+    if begin is None:
+        return len(texts), len(texts)
+    signer = Signer()
+    recipients: list[str] = []
+    end = len(texts)
+    for i in range(begin, len(texts)):
+        text = texts[i]
+        if not text:
+            continue
+        marker = read_marker(text)
+        if marker and marker.kind in ("appendix", "roman", "part", "chapter", "article"):
+            end = i
+            break
+        left, tail = _signature_tail(text)
+        if fold(left).startswith("noi nhan"):
+            left = left.split(":", 1)[1] if ":" in left else ""
+            left = left.strip()
+        role = "recipients"
+        if tail:
+            role = "signature"
+            for match in _AUTHORITY_RE.finditer(tail):
+                signer.authority = f"{match['auth']}."
+            bare = fold(_AUTHORITY_RE.sub("", tail)).strip()
+            if bare in _SIGNER_TITLES and not _AUTHORITY_RE.search(tail):
+                signer.title = _SIGNER_TITLES[bare]
+            elif bare in _SIGNER_TITLES and signer.title is None:
+                signer.title = _SIGNER_TITLES[bare]
+        if left:
+            if _NAME_RE.match(left) and not left.startswith(("-", "+")) and (signer.authority or signer.title or recipients):
+                signer.name = left
+                roles[lines[i].number] = "signature"
+                end = i + 1
+                break
+            if left[:1] in "-+•" or fold(left).startswith("luu"):
+                recipients.append(left.lstrip("-+• ").rstrip(";,. "))
+            elif recipients and not left[:1].isupper():
+                recipients[-1] = f"{recipients[-1]} {left.rstrip(';,. ')}"
+            elif left and not tail:
+                role = "signature"
+        roles[lines[i].number] = role if left else "signature"
+    meta.signer = signer
+    meta.recipients = [recipient for recipient in recipients if recipient]
+    return begin, end
+
+
+def read_frame(lines: list[Line]) -> tuple[Frame, int, tuple[int, int]]:
+    """Metadata, line roles, index of the first body line, and the closing block's [begin, end)."""
+    meta = DocumentMeta()
+    roles: dict[int, str] = {}
+    body_start = _read_header(lines, meta, roles)
+    closing = _read_closing(lines, body_start, meta, roles)
+    if meta.doc_type is None and meta.number:
+        meta.doc_type = type_from_number(meta.number)
+    return Frame(meta, roles), body_start, closing

@@ -1,0 +1,121 @@
+"""Item markers at the start of a line: "III.", "2.", "1.2.", "a)", "-", "Điều 3." …
+
+Each marker kind has a rank: a marker closes every open item of the same or
+a lower rank (a higher rank number) and opens a child of the nearest item of
+a higher rank (a smaller rank number).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from pipeline.parse.matching import fold, upper_share
+
+RANKS = {
+    "appendix": 0,
+    "part": 1,
+    "chapter": 2,
+    "division": 3,  # "Mục 1" in a law
+    "article": 4,
+    "roman": 5,
+    "number": 6,
+    "subnumber": 7,  # 1.1. (1.1.1. ranks one deeper, see `Marker.rank`)
+    "letter": 10,
+    "bullet": 11,  # "-", "•", "*"
+    "subbullet": 12,  # "+"
+}
+
+# Vietnamese item letters: no f, j, w, z.
+LETTERS = "a b c d đ e g h i k l m n o p q r s t u v x y".split()
+
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+@dataclass
+class Marker:
+    kind: str
+    label: str  # as it will be used in ids: "III", "2", "1.2", "a", "-"
+    written: str  # the marker as written, OCR confusions included
+    rest: str  # the line text after the marker
+
+    @property
+    def rank(self) -> int:
+        if self.kind == "subnumber":
+            return RANKS["subnumber"] + self.label.count(".") - 1
+        return RANKS[self.kind]
+
+
+def roman_value(numeral: str) -> int | None:
+    """"XIV" -> 14; None when not a well-formed numeral up to 39."""
+    if not numeral or any(char not in _ROMAN_VALUES for char in numeral):
+        return None
+    total = 0
+    for i, char in enumerate(numeral):
+        value = _ROMAN_VALUES[char]
+        if i + 1 < len(numeral) and _ROMAN_VALUES[numeral[i + 1]] > value:
+            total -= value
+        else:
+            total += value
+    if not 0 < total < 40 or to_roman(total) != numeral:
+        return None
+    return total
+
+
+def to_roman(value: int) -> str:
+    parts = []
+    for number, numeral in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while value >= number:
+            parts.append(numeral)
+            value -= number
+    return "".join(parts)
+
+
+_ROMAN_RE = regex.compile(r"^(?P<m>[IVXl1|]{1,6})\s*[.)]\s*(?P<rest>\p{Lu}.*)$")
+_SUBNUMBER_RE = regex.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<rest>\S.*)$")
+_NUMBER_RE = regex.compile(r"^(?P<m>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")
+_LETTER_RE = regex.compile(r"^(?P<m>[a-zđ])\s?\)\s*(?P<rest>\S.*)$")
+_BULLET_RE = regex.compile(r"^(?P<m>[-–—•*·+])\s*(?P<rest>\S.*)$")
+_NAMED_RE = regex.compile(
+    r"^(?P<word>phan|chuong|muc|dieu)\s+(?P<m>[ivxlc]+|\d{1,3})\b\s*[.:]?\s*(?P<rest>.*)$"
+)
+_NAMED_KIND = {"phan": "part", "chuong": "chapter", "muc": "division", "dieu": "article"}
+_APPENDIX_RE = regex.compile(r"^phu luc\b\s*(?P<m>[ivxlc]+|\d{1,2})?\s*[.:]?\s*(?P<rest>.*)$")
+
+
+def read_marker(text: str) -> Marker | None:
+    """The marker opening `text`, if any. `text` is a stripped line."""
+    folded = fold(text)
+    named = _NAMED_RE.match(folded)
+    if named and (named["word"] != "dieu" or named["rest"][:1].strip() or text.rstrip()[-1:] in ".:"):
+        label = text[named.start("m"):named.end("m")]
+        kind = _NAMED_KIND[named["word"]]
+        if kind in ("part", "chapter") and roman_value(label.upper()):
+            label = label.upper()
+        return Marker(kind, label, text[: named.end("m")], text[named.start("rest"):].strip())
+    appendix = _APPENDIX_RE.match(folded)
+    if appendix and (upper_share(text[:7]) > 0.5 or len(text) <= 16):
+        label = text[appendix.start("m"):appendix.end("m")].upper() if appendix["m"] else ""
+        return Marker("appendix", label, text[: appendix.end("m") if appendix["m"] else 7], text[appendix.start("rest"):].strip())
+    match = _ROMAN_RE.match(text)
+    if match:
+        written = match["m"]
+        label = written.replace("l", "I").replace("1", "I").replace("|", "I")
+        # A lone "1"/"l" is far more often an Arabic "1." than a misread "I.".
+        confusable = written != label
+        if roman_value(label) and not (confusable and len(written) == 1) and (
+            not confusable or upper_share(match["rest"]) > 0.6
+        ):
+            return Marker("roman", label, written, match["rest"].strip())
+    for kind, pattern in (("subnumber", _SUBNUMBER_RE), ("number", _NUMBER_RE), ("letter", _LETTER_RE)):
+        match = pattern.match(text)
+        if match:
+            label = match["m"]
+            if kind == "number" and label.startswith("0"):
+                label = label.lstrip("0") or "0"
+            return Marker(kind, label, match["m"], match["rest"].strip())
+    match = _BULLET_RE.match(text)
+    if match and not regex.fullmatch(r"[-–—]?\s*\d{1,3}\s*[-–—]?", text):
+        kind = "subbullet" if match["m"] == "+" else "bullet"
+        return Marker(kind, match["m"], match["m"], match["rest"].strip())
+    return None

@@ -1,0 +1,295 @@
+"""The section tree of the body text.
+
+Lines come either wrapped at page width (OCR output, the seed gold text) or
+one paragraph per line. Wrapped lines are joined back into paragraphs: a line
+continues the previous one when it starts with a lower-case letter, a digit
+or punctuation, or when the previous line ran to the page width without
+ending a sentence. A blank line ends a paragraph unless the next line starts
+in lower case (OCR puts blank lines around page breaks mid-sentence).
+
+Each paragraph becomes one node, so every body line belongs to exactly one
+node's own text:
+  roman / number / subnumber / letter / bullet / subbullet / part / chapter /
+  division / article / appendix  - items opened by a marker (see markers.py)
+  field      - a labelled field line ("Đơn vị thực hiện: …", fields.py)
+  paragraph  - an un-numbered paragraph, child of the innermost open item
+  table / row - tab-separated rows (tables.py reads them)
+
+Node ids: roman "III"; numbered and lettered items append their label to the
+parent id ("III.1", "III.1.a"; "1.2." under "1." gives "II.1.2"); bullets
+append "-n" ("III.4.-3" is the third "-" bullet of III.4), "+" bullets "+n";
+paragraphs "pn", fields "fn", table rows the row's number cell. Parts,
+chapters, divisions and articles have document-wide ids ("Ch.II", "Đ.5").
+A repeated id gets a "~n" suffix.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as default
+
+import regex
+
+from pipeline.model import Line
+from pipeline.parse.fields import Field, read_field
+from pipeline.parse.markers import LETTERS, Marker, read_marker, roman_value, to_roman
+from pipeline.parse.matching import fold, squash
+
+_TERMINAL = tuple(".;:!?")
+_NAMED_PREFIX = {"part": "P", "chapter": "Ch", "division": "M", "article": "Đ"}
+_CLOSING_OPENERS = ("tren day la", "trong qua trinh thuc hien", "trong qua trinh trien khai", "trong qua trinh to chuc")
+
+
+@dataclass
+class Node:
+    kind: str
+    label: str
+    id: str
+    text: str
+    first: int
+    last: int
+    page: int | None = None
+    rank: int = 99
+    field: Field | None = None
+    cells: list[str] | None = None
+    children: list[Node] = default(default_factory=list)
+
+    def walk(self):
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Outline:
+    roots: list[Node]
+    warnings: list[str]
+
+
+def wrap_width(lines: list[Line]) -> int:
+    """The page width the text was wrapped at, estimated from line lengths."""
+    lengths = sorted(len(line.text.strip()) for line in lines if line.text.strip())
+    if not lengths:
+        return 0
+    return lengths[int(len(lengths) * 0.9) - (1 if len(lengths) >= 10 else 0)]
+
+
+def _soft_start(text: str) -> bool:
+    return not text[:1].isupper()
+
+
+class _Builder:
+    def __init__(self, width: int):
+        self.width = width
+        self.roots: list[Node] = []
+        self.stack: list[Node] = []
+        self.warnings: list[str] = []
+        self.current: Node | None = None  # the node whose text a continuation line extends
+        self.prev_line = ""
+        self.gap = False  # blank line since the previous text line
+        self.used_ids: set[str] = set()
+        self.counters: dict[tuple[str, str], int] = {}
+        self.last_label: dict[tuple[str, str], str] = {}
+        self.last_roman = 0
+        self.after_break = False
+        self.table: Node | None = None
+
+    # ids -----------------------------------------------------------------
+    def _unique(self, candidate: str) -> str:
+        result, n = candidate, 1
+        while result in self.used_ids:
+            n += 1
+            result = f"{candidate}~{n}"
+        self.used_ids.add(result)
+        return result
+
+    def _count(self, parent_id: str, kind: str) -> int:
+        key = (parent_id, kind)
+        self.counters[key] = self.counters.get(key, 0) + 1
+        return self.counters[key]
+
+    def _child_id(self, parent: Node | None, kind: str, label: str) -> str:
+        parent_id = parent.id if parent else ""
+        prefix = f"{parent_id}." if parent_id else ""
+        if kind in _NAMED_PREFIX:
+            return self._unique(f"{_NAMED_PREFIX[kind]}.{label}")
+        if kind == "appendix":
+            return self._unique(f"PL{label}" if label else "PL")
+        if kind == "roman":
+            return self._unique(label)
+        if kind == "subnumber" and parent and parent.kind == "number" and label.startswith(parent.label + "."):
+            return self._unique(f"{parent.id}.{label[len(parent.label) + 1:]}")
+        if kind in ("number", "subnumber", "letter"):
+            return self._unique(prefix + label)
+        symbol = {"bullet": "-", "subbullet": "+", "paragraph": "p", "field": "f", "table": "table"}[kind]
+        return self._unique(f"{prefix}{symbol}{self._count(parent_id, kind)}")
+
+    # sequence checks -----------------------------------------------------
+    def _check_order(self, marker: Marker, parent: Node | None, line_number: int) -> None:
+        if marker.kind == "roman":
+            value = roman_value(marker.label) or 0
+            expected = self.last_roman + 1
+            if value != expected:
+                if set(marker.written) <= set("Il1|") and expected < 4:
+                    self.warnings.append(
+                        f"roman numeral {marker.written} read as {to_roman(expected)} at line {line_number}"
+                    )
+                    marker.label = to_roman(expected)
+                    value = expected
+                else:
+                    self.warnings.append(f"items out of order at line {line_number}")
+            self.last_roman = value
+            return
+        if marker.kind not in ("number", "letter"):
+            return
+        key = (parent.id if parent else "", marker.kind)
+        previous = self.last_label.get(key)
+        if marker.kind == "letter":
+            # OCR drops the bar of "đ": a second "d" is the "đ" that follows "d".
+            if previous == "d" and marker.label == "d":
+                marker.label = "đ"
+            expected = LETTERS[LETTERS.index(previous) + 1] if previous in LETTERS[:-1] else None
+            if previous is None:
+                expected = "a"
+        else:
+            expected = str(int(previous) + 1) if previous and previous.isdigit() else "1"
+        if marker.label != expected:
+            self.warnings.append(f"items out of order at line {line_number}")
+        self.last_label[key] = marker.label
+
+    # building ------------------------------------------------------------
+    def _attach(self, node: Node, parent: Node | None) -> None:
+        (parent.children if parent else self.roots).append(node)
+
+    def _open(self, marker: Marker, line: Line) -> None:
+        rank = marker.rank
+        while self.stack and self.stack[-1].rank >= rank:
+            self.stack.pop()
+        parent = self.stack[-1] if self.stack else None
+        self._check_order(marker, parent, line.number)
+        found = read_field(marker.rest) if marker.kind in ("letter", "bullet", "subbullet") else None
+        kind = "field" if found else marker.kind
+        label = marker.label
+        node = Node(
+            kind=kind,
+            label=label,
+            id=self._child_id(parent, kind, label),
+            text=marker.rest,
+            first=line.number,
+            last=line.number,
+            page=line.page,
+            rank=rank,
+            field=found,
+        )
+        self._attach(node, parent)
+        self.stack.append(node)
+        self.current = node
+
+    def _leaf(self, kind: str, text: str, line: Line, found: Field | None = None, top_level: bool = False) -> None:
+        parent = None if top_level else (self.stack[-1] if self.stack else None)
+        if top_level:
+            self.stack.clear()
+        node = Node(kind, "", self._child_id(parent, kind, ""), text, line.number, line.number, line.page, field=found)
+        self._attach(node, parent)
+        self.current = node
+
+    def _continues(self, text: str, marker: Marker | None) -> bool:
+        if self.current is None or self.current.kind in ("table", "row"):
+            return False
+        prev = self.prev_line
+        full = self.width and len(prev) >= 0.7 * self.width and not prev.endswith(_TERMINAL)
+        if marker is not None:
+            # "kinh tế\n- xã hội": a dash that opens a lower-case fragment is a wrapped hyphen.
+            return marker.kind in ("bullet", "number", "letter") and full and _soft_start(marker.rest)
+        if _soft_start(text):
+            return True
+        return bool(full) and not self.gap
+
+    def page_break(self) -> None:
+        """A dropped page number or running header: the blank lines around it are not a paragraph gap."""
+        self.gap = False
+        self.after_break = True
+
+    def add(self, line: Line) -> None:
+        text = squash(line.text)
+        if not text:
+            self.gap = self.gap or not self.after_break
+            return
+        self.after_break = False
+        if "\t" in line.text.strip() and len([c for c in line.text.split("\t") if c.strip()]) >= 2:
+            self._table_row(line)
+        else:
+            self.table = None
+            marker = read_marker(text)
+            if self._continues(text, marker):
+                self.current.text = f"{self.current.text} {text}".strip()
+                self.current.last = line.number
+                if self.current.kind == "field":
+                    self.current.field = read_field(self.current.text) or self.current.field
+            elif marker is not None:
+                self._open(marker, line)
+            else:
+                found = read_field(text)
+                if found:
+                    self._leaf("field", text, line, found)
+                else:
+                    self._leaf("paragraph", text, line, top_level=fold(text).startswith(_CLOSING_OPENERS))
+        self.prev_line = text
+        self.gap = False
+
+    def _table_row(self, line: Line) -> None:
+        cells = [squash(cell) for cell in line.text.split("\t")]
+        table = self.table
+        if table is None:
+            parent = self.stack[-1] if self.stack else None
+            table = Node("table", "", self._child_id(parent, "table", ""), " | ".join(cells), line.number, line.number, line.page, cells=cells)
+            self._attach(table, parent)
+            self.current = self.table = table
+            return
+        parent_id = table.id.rsplit(".table", 1)[0]
+        number = cells[0] if cells and regex.fullmatch(r"[\dIVXivx]{1,5}\.?", cells[0]) else ""
+        label = number.rstrip(".")
+        row_id = self._unique(f"{parent_id}.{label}" if parent_id else label) if label else self._unique(
+            f"{table.id}.r{self._count(table.id, 'row')}"
+        )
+        row = Node("row", label, row_id, " | ".join(c for c in cells if c), line.number, line.number, line.page, cells=cells)
+        table.children.append(row)
+        self.current = row
+
+
+def build_outline(lines: list[Line], dropped: set[int]) -> Outline:
+    """The tree of the body `lines`; `dropped` are page numbers and running headers among them."""
+    builder = _Builder(wrap_width([line for line in lines if line.number not in dropped]))
+    for line in lines:
+        if line.number in dropped:
+            builder.page_break()
+        else:
+            builder.add(line)
+    return Outline(builder.roots, builder.warnings)
+
+
+_PAGE_NUMBER_RE = regex.compile(r"^[-–—]?\s*(?:trang\s+)?\d{1,3}(?:\s*/\s*\d{1,3})?\s*[-–—]?$")
+
+
+def dropped_lines(lines: list[Line]) -> dict[int, str]:
+    """Page numbers ("2", "- 3 -", "Trang 4/9") and running headers, by line number.
+
+    A running header is a short line repeated on at least three pages; it can
+    only be told when the lines carry page numbers.
+    """
+    roles: dict[int, str] = {}
+    for line in lines:
+        text = line.text.strip()
+        if "\t" not in text and _PAGE_NUMBER_RE.match(fold(text)):
+            roles[line.number] = "page-number"
+    if len({line.page for line in lines}) < 3:
+        return roles
+    pages_by_text: dict[str, set[int]] = {}
+    for line in lines:
+        text = squash(line.text)
+        if text and len(text) <= 60 and line.number not in roles and not read_marker(text) and not read_field(text):
+            pages_by_text.setdefault(fold(text), set()).add(line.page)
+    repeated = {text for text, pages in pages_by_text.items() if len(pages) >= 3}
+    for line in lines:
+        if fold(squash(line.text)) in repeated:
+            roles[line.number] = "running-header"
+    return roles

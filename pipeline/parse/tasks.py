@@ -1,0 +1,357 @@
+"""Tasks: the items of the tasks sections, with their units and timelines.
+
+Which items are tasks:
+- Sections whose heading names tasks ("NHIỆM VỤ", "GIẢI PHÁP", "TỔ CHỨC
+  THỰC HIỆN", "NỘI DUNG", "NHIỆM VỤ CỤ THỂ" …) hold tasks; headings about
+  aims, requirements, budget, targets do not (`_is_task_heading`). An item
+  anywhere that carries its own field lines is a task too.
+- Within them the lowest numbered or lettered items are tasks. Bullets
+  inside a task are its activities (kept in its text and in `activities`).
+- A numbered group whose only structure is bullets has the bullets as
+  tasks - unless one block of field lines closes the group, which makes the
+  group the task ("1. Rà soát …" / "- …" / "Đơn vị chủ trì: …").
+- When bullets carry different field blocks, each bullet is a task.
+- Field lines that follow a run of items without fields apply to that run
+  ("a) …", "b) …", "- Đơn vị thực hiện: …" under III.4 of the sample);
+  field lines before the first item apply to all items lacking them. Such
+  fields are listed in `Task.inferred` and lower `Task.confidence`.
+- Units: from unit fields; else from the item's opening words when they
+  name a unit ("2. Sở Tài chính chủ trì, phối hợp với …", "1. Sở Nội vụ: …");
+  else from the enclosing heading when it names a unit ("1. Ban Quản lý …"
+  over bullets) - inferred.
+- Timeline: from the timeline field; else deadline clauses in the text.
+- kind "reporting": a duty to report on a schedule ("định kỳ … báo cáo").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import regex
+
+from pipeline.model import Task
+from pipeline.parse.fields import Field
+from pipeline.parse.matching import fold
+from pipeline.parse.outline import Node
+from pipeline.parse.tables import table_tasks
+from pipeline.parse.timeline import Timeline, find_timeline, read_timeline
+from pipeline.parse.units import assign_roles, scan_phrase, split_list, title_unit
+
+ITEM_KINDS = {"number", "subnumber", "letter", "article"}
+HEADING_KINDS = {"roman", "part", "chapter", "division", "appendix"}
+BULLET_KINDS = {"bullet", "subbullet"}
+_TASK_HEADING = regex.compile(
+    r"nhiem vu|giai phap|to chuc thuc hien|noi dung|phan cong|trach nhiem|hoat dong|chuong trinh hanh dong|danh muc"
+)
+_OTHER_HEADING = regex.compile(
+    r"muc dich|muc tieu|yeu cau|kinh phi|doi tuong|pham vi|quan diem|tinh hinh|hien trang|thuc trang|"
+    r"ket qua dat duoc|danh gia|khen thuong|tieu chuan|so luong|thu tuc|can cu|dinh huong|tam nhin"
+)
+_REPORTING = regex.compile(
+    r"(?:dinh ky|hang (?:thang|quy|nam)|truoc ngay)[^.]{0,200}bao cao|bao cao[^.]{0,200}(?:dinh ky|hang (?:thang|quy|nam)|truoc ngay)"
+)
+_UNIT_FIELDS = ("units", "lead", "support")
+_INFERRED_PENALTY = 0.15
+_TEXT_UNITS_PENALTY = 0.1
+
+
+def _is_task_heading(title: str) -> bool | None:
+    """True for a tasks heading, False for another kind, None when it says neither."""
+    folded = fold(title)
+    if _OTHER_HEADING.search(folded):
+        return False
+    if _TASK_HEADING.search(folded):
+        return True
+    return None
+
+
+@dataclass
+class _Fields:
+    """The field lines that apply to one task."""
+
+    items: list[Field] = field(default_factory=list)
+    inherited: bool = False
+
+    def has_any(self) -> bool:
+        return any(f.kind != "content" for f in self.items)
+
+    def of(self, *kinds: str) -> list[Field]:
+        return [f for f in self.items if f.kind in kinds]
+
+
+def _field_nodes(nodes: list[Node]) -> list[Node]:
+    """Field nodes among `nodes` and the field lines nested under them ("b) Cơ quan thực hiện:" / "- Đơn vị chủ trì: …")."""
+    found = []
+    for node in nodes:
+        if node.kind == "field":
+            found.append(node)
+            found.extend(_field_nodes(node.children))
+    return found
+
+
+def _own_fields(node: Node) -> list[Field]:
+    return [n.field for n in _field_nodes(node.children) if n.field]
+
+
+def _text_of(node: Node) -> list[str]:
+    parts = [node.text] if node.text else []
+    for child in node.children:
+        if child.kind == "field":
+            if child.field and child.field.kind == "content":
+                parts.extend(p for p in [child.field.value] + [t for c in child.children for t in _text_of(c)] if p)
+            continue
+        if child.kind in BULLET_KINDS:
+            parts.extend(f"{child.label} {t}" if i == 0 else t for i, t in enumerate(_text_of(child)))
+        elif child.kind not in ("table", "row"):
+            parts.extend(_text_of(child))
+    return parts
+
+
+def _activities(node: Node) -> list[str]:
+    found = []
+    for child in node.children:
+        if child.kind in BULLET_KINDS:
+            found.append(" ".join(_text_of(child)))
+        elif child.kind == "field" and child.field and child.field.kind == "content":
+            found.extend(_activities(child))
+    return found
+
+
+def _last_line(node: Node) -> int:
+    return max([node.last] + [_last_line(child) for child in node.children])
+
+
+class _Extractor:
+    def __init__(self, issued: date | None):
+        self.issued = issued
+        self.warnings: list[str] = []
+        self.fields: dict[str, _Fields] = {}  # task id -> its fields, until finished
+        self.nodes: dict[str, Node] = {}
+        self.hints: dict[str, list[str]] = {}  # task id -> units named by the enclosing heading
+        self.tasks: list[Task] = []
+
+    # -- which items are tasks ------------------------------------------------
+    def walk(self, nodes: list[Node], ancestors: list[Node], in_tasks: bool, hint: list[str]) -> None:
+        for node in nodes:
+            if node.kind == "table":
+                self.tasks.extend(table_tasks(node, ancestors, self.issued, self.warnings))
+            elif node.kind in HEADING_KINDS:
+                verdict = _is_task_heading(node.text)
+                inside = in_tasks if verdict is None else verdict
+                self.group(node, ancestors + [node], inside, hint)
+            elif node.kind in ITEM_KINDS:
+                self.item(node, ancestors, in_tasks, hint)
+
+    def group(self, node: Node, ancestors: list[Node], in_tasks: bool, hint: list[str]) -> list[Task]:
+        """Tasks under a heading or a group item; applies trailing field blocks to the runs before them."""
+        created: list[Task] = []
+        pending: list[Task] = []
+        default: list[Field] = []
+        seen_item = False
+        block: list[Field] = []
+
+        def flush_block():
+            nonlocal block, pending
+            if block:
+                if not seen_item:
+                    default.extend(block)
+                for task in pending:
+                    self._inherit(task, block)
+                pending = []
+                block = []
+
+        for child in node.children:
+            if child.kind == "field":
+                block.extend(f for f in [child.field] + [n.field for n in _field_nodes(child.children)] if f)
+                continue
+            flush_block()
+            if child.kind in ITEM_KINDS or child.kind in HEADING_KINDS:
+                seen_item = True
+                before = len(self.tasks)
+                if child.kind in HEADING_KINDS:
+                    self.walk([child], ancestors, in_tasks, hint)
+                else:
+                    self.item(child, ancestors, in_tasks, hint)
+                made = self.tasks[before:]
+                created.extend(made)
+                for task in made:
+                    if self.fields[task.id].has_any():
+                        for waiting in pending:
+                            self._inherit(waiting, self.fields[task.id].items)
+                        pending = []
+                    else:
+                        pending.append(task)
+            elif child.kind == "table":
+                self.walk([child], ancestors, in_tasks, hint)
+        flush_block()
+        if default:
+            for task in created:
+                if not self.fields[task.id].has_any():
+                    self._inherit(task, default)
+        return created
+
+    def item(self, node: Node, ancestors: list[Node], in_tasks: bool, hint: list[str]) -> None:
+        verdict = _is_task_heading(node.text) if node.kind != "letter" else None
+        if verdict is False and not _own_fields(node):
+            return
+        own_hint = title_unit(node.text) if node.kind in ("number", "subnumber") else []
+        path = ancestors + [node]
+        if any(child.kind in ITEM_KINDS for child in node.children):
+            self.group(node, path, in_tasks or bool(verdict), own_hint or hint)
+            return
+        bullets = [child for child in node.children if child.kind in BULLET_KINDS]
+        holders = [b for b in bullets if _field_nodes(b.children)]
+        node_fields = _own_fields(node)
+        holder_count = len(holders) + (1 if node_fields else 0)
+        content_field = any(f.kind == "content" for f in node_fields)
+        if bullets and holder_count >= 2 and not content_field:
+            self.bullet_tasks(node, path, bullets, own_hint or hint)
+        elif holder_count == 1 or not bullets or node.kind == "letter" or content_field:
+            if in_tasks or node_fields or holders:
+                fields = node_fields + [f for b in holders for f in _own_fields(b)]
+                self._make(node, ancestors, fields, hint, activities=_activities(node))
+        elif in_tasks:
+            self.bullet_tasks(node, path, bullets, own_hint or hint)
+
+    def bullet_tasks(self, node: Node, path: list[Node], bullets: list[Node], hint: list[str]) -> None:
+        pending: list[Task] = []
+        default: list[Field] = []
+        block: list[Field] = []
+        seen = False
+        made: list[Task] = []
+        for child in node.children:
+            if child.kind == "field":
+                block.extend(f for f in [child.field] + [n.field for n in _field_nodes(child.children)] if f)
+                continue
+            if block:
+                if not seen:
+                    default.extend(block)
+                for task in pending:
+                    self._inherit(task, block)
+                pending, block = [], []
+            if child.kind in BULLET_KINDS:
+                seen = True
+                task = self._make(child, path, _own_fields(child), hint, activities=_activities(child))
+                made.append(task)
+                if self.fields[task.id].has_any():
+                    for waiting in pending:
+                        self._inherit(waiting, self.fields[task.id].items)
+                    pending = []
+                else:
+                    pending.append(task)
+        for task in pending:
+            self._inherit(task, block)
+        for task in made:
+            if default and not self.fields[task.id].has_any():
+                self._inherit(task, default)
+
+    # -- building one task -----------------------------------------------------
+    def _make(self, node: Node, ancestors: list[Node], fields: list[Field], hint: list[str], activities: list[str]) -> Task:
+        parent = ancestors[-1] if ancestors else None
+        task = Task(
+            id=node.id,
+            path=[a.id for a in ancestors if a.kind != "table"] + [node.id],
+            section_title=parent.text if parent else "",
+            text="\n".join(_text_of(node)),
+            activities=activities,
+            lines=(node.first, _last_line(node)),
+            page=node.page,
+        )
+        self.fields[task.id] = _Fields(list(fields))
+        self.nodes[task.id] = node
+        self.hints[task.id] = hint
+        self.tasks.append(task)
+        return task
+
+    def _inherit(self, task: Task, fields: list[Field]) -> None:
+        own = self.fields[task.id]
+        if own.has_any():
+            return
+        own.items.extend(f for f in fields if f.kind != "content")
+        own.inherited = True
+
+    def finish(self) -> list[Task]:
+        for task in self.tasks:
+            self._fill(task)
+        return self.tasks
+
+    def _fill(self, task: Task) -> None:
+        fields = self.fields[task.id]
+        node = self.nodes[task.id]
+        unit_fields = fields.of(*_UNIT_FIELDS)
+        if unit_fields:
+            task.units_text = "; ".join(
+                f.value if len(unit_fields) == 1 else f"{f.label}: {f.value}" for f in unit_fields
+            )
+            for f in unit_fields:
+                lead, support = assign_roles(f.value)
+                if f.kind == "support":
+                    support, lead = lead + support, []
+                task.lead_units += [u for u in lead if u not in task.lead_units]
+                task.support_units += [u for u in support if u not in task.support_units and u not in task.lead_units]
+            if fields.inherited:
+                task.inferred += ["lead_units", "support_units"]
+        else:
+            self._units_from_text(task, node)
+        timelines = fields.of("timeline")
+        if timelines:
+            value = " ".join(f.value for f in timelines)
+            timeline = read_timeline(value, self.issued)
+            if not timeline.understood and value:
+                self.warnings.append(f"deadline not understood: {value} (task {task.id})")
+            self._apply(task, timeline)
+            if fields.inherited:
+                task.inferred += ["deadline", "recurrence"]
+        else:
+            found = find_timeline(task.text, self.issued)
+            if found:
+                self._apply(task, found)
+        products = fields.of("product")
+        budgets = fields.of("budget")
+        task.product = "; ".join(f.value for f in products) or None
+        task.budget = "; ".join(f.value for f in budgets) or None
+        if _REPORTING.search(fold(task.text)):
+            task.kind = "reporting"
+        if not task.lead_units and not task.support_units:
+            self.warnings.append(f"task {task.id} has no unit")
+        penalty = _INFERRED_PENALTY * len({name.split("_")[0] for name in task.inferred})
+        task.confidence = round(max(0.3, task.confidence - penalty), 2)
+
+    def _units_from_text(self, task: Task, node: Node) -> None:
+        named = title_unit(node.text)
+        if named:
+            task.lead_units = named
+            task.units_text = node.text
+            _, support = assign_roles(task.text)
+            task.support_units = [u for u in support if u not in named]
+            return
+        if scan_phrase(node.text):
+            lead, support = assign_roles(node.text)
+            task.lead_units, task.support_units = lead, support
+            task.units_text = scan_phrase(node.text)
+            task.confidence -= _TEXT_UNITS_PENALTY
+            return
+        hint = self.hints.get(task.id) or []
+        if hint:
+            task.lead_units = list(hint)
+            folded = fold(task.text)
+            match = regex.search(r"phoi hop(?:\s+voi)?\s+", folded)
+            if match:
+                task.support_units = [u for u in split_list(scan_phrase(task.text[match.end():])) if u not in hint]
+            task.inferred.append("lead_units")
+
+    @staticmethod
+    def _apply(task: Task, timeline: Timeline) -> None:
+        task.timeline_text = timeline.text or None
+        task.deadline = timeline.deadline
+        task.start = timeline.start
+        task.recurrence = timeline.recurrence
+        task.period = timeline.period
+
+
+def extract_tasks(roots: list[Node], issued: date | None) -> tuple[list[Task], list[str]]:
+    """All tasks in the tree, in document order, and the warnings met on the way."""
+    extractor = _Extractor(issued)
+    extractor.walk(roots, [], False, [])
+    tasks = extractor.finish()
+    return tasks, extractor.warnings

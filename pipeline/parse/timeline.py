@@ -1,0 +1,199 @@
+"""Deadlines, schedules and recurrence from timeline text.
+
+`read_timeline` reads a whole "Thời gian thực hiện" value; `find_timeline`
+picks deadline clauses out of a task's free text ("… xong trong tháng
+12/2025", "định kỳ hằng năm (trước ngày 25 tháng 12)").
+
+Normalized form:
+  deadline    ISO date, the last day of the period named: "quý III năm 2024"
+              and "Quý 3/2024" -> 2024-09-30, "tháng 6/2025" -> 2025-06-30,
+              "năm 2025" -> 2025-12-31, "trước ngày 15/12/2024" -> 2024-12-15.
+  start       ISO date, the first day of a range's first period ("2024 - 2025",
+              "giai đoạn 2021-2025", "Quý IV/2025 - Quý II/2026") or of "Từ 01/7/2025".
+  recurrence  "continuous" (thường xuyên, "… và các năm tiếp theo"),
+              "periodic" (định kỳ, hằng tháng/quý/năm, 6 tháng) with `period`
+              "week"/"month"/"quarter"/"half-year"/"year" when written,
+              "annual" for a day and month without a year that recurs
+              ("trước ngày 25 tháng 12 hằng năm"): its deadline is the next
+              occurrence on or after the issue date (none without an issue
+              date); the text keeps the day and month.
+"""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+import regex
+
+from pipeline.parse.matching import fold, squash
+
+
+@dataclass
+class Timeline:
+    text: str
+    deadline: str | None = None
+    start: str | None = None
+    recurrence: str | None = None
+    period: str | None = None
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.deadline or self.start or self.recurrence)
+
+
+def iso_date(year: int, month: int, day: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+_QUARTER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_YEAR = r"(?P<y>(?:19|20)\d{2})"
+# Alternatives in order of precision; each names its groups so `_span` can tell them apart.
+_DATE_PATTERNS = [
+    ("day", rf"(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_YEAR}"),
+    ("day", rf"ngay\s+(?P<d>\d{{1,2}})\s+thang\s+(?P<m>\d{{1,2}})\s*(?:,\s*)?nam\s+{_YEAR}"),
+    ("daymonth", r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\b"),
+    ("daymonth", r"ngay\s+(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\b(?!\s*/)"),
+    ("half", rf"6\s+thang\s+(?P<h>dau|cuoi)\s+nam\s+{_YEAR}"),
+    ("month", rf"thang\s+(?P<m>\d{{1,2}})\s*(?:/|nam|-)\s*(?:nam\s+)?{_YEAR}"),
+    ("quarter", rf"quy\s+(?P<q>iv|iii|ii|i|[1-4])\b\s*(?:[/,-]|nam)?\s*(?:nam\s+)?{_YEAR}"),
+    ("year", rf"(?:nam\s+)?{_YEAR}\b"),
+]
+_DATE_RE = regex.compile("|".join(f"(?P<{kind}{i}>{pattern})" for i, (kind, pattern) in enumerate(_DATE_PATTERNS)))
+_RANGE_JOINER = regex.compile(r"^\s*(?:[-–—]|den(?:\s+het)?|toi)\s*$")
+_START_CUE = regex.compile(r"(?:\btu|bat dau(?:\s+tu)?)\s*(?:ngay\s*)?$")
+_PERIODS = [
+    ("week", r"hang tuan|moi tuan"),
+    ("half-year", r"(?:6|sau) thang(?: mot lan|/lan)?\b(?!\s+(?:dau|cuoi))|hang 6 thang|nua nam"),
+    ("month", r"hang thang|moi thang|thang mot lan"),
+    ("quarter", r"hang quy|moi quy|quy mot lan"),
+    ("year", r"hang nam|moi nam|nam mot lan"),
+]
+
+
+@dataclass
+class _Span:
+    kind: str
+    start: int
+    end: int
+    first_day: date | None
+    last_day: date | None
+    day_month: tuple[int, int] | None = None
+
+
+def _span(match: regex.Match) -> _Span | None:
+    kind = next(name for name, value in match.groupdict().items() if value is not None and name[-1].isdigit())
+    kind = kind.rstrip("0123456789")
+    groups = {name: value for name, value in match.groupdict().items() if value is not None}
+    year = int(groups["y"]) if "y" in groups else None
+    try:
+        if kind == "day":
+            day = date(year, int(groups["m"]), int(groups["d"]))
+            return _Span(kind, match.start(), match.end(), day, day)
+        if kind == "daymonth":
+            month, day = int(groups["m"]), int(groups["d"])
+            date(2000, month, day)  # validates, 2000 being a leap year
+            return _Span(kind, match.start(), match.end(), None, None, (day, month))
+        if kind == "half":
+            first = groups["h"] == "dau"
+            return _Span(kind, match.start(), match.end(), date(year, 1 if first else 7, 1), date(year, 6 if first else 12, 30 if first else 31))
+        if kind == "month":
+            month = int(groups["m"])
+            return _Span(kind, match.start(), match.end(), date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1]))
+        if kind == "quarter":
+            quarter = _QUARTER[groups["q"]]
+            last_month = quarter * 3
+            return _Span(kind, match.start(), match.end(), date(year, last_month - 2, 1), date(year, last_month, calendar.monthrange(year, last_month)[1]))
+        return _Span(kind, match.start(), match.end(), date(year, 1, 1), date(year, 12, 31))
+    except (ValueError, TypeError):
+        return None
+
+
+def _spans(folded: str) -> list[_Span]:
+    return [span for span in (_span(match) for match in _DATE_RE.finditer(folded)) if span]
+
+
+def _recurrence(folded: str) -> tuple[str | None, str | None]:
+    period = next((name for name, pattern in _PERIODS if regex.search(pattern, folded)), None)
+    if regex.search(r"thuong xuyen|(?:cac|nhung) nam tiep theo|lien tuc", folded):
+        return "continuous", period
+    if period or "dinh ky" in folded:
+        return "periodic", period
+    return None, None
+
+
+def _next_occurrence(day_month: tuple[int, int], issued: date | None) -> str | None:
+    if issued is None:
+        return None
+    day, month = day_month
+    for year in (issued.year, issued.year + 1):
+        candidate = iso_date(year, month, day)
+        if candidate and candidate >= issued.isoformat():
+            return candidate
+    return None
+
+
+def _resolve(text: str, folded: str, spans: list[_Span], issued: date | None) -> Timeline:
+    timeline = Timeline(squash(text))
+    timeline.recurrence, timeline.period = _recurrence(folded)
+    dated = [span for span in spans if span.kind != "daymonth"]
+    recurring = [span for span in spans if span.kind == "daymonth"]
+    if recurring and not dated:
+        timeline.recurrence = "annual"
+        timeline.period = "year"
+        timeline.deadline = _next_occurrence(recurring[0].day_month, issued)
+        return timeline
+    for first, second in zip(dated, dated[1:]):
+        if _RANGE_JOINER.match(folded[first.end: second.start]):
+            timeline.start = first.first_day.isoformat()
+            timeline.deadline = second.last_day.isoformat()
+            return timeline
+    if dated:
+        span = dated[0]
+        before = folded[max(0, span.start - 14): span.start]
+        if _START_CUE.search(before) and "den het" not in before:
+            timeline.start = span.first_day.isoformat()
+        elif timeline.recurrence == "continuous" and regex.search(r"(?:cac|nhung) nam tiep theo", folded):
+            timeline.start = span.first_day.isoformat()
+        else:
+            timeline.deadline = span.last_day.isoformat()
+    return timeline
+
+
+def read_timeline(text: str, issued: date | None = None) -> Timeline:
+    """The normalized form of a timeline field's value."""
+    folded = fold(text)
+    return _resolve(text, folded, _spans(folded), issued)
+
+
+def find_timeline(text: str, issued: date | None = None) -> Timeline | None:
+    """Deadline and reporting-schedule clauses in a task's free text, if any.
+
+    Dates there mostly belong to cited documents ("Nghị quyết … ngày
+    15/4/2024"), so only a date right after a deadline cue counts, and only
+    "định kỳ"/"hằng …" count as recurrence (a "thường xuyên" in running text
+    is an adverb, not a schedule).
+    """
+    folded = fold(text)
+    clauses: list[tuple[int, int]] = []
+    for span in _spans(folded):
+        before = folded[max(0, span.start - 24): span.start]
+        cue = regex.search(r"(?:hoan thanh|xong|truoc|cham nhat|han|den het|trong)\s*(?:trong\s+|truoc\s+|ngay\s+|la\s+|vao\s+)?$", before)
+        if cue:
+            clauses.append((max(0, span.start - 24) + cue.start(), span.end))
+    for match in regex.finditer(r"dinh ky(?:\s+(?:hang|moi)\s+(?:tuan|thang|quy|nam)|\s+(?:6|sau) thang)?|(?:hang|moi)\s+(?:tuan|thang|quy|nam)", folded):
+        clauses.append((match.start(), match.end()))
+    if not clauses:
+        return None
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(clauses):
+        if kept and start < kept[-1][1]:
+            kept[-1] = (kept[-1][0], max(end, kept[-1][1]))
+        else:
+            kept.append((start, end))
+    snippet = "; ".join(squash(text[start:end]) for start, end in kept)
+    timeline = _resolve(snippet, fold(snippet), _spans(fold(snippet)), issued)
+    return timeline if timeline.understood else None

@@ -1,0 +1,73 @@
+"""The pipeline as a Python API: one `Document` through the named stages.
+
+    from pipeline.process import process_file
+    doc = process_file(Path("raw/kh-267-ocr.txt"))
+    doc.meta.number, [t.id for t in doc.tasks]
+
+Each stage is a function of the document; the CLI and the batch runner are
+thin layers over these.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.ingest import ingest
+from pipeline.model import Document, RestorationReport
+from pipeline.normalize import normalize_lines
+from pipeline.parse import parse
+from pipeline.restore import AUTO, Restorer
+from pipeline.vietnamese import MODERN
+
+
+@dataclass(frozen=True)
+class Options:
+    restore: bool = True
+    profile: str = AUTO  # which OCR channel to assume; "auto" decides from the text
+    style: str = MODERN  # tone-mark placement: "modern" (hòa) or "old" (hoà)
+    jobs: int = 1  # pages OCR'd at once
+
+
+def read(path: Path, options: Options = Options()) -> Document:
+    source, lines = ingest(path, jobs=options.jobs)
+    return Document(source=source, lines=lines)
+
+
+def restore(doc: Document, options: Options = Options()) -> Document:
+    if not options.restore:
+        return doc
+    result = Restorer.default().restore_lines([line.text for line in doc.lines], options.profile)
+    for line, text in zip(doc.lines, result.lines):
+        line.text = text
+    doc.restoration = RestorationReport(
+        profile=result.profile, tokens=result.tokens, changed=result.changed,
+        low_confidence=len(result.low_confidence), items=result.items)
+    return doc
+
+
+def normalize(doc: Document, options: Options = Options()) -> Document:
+    for line, text in zip(doc.lines, normalize_lines([line.text for line in doc.lines], options.style)):
+        line.text = text
+    return doc
+
+
+def structure(doc: Document, options: Options = Options()) -> Document:
+    result = parse(doc.lines)
+    doc.meta, doc.sections, doc.tasks = result.meta, result.sections, result.tasks
+    doc.warnings.extend(result.warnings)
+    return doc
+
+
+STAGES = (restore, normalize, structure)
+
+
+def process_file(path: Path, options: Options = Options()) -> Document:
+    doc = read(path, options)
+    for stage in STAGES:
+        doc = stage(doc, options)
+    return doc
+
+
+def restored_text(path: Path, options: Options = Options()) -> Document:
+    """Ingest, restore and normalize only: what `pipeline restore` prints."""
+    return normalize(restore(read(path, options), options), options)

@@ -1,0 +1,202 @@
+"""Restore OCR-broken Vietnamese: marks and letters, with a confidence per word.
+
+A noisy-channel restorer. For every word of a clause the channel model
+(channel.py) proposes the syllables that could have been printed, scored by
+how likely the OCR engine was to turn each into what it read; the trigram
+language model (lm.py) scores sequences of syllables; Viterbi (decode.py)
+picks the best sequence over the whole clause, and each chosen word gets its
+local posterior as confidence.
+
+Only word spans are rewritten: numbers, codes, punctuation, spacing and
+line breaks are kept, so the output has exactly one line per input line.
+
+    from pipeline.restore import Restorer
+    result = Restorer.default().restore_lines(["S6: 267/KH-UBND ngay 27 thang 6 nim 2024"])
+    result.lines  # ["Số: 267/KH-UBND ngày 27 tháng 6 năm 2024"]
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import regex
+
+from pipeline.model import TokenRestoration
+from pipeline.restore.channel import CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
+from pipeline.restore.decode import Slot, local_posteriors, viterbi
+from pipeline.restore.lm import TrigramLM
+from pipeline.restore.tokens import ABBREVIATION, FIXED, WORD, Token, tokenize
+from pipeline.restore.vocab import CLAUSE_END, lm_key
+from pipeline.vietnamese import apply_case, case_pattern, strip_marks
+
+DATA_DIR = Path(__file__).parent / "data"
+STRIPPED = "stripped"  # text typed or converted without any marks
+AUTO = "auto"
+PROFILE_CHOICES = (AUTO, LEGACY, TESSERACT, CLEAN, STRIPPED)
+
+# A word is only rewritten when the restorer is at least this sure; text that
+# already reads well needs stronger evidence before it is touched.
+CHANGE_THRESHOLD = {LEGACY: 0.0, STRIPPED: 0.0, TESSERACT: 0.6, CLEAN: 0.97}
+LOW_CONFIDENCE = 0.8
+LM_WEIGHT = 1.0
+# A line that starts a list item or heading starts a new clause for the language model.
+_ITEM_START = regex.compile(r"^\s*(?:[-+•*]|\p{L}{1,2}\)|[\dIVXivx]{1,4}[.)])\s")
+_LIST_MARKER_JUNK = regex.compile(r"^(\s*)([¢©€])(\))")
+_LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e"}
+
+
+@dataclass
+class RestoredText:
+    lines: list[str]
+    profile: str
+    tokens: int = 0
+    changed: int = 0
+    items: list[TokenRestoration] = field(default_factory=list)  # changed or low-confidence words
+
+    @property
+    def low_confidence(self) -> list[TokenRestoration]:
+        return [item for item in self.items if item.confidence < LOW_CONFIDENCE]
+
+
+class StrippedProfile:
+    """Text that lost every mark but no letter: the printed syllable shares the token's base letters."""
+
+    def __init__(self, syllables: list[str]):
+        self._by_skeleton: dict[str, list[str]] = {}
+        for syllable in syllables:
+            self._by_skeleton.setdefault(strip_marks(syllable), []).append(syllable)
+        self.keep_unknown = 0.0
+
+    def candidates(self, ocr: str) -> list[tuple[str, float]]:
+        return [(s, 0.0) for s in self._by_skeleton.get(skeleton(ocr), ())]
+
+
+class Restorer:
+    def __init__(self, data_dir: Path = DATA_DIR):
+        self.lm = TrigramLM(data_dir / "lm.npz")
+        self.syllables = [w for w, is_syllable in zip(self.lm.words, self.lm.is_syllable) if is_syllable]
+        self._syllable_set = set(self.syllables)
+        channel = ChannelModel(data_dir / "channel.json.gz", self.syllables)
+        self.profiles: dict[str, ChannelProfile | StrippedProfile] = {
+            LEGACY: channel[LEGACY],
+            TESSERACT: channel[TESSERACT],
+            CLEAN: channel[TESSERACT],
+            STRIPPED: StrippedProfile(self.syllables),
+        }
+        self._abbreviations = self._abbreviation_marks()
+
+    @classmethod
+    @functools.cache
+    def default(cls) -> Restorer:
+        return cls()
+
+    def _abbreviation_marks(self) -> dict[str, str]:
+        """"QD" -> "QĐ", "HDND" -> "HĐND": capital codes the corpus only writes with Đ."""
+        words = set(self.lm.words)
+        return {
+            strip_marks(w).upper(): w.upper()
+            for w in words
+            if "đ" in w and w not in self._syllable_set and strip_marks(w) not in words
+        }
+
+    def detect_profile(self, tokens: list[Token]) -> str:
+        words = [t.text for t in tokens if t.kind == WORD]
+        if not words:
+            return CLEAN
+        marked = sum(not w.isascii() for w in words) / len(words)
+        valid = sum(lm_key(w) in self._syllable_set for w in words) / len(words)
+        if marked < 0.02:
+            return STRIPPED
+        if valid >= 0.985:
+            return CLEAN
+        if valid >= 0.85:
+            return TESSERACT
+        return LEGACY
+
+    def restore_lines(self, lines: list[str], profile: str = AUTO) -> RestoredText:
+        lines = [_LIST_MARKER_JUNK.sub(lambda m: m[1] + _LIST_MARKER_LETTERS[m[2]] + m[3], line) for line in lines]
+        tokenized = [tokenize(line) for line in lines]
+        if profile == AUTO:
+            profile = self.detect_profile([t for tokens in tokenized for t in tokens])
+        channel = self.profiles[profile]
+        result = RestoredText(lines=list(lines), profile=profile)
+        replacements: list[list[tuple[Token, str]]] = [[] for _ in lines]
+        for clause in self._clauses(lines, tokenized):
+            self._restore_clause(clause, channel, profile, result, replacements)
+        for index, pending in enumerate(replacements):
+            line = lines[index]
+            for token, text in sorted(pending, key=lambda pair: -pair[0].start):
+                line = line[:token.start] + text + line[token.end:]
+            result.lines[index] = line
+        return result
+
+    def restore_text(self, text: str, profile: str = AUTO) -> RestoredText:
+        return self.restore_lines(text.split("\n"), profile)
+
+    @staticmethod
+    def _clauses(lines: list[str], tokenized: list[list[Token]]):
+        clause: list[tuple[int, Token]] = []
+        previous: tuple[int, Token] | None = None
+        for index, tokens in enumerate(tokenized):
+            if not lines[index].strip() or _ITEM_START.match(lines[index]):
+                if clause:
+                    yield clause
+                clause, previous = [], None
+            for token in tokens:
+                if previous is not None:
+                    p_index, p_token = previous
+                    between = (lines[p_index][p_token.end:] + " " + lines[index][:token.start]
+                               if p_index != index else lines[index][p_token.end:token.start])
+                    if CLAUSE_END.search(between) and clause:
+                        yield clause
+                        clause = []
+                clause.append((index, token))
+                previous = (index, token)
+        if clause:
+            yield clause
+
+    def _slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
+        """Candidate word ids and channel scores for a token, and the candidates' spellings."""
+        if token.kind == WORD:
+            lower = token.text.lower()
+            candidates = list(channel.candidates(lower))
+            key = lm_key(lower)
+            if key not in self._syllable_set and all(c != key for c, _ in candidates):
+                candidates.append((token.text, channel.keep_unknown))
+            if not candidates:
+                candidates = [(token.text, 0.0)]
+        elif token.kind == ABBREVIATION:
+            candidates = [(self._abbreviations.get(token.text, token.text), 0.0)]
+        else:
+            candidates = [(token.text, 0.0)]
+        ids = np.array([self.lm.word_id(c) for c, _ in candidates], dtype=np.int64)
+        scores = np.array([s for _, s in candidates])
+        return Slot(ids, scores), [c for c, _ in candidates]
+
+    def _restore_clause(self, clause, channel, profile: str, result: RestoredText, replacements) -> None:
+        slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
+        path = viterbi(list(slots), self.lm, LM_WEIGHT)
+        choices = local_posteriors(list(slots), path, self.lm, LM_WEIGHT)
+        for (index, token), options, choice in zip(clause, spellings, choices):
+            if token.kind == FIXED:
+                continue
+            result.tokens += 1
+            best = options[choice.index]
+            restored = best if token.kind == ABBREVIATION else apply_case(best, case_pattern(token.text))
+            if token.kind == WORD and choice.posterior < CHANGE_THRESHOLD[profile]:
+                restored = token.text
+            changed = restored != token.text
+            if changed:
+                result.changed += 1
+                replacements[index].append((token, restored))
+            if changed or choice.posterior < LOW_CONFIDENCE:
+                alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], case_pattern(token.text))]
+                result.items.append(TokenRestoration(
+                    line=index + 1, start=token.start, original=token.text, restored=restored,
+                    confidence=round(choice.posterior, 3), alternatives=alternatives))
+
+
+def restore_text(text: str, profile: str = AUTO) -> RestoredText:
+    return Restorer.default().restore_text(text, profile)

@@ -1,0 +1,128 @@
+"""The OCR channel: how likely an OCR token is, given the syllable that was printed.
+
+    log P(ocr | syllable) = log( λ · P_table(ocr | syllable) + (1 - λ) · P_edit(ocr | syllable) )
+
+P_table counts whole-token confusions seen in training ("của" -> "cia");
+P_edit scores any other token by the cheapest character edit script under
+learned per-character costs, so unseen confusions still get a sensible
+score. One parameter set ("profile") per kind of source: legacy English-model
+OCR, Tesseract `vie` OCR, and clean text that may only have lost its marks.
+The parameters are trained by training/build_channel.py.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.errors import ModelError
+from pipeline.restore.edits import EMPTY, distance
+from pipeline.restore.tokens import clean_junk
+from pipeline.vietnamese import strip_marks
+
+LEGACY = "legacy"  # English-model OCR: marks lost, letters confused
+TESSERACT = "tesseract"  # Tesseract `vie`: mostly right, hook/tilde confusions
+CLEAN = "clean"  # typed text, possibly without marks
+PROFILES = (LEGACY, TESSERACT, CLEAN)
+
+TABLE_WEIGHT = 0.7  # λ: trust in whole-token counts where a syllable was seen often enough
+MIN_TABLE_SUPPORT = 5
+UNSEEN_SUBSTITUTION = 9.0  # -log P for character edits never seen in training
+UNSEEN_SAME_LETTER = 6.0
+UNSEEN_INDEL = 9.0
+MAX_CANDIDATES = 12
+_DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "1": "l", "3": "a"})
+
+
+def skeleton(ocr: str) -> str:
+    """Lowercase base letters of an OCR token, junk removed and letter-like digits read as letters."""
+    return strip_marks(clean_junk(ocr).translate(_DIGIT_LETTERS)).lower()
+
+
+class ChannelProfile:
+    def __init__(self, params: dict, syllables: list[str]):
+        self.substitution: dict[str, dict[str, float]] = params["substitution"]
+        self.insertion: dict[str, float] = params["insertion"]
+        self.tokens: dict[str, dict[str, int]] = params["tokens"]  # ocr -> {syllable: count}
+        self.syllable_counts: dict[str, int] = params["syllable_counts"]
+        self.keep_unknown = params["keep_unknown"]  # log P that an OCR token not in the lexicon is right as is
+        self.max_skeleton_distance = params["max_skeleton_distance"]
+        self._by_skeleton: dict[str, list[str]] = defaultdict(list)
+        for syllable in syllables:
+            self._by_skeleton[strip_marks(syllable)].append(syllable)
+        self._skeletons = list(self._by_skeleton)
+        self._cache: dict[str, list[tuple[str, float]]] = {}
+        self._costs: dict[tuple[str, str], float] = {}
+
+    def _cost(self, g: str, o: str) -> float:
+        try:
+            return self._costs[g, o]
+        except KeyError:
+            cost = self._costs[g, o] = self._learned_cost(g, o)
+            return cost
+
+    def _learned_cost(self, g: str, o: str) -> float:
+        if g == EMPTY:
+            return -self.insertion.get(o, -UNSEEN_INDEL)
+        row = self.substitution.get(g)
+        if row is not None and o in row:
+            return -row[o]
+        if o and strip_marks(g) == strip_marks(o):
+            return UNSEEN_SAME_LETTER
+        return UNSEEN_INDEL if o == EMPTY else UNSEEN_SUBSTITUTION
+
+    def logprob(self, ocr: str, syllable: str) -> float:
+        """log P(ocr | syllable), both lowercase."""
+        edit = math.exp(-distance(syllable, ocr, self._cost))
+        seen = self.syllable_counts.get(syllable, 0)
+        if seen >= MIN_TABLE_SUPPORT:
+            table = self.tokens.get(ocr, {}).get(syllable, 0) / seen
+            return math.log(TABLE_WEIGHT * table + (1 - TABLE_WEIGHT) * edit + 1e-300)
+        return math.log(edit + 1e-300)
+
+    def candidates(self, ocr: str) -> list[tuple[str, float]]:
+        """The likeliest syllables behind a lowercase OCR token, with log P(ocr | syllable)."""
+        cached = self._cache.get(ocr)
+        if cached is not None:
+            return cached
+        pool = set(self.tokens.get(ocr, ()))
+        key = skeleton(ocr)
+        if key:
+            pool.update(self._by_skeleton.get(key, ()))
+            for neighbour in self._near_skeletons(key):
+                pool.update(self._by_skeleton[neighbour])
+        text = clean_junk(ocr)
+        scored = sorted(((s, self.logprob(text, s)) for s in pool), key=lambda pair: -pair[1])
+        result = scored[:MAX_CANDIDATES]
+        self._cache[ocr] = result
+        return result
+
+
+    def _near_skeletons(self, key: str) -> list[str]:
+        """Skeletons of syllables within edit distance of the token's: the nearest ones, and for
+        longer tokens one step further (English OCR often turns one letter into two, "ư" -> "ir")."""
+        limit = 0 if len(key) <= 2 else self.max_skeleton_distance
+        found = process.extract(key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
+        if not found:
+            return []
+        nearest = min(d for _, d, _ in found)
+        reach = nearest + 1 if len(key) >= 4 else nearest
+        return [s for s, d, _ in found if d <= reach]
+
+
+class ChannelModel:
+    def __init__(self, path: Path, syllables: list[str]):
+        try:
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load channel model {path}: {exc}") from exc
+        self.profiles = {name: ChannelProfile(params, syllables) for name, params in data["profiles"].items()}
+
+    def __getitem__(self, profile: str) -> ChannelProfile:
+        return self.profiles[profile]

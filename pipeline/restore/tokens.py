@@ -1,0 +1,88 @@
+"""Split OCR lines into the pieces the restorer may rewrite and those it keeps.
+
+OCR of Vietnamese with an English model leaves junk inside words ("ne“}ng",
+"ngﬁ", "¢)"), digits for letters ("S6" for "Số") and capitals inside codes
+("70/2017/QD-UBND"). A token keeps its character span in the line so the
+restored line is the original line with only the word spans replaced:
+spacing, punctuation and line breaks survive untouched.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import regex
+
+from pipeline.vietnamese import looks_like_syllable
+
+# Symbols an English OCR model emits for Vietnamese marks; inside a word they are part of it.
+OCR_JUNK = "’‘“”}{|¢€`^~°§*"
+_JUNK_CLASS = regex.escape(OCR_JUNK)
+# A run of letters, digits and junk, with internal apostrophes; edges are trimmed below.
+_PIECE = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+")
+_URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ROMAN = regex.compile(r"(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
+_EDGE_QUOTES = "’‘“”`'\""
+# Digits that English OCR writes for Vietnamese vowels: "S6" = "Số", "d6i" = "đổi", "c0" = "có".
+_LETTER_DIGITS = set("0136")
+_LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
+
+WORD = "word"  # may be rewritten
+ABBREVIATION = "abbreviation"  # all-capital code part: UBND, QD; only its Đ may be restored
+FIXED = "fixed"  # numbers, Roman numerals, URLs: never changed
+
+
+@dataclass
+class Token:
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+def clean_junk(word: str) -> str:
+    """The word without OCR junk symbols and ligatures, for looking up candidates."""
+    for ligature, letters in _LIGATURES.items():
+        word = word.replace(ligature, letters)
+    return "".join(c for c in word if c not in OCR_JUNK)
+
+
+def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
+    letters = [c for c in piece if c.isalpha()]
+    if not letters:
+        return FIXED
+    digits = [c for c in piece if c.isdigit()]
+    if digits:
+        # A syllable misread with a digit has one digit among lowercase-looking letters.
+        if len(digits) == 1 and digits[0] in _LETTER_DIGITS and not piece[0].isdigit() and len(letters) <= 6:
+            return WORD
+        return FIXED
+    if at_line_start and followed_by == "." and _ROMAN.fullmatch(piece) and len(piece) <= 4:
+        return FIXED
+    cleaned = clean_junk(piece)
+    if len(cleaned) > 1 and cleaned.isupper() and not looks_like_syllable(cleaned):
+        return ABBREVIATION
+    if not cleaned.isascii() and any(unicodedata.category(c) == "Lo" for c in cleaned):
+        return FIXED  # another script entirely
+    return WORD
+
+
+def tokenize(line: str) -> list[Token]:
+    protected = [(m.start(), m.end()) for m in _URL_OR_EMAIL.finditer(line)]
+    tokens = [Token(s, e, line[s:e], FIXED) for s, e in protected]
+    for match in _PIECE.finditer(line):
+        start, end = match.span()
+        if any(s <= start < e for s, e in protected):
+            continue
+        while start < end and line[start] in _EDGE_QUOTES:
+            start += 1
+        while end > start and line[end - 1] in _EDGE_QUOTES:
+            end -= 1
+        if start == end:
+            continue
+        piece = line[start:end]
+        at_line_start = not line[:start].strip(" -+•")
+        followed_by = line[end:end + 1]
+        tokens.append(Token(start, end, piece, _classify(piece, at_line_start, followed_by)))
+    tokens.sort(key=lambda t: t.start)
+    return tokens

@@ -1,0 +1,35 @@
+"""How running text maps onto the language model's vocabulary.
+
+Shared by the training script and the restorer so both see the same tokens:
+lowercased syllables in one tone style, every number folded into <num>,
+other words (abbreviations, foreign words) kept when frequent, else <unk>.
+"""
+from __future__ import annotations
+
+import regex
+
+from pipeline.vietnamese import restyle
+
+SENTENCE_START = "<s>"
+UNKNOWN = "<unk>"
+NUMBER = "<num>"
+SPECIALS = (SENTENCE_START, UNKNOWN, NUMBER)
+
+WORD = regex.compile(r"\w+")
+# Punctuation that ends a clause: the language model's context restarts after it.
+CLAUSE_END = regex.compile(r"[.;:!?…]")
+
+
+def lm_key(word: str) -> str:
+    """The vocabulary key of a word as written (before the unknown check)."""
+    if word.isdigit():
+        return NUMBER
+    return restyle(word.lower())
+
+
+def sentences(paragraph: str):
+    """Word lists of the clauses of a paragraph, as the model is trained on them."""
+    for clause in CLAUSE_END.split(paragraph):
+        words = [lm_key(w) for w in WORD.findall(clause)]
+        if words:
+            yield words

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian packages the pipeline needs when they are missing:
+# Tesseract with Vietnamese data (OCR of scans), and the Liberation fonts the
+# tests render Vietnamese pages with. As root it installs them; otherwise it
+# prints the exact command and fails.
+set -euo pipefail
+
+packages=(tesseract-ocr tesseract-ocr-vie tesseract-ocr-script-viet fonts-liberation2)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: missing ${missing[*]} and this is not a Debian-like system: install Tesseract 5 with Vietnamese data yourself" >&2
+    exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+    echo "error: missing Debian packages; run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+echo "installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,144 @@
+"""Images through Tesseract: text, provenance, confidences, and the odd inputs."""
+from __future__ import annotations
+
+import difflib
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline._exec import tesseract
+from pipeline.errors import InputError, MissingDependencyError
+from pipeline.ingest import ingest, ocr
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXCERPT_LINES = (FIXTURES / "ingest-kh267-excerpt.txt").read_text(encoding="utf-8").split("\n")[:-1]
+BODY = [line for line in EXCERPT_LINES[9:16] if line]
+FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+
+
+def render(lines: list[str], mode: str = "L", size: tuple[int, int] = (2300, 520)) -> Image.Image:
+    """Lines of 13 pt Liberation Serif as a 300 dpi scan would show them."""
+    background = (255, 255, 255, 0) if mode == "RGBA" else "white"
+    image = Image.new(mode, size, background)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 54)
+    for index, line in enumerate(lines):
+        draw.text((60, 40 + index * 80), line, font=font, fill="black")
+    return image
+
+
+def save(image: Image.Image, path: Path, **options) -> Path:
+    image.save(path, dpi=(300, 300), **options)
+    return path
+
+
+def word_accuracy(expected: list[str], got: list[str]) -> float:
+    expected_words = " ".join(expected).split()
+    got_words = " ".join(got).split()
+    matcher = difflib.SequenceMatcher(a=expected_words, b=got_words, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / len(expected_words)
+
+
+def test_png_lines_with_boxes_and_confidences(tmp_path):
+    lines = BODY[:5]
+    source, ingested = ingest(save(render(lines), tmp_path / "page.png"))
+    text_lines = [line for line in ingested if line.text]
+    assert source.kind == "image"
+    assert source.pages == 1
+    assert len(text_lines) == len(lines)
+    assert word_accuracy(lines, [line.text for line in text_lines]) >= 0.95
+    assert [line.number for line in ingested] == list(range(1, len(ingested) + 1))
+    tops = [line.bbox[1] for line in text_lines]
+    assert tops == sorted(tops)
+    for index, line in enumerate(text_lines):
+        x0, y0, x1, y1 = line.bbox
+        assert 40 <= x0 < x1 <= 2300 and 40 + index * 80 - 10 <= y0 < y1 <= 40 + index * 80 + 90
+        assert line.original == line.text and line.page == 1
+        assert 0.5 < line.ocr_confidence <= 1.0
+        assert len(line.word_confidences) == len(line.text.split(" "))
+        assert line.ocr_confidence == pytest.approx(sum(line.word_confidences) / len(line.word_confidences), abs=0.001)
+
+
+def test_multipage_tiff_keeps_page_numbers(tmp_path):
+    first, second = render(BODY[:2]), render(BODY[2:4])
+    path = tmp_path / "scan.tiff"
+    first.save(path, save_all=True, append_images=[second], dpi=(300, 300), compression="tiff_lzw")
+    source, ingested = ingest(path)
+    assert source.pages == 2
+    by_page = {page: [line.text for line in ingested if line.page == page and line.text] for page in (1, 2)}
+    assert word_accuracy(BODY[:2], by_page[1]) >= 0.95
+    assert word_accuracy(BODY[2:4], by_page[2]) >= 0.95
+
+
+def test_jpeg_and_transparent_png(tmp_path):
+    jpeg = save(render(BODY[:2], mode="RGB"), tmp_path / "photo.jpg", quality=70)
+    _, jpeg_lines = ingest(jpeg)
+    assert word_accuracy(BODY[:2], [line.text for line in jpeg_lines]) >= 0.9
+    # Black text on transparent pixels that are stored black: must still read.
+    transparent = render(BODY[:2], mode="RGBA")
+    pixels = transparent.load()
+    for x in range(transparent.width):
+        for y in range(transparent.height):
+            if pixels[x, y][3] == 0:
+                pixels[x, y] = (0, 0, 0, 0)
+    _, png_lines = ingest(save(transparent, tmp_path / "alpha.png"))
+    assert word_accuracy(BODY[:2], [line.text for line in png_lines]) >= 0.9
+
+
+def test_image_without_text_gives_no_lines(tmp_path):
+    source, ingested = ingest(save(Image.new("L", (1200, 800), "white"), tmp_path / "blank.png"))
+    assert source.kind == "image"
+    assert [line for line in ingested if line.text.strip()] == []
+
+
+def test_truncated_image_is_an_input_error(tmp_path):
+    buffer = io.BytesIO()
+    render(BODY[:1]).save(buffer, format="PNG")
+    path = tmp_path / "cut.png"
+    path.write_bytes(buffer.getvalue()[:3000])
+    with pytest.raises(InputError, match=r"cut\.png"):
+        ingest(path)
+
+
+def test_gif_is_named_as_unsupported(tmp_path):
+    path = tmp_path / "scan.gif"
+    render(BODY[:1]).save(path, format="GIF")
+    with pytest.raises(InputError, match="unsupported file type: a GIF image"):
+        ingest(path)
+
+
+def test_pages_are_streamed_with_bounded_lookahead():
+    jobs = 2
+    pulled = []
+
+    def pages():
+        for number in range(1, 13):
+            pulled.append(number)
+            yield number, Image.new("L", (300, 200), "white")
+
+    for number, _ in ocr._ocr_stream(pages(), jobs, ["vie"], "stream"):
+        # Never more than `jobs` + 1 pages rendered ahead of the one handed back.
+        assert len(pulled) <= number + jobs
+
+
+def test_missing_tesseract_names_program_and_package(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    tesseract.version.cache_clear()
+    tesseract.installed_languages.cache_clear()
+    try:
+        with pytest.raises(MissingDependencyError, match="tesseract is not installed.*apt-get install tesseract-ocr"):
+            ingest(save(render(BODY[:1]), tmp_path / "page.png"))
+    finally:
+        tesseract.version.cache_clear()
+        tesseract.installed_languages.cache_clear()
+
+
+def test_missing_language_names_its_package():
+    with pytest.raises(MissingDependencyError, match="'khm' is not installed.*tesseract-ocr-khm"):
+        tesseract.check(["vie", "khm"])
+
+
+def test_tesseract_version_is_read():
+    assert tesseract.version() >= tesseract.MIN_VERSION

@@ -1,0 +1,153 @@
+"""Train the syllable trigram language model of the restorer.
+
+Interpolated Kneser-Ney (one discount per order, from the count-of-counts),
+stored in backoff form so a query is one sorted-array lookup per order:
+
+    log P(w | u v) = tri[u v w]                    if the trigram was kept
+                   = bow3[u v] + log P(w | v)       otherwise
+    log P(w | v)   = bi[v w]  or  bow2[v] + uni[w]
+
+Trigrams seen once are pruned (their mass stays in the backoff weight) to
+keep the shipped model small. Usage:
+
+    python training/build_lm.py --corpus ../shared/corpus/legal-vi.txt.xz \
+        --out pipeline/restore/data/lm.npz
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import lzma
+import time
+from pathlib import Path
+
+import numpy as np
+
+from pipeline.restore.vocab import SENTENCE_START, SPECIALS, UNKNOWN, sentences
+from pipeline.restore.lm import BITS, pack
+
+MIN_OTHER_WORD_COUNT = 20  # non-syllable words rarer than this become <unk>
+MIN_TRIGRAM_COUNT = 2
+
+
+def read_syllables(path: Path) -> dict[str, int]:
+    from pipeline.vietnamese import restyle
+
+    counts: dict[str, int] = collections.Counter()
+    for row in path.read_text(encoding="utf-8").splitlines():
+        word, count = row.split("\t")
+        counts[restyle(word)] += int(count)
+    return counts
+
+
+def corpus_clauses(path: Path):
+    with lzma.open(path, "rt", encoding="utf-8") as lines:
+        for paragraph in lines:
+            yield from sentences(paragraph)
+
+
+def build_vocabulary(corpus: Path, syllables: dict[str, int]) -> tuple[list[str], np.ndarray]:
+    counts = collections.Counter()
+    for words in corpus_clauses(corpus):
+        counts.update(words)
+    others = [w for w, c in counts.items() if w not in syllables and w not in SPECIALS and c >= MIN_OTHER_WORD_COUNT]
+    words = list(SPECIALS) + sorted(syllables) + sorted(others)
+    assert len(words) < 2**BITS, "vocabulary does not fit the key packing"
+    is_syllable = np.array([w in syllables for w in words], dtype=bool)
+    return words, is_syllable
+
+
+def encode(corpus: Path, index: dict[str, int]) -> np.ndarray:
+    start, unknown = index[SENTENCE_START], index[UNKNOWN]
+    ids: list[int] = []
+    for words in corpus_clauses(corpus):
+        ids.append(start)
+        ids.append(start)
+        ids.extend(index.get(w, unknown) for w in words)
+    return np.array(ids, dtype=np.int64)
+
+
+def discount(counts: np.ndarray) -> float:
+    n1, n2 = np.sum(counts == 1), np.sum(counts == 2)
+    return float(n1 / (n1 + 2 * n2))
+
+
+def group_sums(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return unique, np.bincount(inverse, weights=values)
+
+
+def lookup(sorted_keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    positions = np.searchsorted(sorted_keys, queries)
+    assert np.all(sorted_keys[positions] == queries)
+    return values[positions]
+
+
+def train(ids: np.ndarray, vocab_size: int, start_id: int) -> dict[str, np.ndarray]:
+    mask = 2**BITS - 1
+    u, v, w = ids[:-2], ids[1:-1], ids[2:]
+    keep = w != start_id
+    tri_keys, tri_counts = np.unique(pack(u[keep], v[keep], w[keep]), return_counts=True)
+    tri_u, tri_v, tri_w = tri_keys >> (2 * BITS), (tri_keys >> BITS) & mask, tri_keys & mask
+
+    # Continuation counts: in how many distinct contexts a lower-order n-gram occurs.
+    bi_keys, bi_cont = np.unique(pack(0, tri_v, tri_w), return_counts=True)
+    bi_v, bi_w = bi_keys >> BITS, bi_keys & mask
+    uni_cont = np.bincount(bi_w, minlength=vocab_size).astype(np.float64)
+
+    d3, d2 = discount(tri_counts), discount(bi_cont)
+
+    # Unigrams: continuation probability, with a floor for words never continued.
+    uni_p = (uni_cont + 0.5) / (uni_cont.sum() + 0.5 * vocab_size)
+    uni_lp = np.log(uni_p)
+
+    # Bigrams.
+    ctx2, ctx2_total = group_sums(bi_v, bi_cont.astype(np.float64))
+    ctx2_types = np.bincount(np.searchsorted(ctx2, bi_v), minlength=len(ctx2))
+    gamma2 = d2 * ctx2_types / ctx2_total
+    bi_total = lookup(ctx2, ctx2_total, bi_v)
+    bi_p = np.maximum(bi_cont - d2, 0) / bi_total + lookup(ctx2, gamma2, bi_v) * uni_p[bi_w]
+
+    # Trigrams.
+    ctx3_keys = tri_keys >> BITS
+    ctx3, ctx3_total = group_sums(ctx3_keys, tri_counts.astype(np.float64))
+    ctx3_types = np.bincount(np.searchsorted(ctx3, ctx3_keys), minlength=len(ctx3))
+    gamma3 = d3 * ctx3_types / ctx3_total
+    lower = lookup(bi_keys, bi_p, pack(0, tri_v, tri_w))
+    tri_p = np.maximum(tri_counts - d3, 0) / lookup(ctx3, ctx3_total, ctx3_keys) + lookup(ctx3, gamma3, ctx3_keys) * lower
+
+    kept = tri_counts >= MIN_TRIGRAM_COUNT
+    print(f"trigrams {len(tri_keys):,} kept {kept.sum():,}; bigrams {len(bi_keys):,}; D3={d3:.3f} D2={d2:.3f}")
+    return {
+        "tri_keys": tri_keys[kept],
+        "tri_lp": np.log(tri_p[kept]).astype(np.float32),
+        "bow3_keys": ctx3,
+        "bow3": np.log(gamma3).astype(np.float32),
+        "bi_keys": bi_keys,
+        "bi_lp": np.log(bi_p).astype(np.float32),
+        "bow2_keys": ctx2,
+        "bow2": np.log(gamma2).astype(np.float32),
+        "uni_lp": uni_lp.astype(np.float32),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--syllables", type=Path, help="syllables.tsv (default: beside the corpus)")
+    parser.add_argument("--out", type=Path, default=Path("pipeline/restore/data/lm.npz"))
+    args = parser.parse_args()
+    began = time.time()
+    syllables = read_syllables(args.syllables or args.corpus.parent / "syllables.tsv")
+    words, is_syllable = build_vocabulary(args.corpus, syllables)
+    index = {w: i for i, w in enumerate(words)}
+    ids = encode(args.corpus, index)
+    print(f"vocabulary {len(words):,} ({is_syllable.sum():,} syllables); tokens {len(ids):,}; {time.time() - began:.0f}s")
+    model = train(ids, len(words), index[SENTENCE_START])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(args.out, vocab=np.array("\n".join(words)), is_syllable=is_syllable, **model)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.time() - began:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
