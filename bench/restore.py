@@ -50,6 +50,7 @@ def main() -> int:
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--no-pyvi", action="store_true")
     parser.add_argument("--seed", action="store_true", help="also the seed sample kh-267")
+    parser.add_argument("--profile", default="auto", help="force a restoration profile instead of detecting it")
     args = parser.parse_args()
     score = load_scorer(args.shared)
     docs = sorted(p for p in (args.shared / "eval" / "dev").iterdir() if p.is_dir())
@@ -73,7 +74,7 @@ def main() -> int:
         gold = gold_path.read_text(encoding="utf-8")
         text = read()
         started = time.perf_counter()
-        result = restorer.restore_text(text)
+        result = restorer.restore_text(text, args.profile)
         restore_seconds += time.perf_counter() - started
         restored_syllables += result.tokens
         hypothesis = "\n".join(result.lines)

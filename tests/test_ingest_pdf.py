@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import tracemalloc
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -144,7 +145,7 @@ def test_invisible_english_ocr_layer_is_replaced_by_vietnamese_ocr(tmp_path):
     pdf = new_canvas(str(path))
     # What a scanner's English OCR leaves: the words without their diacritics.
     stripped = "\n".join(
-        "".join(ch for ch in __import__("unicodedata").normalize("NFD", line) if ch.isascii()) for line in BODY[:6]
+        "".join(ch for ch in unicodedata.normalize("NFD", line) if ch.isascii()) for line in BODY[:6]
     )
     draw_scan(pdf, BODY[:6], invisible_text=stripped)
     pdf.save()

@@ -46,7 +46,8 @@ def corpus_clauses(path: Path):
             yield from sentences(paragraph)
 
 
-def build_vocabulary(corpus: Path, syllables: dict[str, int]) -> tuple[list[str], np.ndarray]:
+def build_vocabulary(corpus: Path, syllables: dict[str, int]) -> tuple[list[str], np.ndarray, int]:
+    """The words of the model, which of them are syllables, and how many distinct words <unk> stands for."""
     counts = collections.Counter()
     for words in corpus_clauses(corpus):
         counts.update(words)
@@ -54,7 +55,9 @@ def build_vocabulary(corpus: Path, syllables: dict[str, int]) -> tuple[list[str]
     words = list(SPECIALS) + sorted(syllables) + sorted(others)
     assert len(words) < 2**BITS, "vocabulary does not fit the key packing"
     is_syllable = np.array([w in syllables for w in words], dtype=bool)
-    return words, is_syllable
+    known = set(words)
+    unknown_types = sum(1 for w in counts if w not in known)
+    return words, is_syllable, unknown_types
 
 
 def encode(corpus: Path, index: dict[str, int]) -> np.ndarray:
@@ -139,13 +142,14 @@ def main() -> None:
     args = parser.parse_args()
     began = time.time()
     syllables = read_syllables(args.syllables or args.corpus.parent / "syllables.tsv")
-    words, is_syllable = build_vocabulary(args.corpus, syllables)
+    words, is_syllable, unknown_types = build_vocabulary(args.corpus, syllables)
     index = {w: i for i, w in enumerate(words)}
     ids = encode(args.corpus, index)
-    print(f"vocabulary {len(words):,} ({is_syllable.sum():,} syllables); tokens {len(ids):,}; {time.time() - began:.0f}s")
+    print(f"vocabulary {len(words):,} ({is_syllable.sum():,} syllables, {unknown_types:,} words left to <unk>); tokens {len(ids):,}; {time.time() - began:.0f}s")
     model = train(ids, len(words), index[SENTENCE_START])
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out, vocab=np.array("\n".join(words)), is_syllable=is_syllable, **model)
+    np.savez_compressed(args.out, vocab=np.array("\n".join(words)), is_syllable=is_syllable,
+                        unknown_types=np.array(unknown_types), **model)
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) in {time.time() - began:.0f}s")
 
 

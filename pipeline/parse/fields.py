@@ -38,7 +38,8 @@ _LABELS: list[tuple[str, str]] = [
     ("budget", r"(?:nguon\s+)?kinh phi(?:\s+thuc hien)?"),
     ("content", r"nhiem vu|noi dung(?:\s+(?:thuc hien|cong viec|nhiem vu))?"),
 ]
-_LABEL_RE = [(kind, regex.compile(rf"(?:{pattern})\s*:")) for kind, pattern in _LABELS]
+# One wrong letter is tolerated ("Thớt gian thực hiện:" from restored OCR); the colon is not optional.
+_LABEL_RE = [(kind, regex.compile(rf"(?:{pattern}){{e<=1}}\s*:")) for kind, pattern in _LABELS]
 
 
 @dataclass
@@ -54,6 +55,8 @@ def read_field(text: str) -> Field | None:
     A colon is required: without it "Nội dung thi đua" is a heading, not a field.
     """
     folded = fold(text)
+    if ":" not in folded[:60]:
+        return None
     for kind, pattern in _LABEL_RE:
         match = pattern.match(folded)
         if match:

@@ -27,7 +27,7 @@ from pipeline.parse.markers import read_marker
 from pipeline.parse.matching import fold, sentence_case, squash, title_case, upper_share
 from pipeline.parse.references import type_from_number
 from pipeline.parse.timeline import iso_date
-from pipeline.parse.units import canonical_unit
+from pipeline.parse.units import canonical_unit, expand
 
 DOC_TYPES = {
     "ke hoach": "Kế hoạch",
@@ -75,12 +75,25 @@ _MOTTO_RES = [
     regex.compile(r"\S{0,2}\w{0,2}c\s*l\w{0,2}p\s*[-–—]+\s*t\w{0,2}\s*do\s*[-–—]+\s*h\w{0,3}\s*ph\w{0,3}"),
 ]
 _NUMBER_RE = regex.compile(r"^s[o6]\s*[:.;]?\s*(?P<number>[0-9][\w\-/.&]*\w)")
+# "<place>, ngày 27 tháng 6 năm 2024"; the words tolerate OCR ("ngay 27 thang 6 nim 2024").
 _DATE_RE = regex.compile(
-    r"(?P<place>[^,]*),?\s*ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\s+nam\s+(?P<y>\d{4})"
+    r"(?P<place>[^,]*),?\s*ng\w{0,2}y\s+(?P<d>\d{1,2})\s+th\w{1,3}g\s+(?P<m>\d{1,2})\s+n\w{1,2}m\s+(?P<y>\d{4})"
 )
-_ADMIN_LEVELS = ("tinh ", "thanh pho ", "huyen ", "quan ", "thi xa ", "xa ", "phuong ", "thi tran ")
+_ADMIN_LEVELS = {
+    "thanh pho": "thành phố",
+    "thi tran": "thị trấn",
+    "thi xa": "thị xã",
+    "tinh": "tỉnh",
+    "huyen": "huyện",
+    "quan": "quận",
+    "phuong": "phường",
+    "xa": "xã",
+}
+_ADMIN_RE = regex.compile(rf"(?:^|\s)(?P<level>{'|'.join(_ADMIN_LEVELS)})\s+(?=\S)")
 _PREAMBLE_OPENERS = ("can cu", "thuc hien", "theo de nghi", "xet ", "de ", "nham ", "trien khai thuc hien")
 _AUTHORITY_RE = regex.compile(r"(?<![\p{L}])(?P<auth>TM|KT|TL|TUQ|Q)\s*\.\s*")
+# "Nơi nhận:", tolerant of OCR ("Noi nhG@n:", "Nơi nhà@ăn:").
+_RECIPIENTS_RE = regex.compile(r"^n[o0]\S{0,2}\s*nh\S{0,5}\s*:")
 _NAME_RE = regex.compile(r"^\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){1,5}$")
 
 
@@ -106,21 +119,36 @@ def _doc_type(text: str) -> str | None:
     return DOC_TYPES.get(fold(squash(text)).rstrip(" :"))
 
 
+def _body_name(text: str) -> str:
+    """"ỦY BAN NHÂN DÂN" / "UBND" -> "Ủy ban nhân dân"."""
+    return canonical_unit(sentence_case(expand(text)))
+
+
 def _issuer(lines: list[str]) -> tuple[str | None, str | None]:
+    """(issuer, parent body) from the capitalised lines above the number.
+
+    "ỦY BAN NHÂN DÂN" + "TỈNH THỪA THIÊN HUẾ" (or "UBND TỈNH ĐỒNG THÁP" on
+    one line) is one body: "Ủy ban nhân dân tỉnh Thừa Thiên Huế". A further
+    line ("SỞ TƯ PHÁP") is the issuer and the body above it its parent.
+    """
     names = [line for line in lines if line and upper_share(line) > 0.6]
     if not names:
         return None, None
-    if len(names) >= 2 and fold(names[1]).startswith(_ADMIN_LEVELS):
-        level = next(level for level in _ADMIN_LEVELS if fold(names[1]).startswith(level))
-        place = names[1][len(level):]
-        body = f"{canonical_unit(sentence_case(names[0]))} {level.strip()} {title_case(place)}"
-        rest = names[2:]
-        if rest:
-            return canonical_unit(sentence_case(rest[-1])), body
-        return body, None
+    governing, rest = None, names[1:]
+    level = _ADMIN_RE.search(fold(names[0]))
+    if level and level.start("level") > 0:
+        governing = (names[0][: level.start("level")], level["level"], names[0][level.end():])
+    elif len(names) >= 2:
+        level = _ADMIN_RE.match(fold(names[1]))
+        if level:
+            governing, rest = (names[0], level["level"], names[1][level.end():]), names[2:]
+    if governing:
+        body, level_name, place = governing
+        name = f"{_body_name(body)} {_ADMIN_LEVELS[level_name]} {title_case(place)}"
+        return (_body_name(rest[-1]), name) if rest else (name, None)
     if len(names) >= 2:
-        return canonical_unit(sentence_case(names[-1])), canonical_unit(sentence_case(" ".join(names[:-1])))
-    return canonical_unit(sentence_case(names[0])), None
+        return _body_name(names[-1]), _body_name(" ".join(names[:-1]))
+    return _body_name(names[0]), None
 
 
 def _read_header(lines: list[Line], meta: DocumentMeta, roles: dict[int, str]) -> int:
@@ -135,7 +163,7 @@ def _read_header(lines: list[Line], meta: DocumentMeta, roles: dict[int, str]) -
         text = texts[i]
         if not text:
             continue
-        if read_marker(text) and read_marker(text).kind == "roman":
+        if read_marker(text) and read_marker(text).kind != "bullet":
             stop = i
             break
         stripped = _strip_motto(text)
@@ -153,8 +181,8 @@ def _read_header(lines: list[Line], meta: DocumentMeta, roles: dict[int, str]) -
             place = stripped[date.start("place"): date.end("place")].strip(" ,")
             meta.place = place or None
         elif stripped and not number and meta.number is None and upper_share(stripped) > 0.6:
+            # Counts as header only if a number, date or motto line follows (see `last_header`).
             issuer_lines.append(stripped)
-            is_header = True
         if is_header:
             last_header = i
     meta.issuer, meta.issuer_parent = _issuer(issuer_lines)
@@ -220,10 +248,10 @@ def _signature_tail(text: str) -> tuple[str, str]:
 def _read_closing(lines: list[Line], start: int, meta: DocumentMeta, roles: dict[int, str]) -> tuple[int, int]:
     """Find the closing block after `start`; fill signer and recipients; return its [begin, end)."""
     texts = [squash(line.text) for line in lines]
-    begin = next((i for i in range(start, len(texts)) if fold(texts[i]).startswith("noi nhan")), None)
+    begin = next((i for i in range(start, len(texts)) if _RECIPIENTS_RE.match(fold(texts[i]))), None)
     if begin is None:
         begin = next(
-            (i for i in range(start, len(texts)) if regex.match(r"(?:TM|KT|TL|TUQ)\s*\.\s*\p{Lu}", texts[i])),
+            (i for i in range(start, len(texts)) if regex.search(r"(?:^|\s)(?:TM|KT|TL|TUQ)\s*\.\s*\p{Lu}{2}", texts[i])),
             None,
         )
     if begin is None:
@@ -240,9 +268,9 @@ def _read_closing(lines: list[Line], start: int, meta: DocumentMeta, roles: dict
             end = i
             break
         left, tail = _signature_tail(text)
-        if fold(left).startswith("noi nhan"):
-            left = left.split(":", 1)[1] if ":" in left else ""
-            left = left.strip()
+        heads_list = bool(_RECIPIENTS_RE.match(fold(left)))
+        if heads_list:
+            left = left.split(":", 1)[1].strip() if ":" in left else ""
         role = "recipients"
         if tail:
             role = "signature"
@@ -265,7 +293,7 @@ def _read_closing(lines: list[Line], start: int, meta: DocumentMeta, roles: dict
                 recipients[-1] = f"{recipients[-1]} {left.rstrip(';,. ')}"
             elif left and not tail:
                 role = "signature"
-        roles[lines[i].number] = role if left else "signature"
+        roles[lines[i].number] = role if left or heads_list else "signature"
     meta.signer = signer
     meta.recipients = [recipient for recipient in recipients if recipient]
     return begin, end

@@ -71,9 +71,11 @@ def to_roman(value: int) -> str:
     return "".join(parts)
 
 
-_ROMAN_RE = regex.compile(r"^(?P<m>[IVXl1|]{1,6})\s*[.)]\s*(?P<rest>\p{Lu}.*)$")
+# OCR reads "III" as "Ill", "HI", "lII"; "II" as "Il", "H"; "IV" as "Iv"; "V" as "Vv". Leading specks ("_ IV.") happen too.
+_ROMAN_RE = regex.compile(r"^[^\p{L}\d]{0,3}(?P<m>[IVXLlvx1|!H]{1,6})\s*(?:(?P<dot>[.,)])\s*|\s+)(?P<rest>\p{Lu}.*)$")
+_ROMAN_OCR = str.maketrans({"l": "I", "1": "I", "|": "I", "!": "I", "v": "V", "x": "X"})
 _SUBNUMBER_RE = regex.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<rest>\S.*)$")
-_NUMBER_RE = regex.compile(r"^(?P<m>\d{1,2})\s*[.)]\s+(?P<rest>\S.*)$")
+_NUMBER_RE = regex.compile(r"^(?P<m>\d{1,2})\s*[.,)]\s+(?P<rest>\S.*)$")
 _LETTER_RE = regex.compile(r"^(?P<m>[a-zđ])\s?\)\s*(?P<rest>\S.*)$")
 _BULLET_RE = regex.compile(r"^(?P<m>[-–—•*·+])\s*(?P<rest>\S.*)$")
 _NAMED_RE = regex.compile(
@@ -98,15 +100,16 @@ def read_marker(text: str) -> Marker | None:
         label = text[appendix.start("m"):appendix.end("m")].upper() if appendix["m"] else ""
         return Marker("appendix", label, text[: appendix.end("m") if appendix["m"] else 7], text[appendix.start("rest"):].strip())
     match = _ROMAN_RE.match(text)
-    if match:
+    if match and match["m"] != "1":  # a lone "1" is an Arabic "1.", even before capitals
         written = match["m"]
-        label = written.replace("l", "I").replace("1", "I").replace("|", "I")
-        # A lone "1"/"l" is far more often an Arabic "1." than a misread "I.".
-        confusable = written != label
-        if roman_value(label) and not (confusable and len(written) == 1) and (
-            not confusable or upper_share(match["rest"]) > 0.6
-        ):
+        label = written.translate(_ROMAN_OCR).replace("H", "II")
+        heading = upper_share(match["rest"]) > 0.6
+        exact = written == label and match["dot"] == "." and match.start("m") == 0
+        if roman_value(label) and (exact or heading):
             return Marker("roman", label, written, match["rest"].strip())
+        if heading and len(match["rest"].split()) >= 2:
+            # Roman-looking but unreadable ("Vv."): the sequence check gives it the expected numeral.
+            return Marker("roman", "?", written, match["rest"].strip())
     for kind, pattern in (("subnumber", _SUBNUMBER_RE), ("number", _NUMBER_RE), ("letter", _LETTER_RE)):
         match = pattern.match(text)
         if match:

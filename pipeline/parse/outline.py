@@ -35,8 +35,14 @@ from pipeline.parse.markers import LETTERS, Marker, read_marker, roman_value, to
 from pipeline.parse.matching import fold, squash
 
 _TERMINAL = tuple(".;:!?")
+# Digits OCR confuses in item numbers: an item written "9." where "5." is due is item 5.
+_DIGIT_MISREADS = {"5": ("9", "6", "3"), "3": ("8", "5"), "8": ("3", "6"), "6": ("8", "5"), "1": ("7",), "7": ("1",)}
 _NAMED_PREFIX = {"part": "P", "chapter": "Ch", "division": "M", "article": "Đ"}
-_CLOSING_OPENERS = ("tren day la", "trong qua trinh thuc hien", "trong qua trinh trien khai", "trong qua trinh to chuc")
+# Closing paragraphs of the body belong to no item, though they follow the last one.
+_CLOSING_RE = regex.compile(
+    r"^(?:tren day \S{1,3} |trong qua trinh (?:thuc hien|trien khai|to chuc)|ke hoach nay thay the|"
+    r"(?:uy ban nhan dan|ubnd)(?: (?:tinh|thanh pho|huyen|quan|thi xa|xa|phuong))?[^.;:]{0,30}? (?:yeu cau|de nghi|giao) )"
+)
 
 
 @dataclass
@@ -129,7 +135,9 @@ class _Builder:
             value = roman_value(marker.label) or 0
             expected = self.last_roman + 1
             if value != expected:
-                if set(marker.written) <= set("Il1|") and expected < 4:
+                # Misreadable numerals are those made of strokes OCR miscounts: I, l, 1, |, H, v.
+                # A numeral that goes backwards ("I." again where "II." is due) lost a stroke.
+                if not value or marker.written != marker.label or (set(marker.written) <= set("I") and value < expected < 4):
                     self.warnings.append(
                         f"roman numeral {marker.written} read as {to_roman(expected)} at line {line_number}"
                     )
@@ -152,6 +160,9 @@ class _Builder:
                 expected = "a"
         else:
             expected = str(int(previous) + 1) if previous and previous.isdigit() else "1"
+            if marker.label in _DIGIT_MISREADS.get(expected, ()):
+                self.warnings.append(f"item number {marker.label} read as {expected} at line {line_number}")
+                marker.label = expected
         if marker.label != expected:
             self.warnings.append(f"items out of order at line {line_number}")
         self.last_label[key] = marker.label
@@ -198,8 +209,10 @@ class _Builder:
         prev = self.prev_line
         full = self.width and len(prev) >= 0.7 * self.width and not prev.endswith(_TERMINAL)
         if marker is not None:
-            # "kinh tế\n- xã hội": a dash that opens a lower-case fragment is a wrapped hyphen.
-            return marker.kind in ("bullet", "number", "letter") and full and _soft_start(marker.rest)
+            # "kinh tế\n- xã hội": a dash that opens a lower-case fragment is a wrapped hyphen;
+            # "…phục vụ\n-Chương trình": a dash glued to the word is an OCR speck, not a bullet.
+            glued = marker.kind == "bullet" and text[1:2].isalpha()
+            return marker.kind in ("bullet", "number", "letter") and bool(full) and (_soft_start(marker.rest) or glued)
         if _soft_start(text):
             return True
         return bool(full) and not self.gap
@@ -232,7 +245,7 @@ class _Builder:
                 if found:
                     self._leaf("field", text, line, found)
                 else:
-                    self._leaf("paragraph", text, line, top_level=fold(text).startswith(_CLOSING_OPENERS))
+                    self._leaf("paragraph", text, line, top_level=bool(_CLOSING_RE.match(fold(text))))
         self.prev_line = text
         self.gap = False
 

@@ -55,7 +55,7 @@ TYPE_CODES = {
 
 _TYPE_ALTERNATION = "|".join(sorted((regex.escape(word) for word in TYPE_WORDS), key=len, reverse=True))
 _CITATION_RE = regex.compile(
-    rf"(?:(?P<type>{_TYPE_ALTERNATION})\s+(?:so\s*:?\s*)?|\bso\s+)"
+    rf"(?:(?P<type>{_TYPE_ALTERNATION})\s+(?:s[o0]?\s*:?\s*)?|\bso\s+)"
     r"(?P<number>\d{1,5}(?:\s?[/\-]\s?(?:[a-z0-9&]+))+)"
     r"(?:\s*,?\s*ngay\s+(?:(?P<d1>\d{1,2})\s*/\s*(?P<m1>\d{1,2})\s*/\s*(?P<y1>\d{4})"
     r"|(?P<d2>\d{1,2})\s+thang\s+(?P<m2>\d{1,2})\s+nam\s+(?P<y2>\d{4})))?"

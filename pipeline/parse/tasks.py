@@ -47,18 +47,23 @@ _OTHER_HEADING = regex.compile(
     r"muc dich|muc tieu|yeu cau|kinh phi|doi tuong|pham vi|quan diem|tinh hinh|hien trang|thuc trang|"
     r"ket qua dat duoc|danh gia|khen thuong|tieu chuan|so luong|thu tuc|can cu|dinh huong|tam nhin"
 )
+# Under a tasks heading a numbered group is set aside only when its title starts with one of these.
+_OTHER_GROUP = regex.compile(
+    r"^(?:muc dich|muc tieu|yeu cau|kinh phi|doi tuong|pham vi|quan diem|tinh hinh|hien trang|thuc trang|ket qua|dinh huong|tam nhin)"
+)
 _REPORTING = regex.compile(
     r"(?:dinh ky|hang (?:thang|quy|nam)|truoc ngay)[^.]{0,200}bao cao|bao cao[^.]{0,200}(?:dinh ky|hang (?:thang|quy|nam)|truoc ngay)"
 )
 _UNIT_FIELDS = ("units", "lead", "support")
-_INFERRED_PENALTY = 0.15
+_INFERRED_PENALTY = 0.15  # per inherited field group (units, timeline)
+_FIELD_GROUPS = {"lead_units": "units", "support_units": "units", "deadline": "timeline", "recurrence": "timeline"}
 _TEXT_UNITS_PENALTY = 0.1
 
 
-def _is_task_heading(title: str) -> bool | None:
+def _is_task_heading(title: str, group: bool = False) -> bool | None:
     """True for a tasks heading, False for another kind, None when it says neither."""
     folded = fold(title)
-    if _OTHER_HEADING.search(folded):
+    if (_OTHER_GROUP if group else _OTHER_HEADING).search(folded):
         return False
     if _TASK_HEADING.search(folded):
         return True
@@ -77,6 +82,11 @@ class _Fields:
 
     def of(self, *kinds: str) -> list[Field]:
         return [f for f in self.items if f.kind in kinds]
+
+
+def _title_like(text: str) -> bool:
+    """A group title ("1. Công tác quán triệt …"), not a duty sentence that bullets merely detail."""
+    return len(text.split()) <= 25 and not text.rstrip().endswith((".", ";"))
 
 
 def _field_nodes(nodes: list[Node]) -> list[Node]:
@@ -131,7 +141,7 @@ class _Extractor:
         self.tasks: list[Task] = []
 
     # -- which items are tasks ------------------------------------------------
-    def walk(self, nodes: list[Node], ancestors: list[Node], in_tasks: bool, hint: list[str]) -> None:
+    def walk(self, nodes: list[Node], ancestors: list[Node], in_tasks: bool | None, hint: list[str]) -> None:
         for node in nodes:
             if node.kind == "table":
                 self.tasks.extend(table_tasks(node, ancestors, self.issued, self.warnings))
@@ -142,13 +152,14 @@ class _Extractor:
             elif node.kind in ITEM_KINDS:
                 self.item(node, ancestors, in_tasks, hint)
 
-    def group(self, node: Node, ancestors: list[Node], in_tasks: bool, hint: list[str]) -> list[Task]:
+    def group(self, node: Node, ancestors: list[Node], in_tasks: bool | None, hint: list[str]) -> list[Task]:
         """Tasks under a heading or a group item; applies trailing field blocks to the runs before them."""
         created: list[Task] = []
         pending: list[Task] = []
         default: list[Field] = []
         seen_item = False
         block: list[Field] = []
+        items = [child for child in node.children if child.kind in ITEM_KINDS or child.kind in HEADING_KINDS]
 
         def flush_block():
             nonlocal block, pending
@@ -174,10 +185,13 @@ class _Extractor:
                     self.item(child, ancestors, in_tasks, hint)
                 made = self.tasks[before:]
                 created.extend(made)
+                last_item = child is items[-1]
                 for task in made:
                     if self.fields[task.id].has_any():
-                        for waiting in pending:
-                            self._inherit(waiting, self.fields[task.id].items)
+                        # Only the group's last item passes its fields back: "fields written after the last item".
+                        if last_item:
+                            for waiting in pending:
+                                self._inherit(waiting, self.fields[task.id].items)
                         pending = []
                     else:
                         pending.append(task)
@@ -190,14 +204,18 @@ class _Extractor:
                     self._inherit(task, default)
         return created
 
-    def item(self, node: Node, ancestors: list[Node], in_tasks: bool, hint: list[str]) -> None:
-        verdict = _is_task_heading(node.text) if node.kind != "letter" else None
+    def item(self, node: Node, ancestors: list[Node], in_tasks: bool | None, hint: list[str]) -> None:
+        # A numbered group's short title may say what it holds ("2. Mục tiêu cụ thể"); a long item text may not.
+        is_heading = node.kind != "letter" and node.children and len(node.text.split()) <= 15
+        verdict = _is_task_heading(node.text, group=True) if is_heading else None
+        if in_tasks is False and verdict:
+            verdict = None  # "Nội dung thi đua" under "ĐỐI TƯỢNG, NỘI DUNG THI ĐUA" does not make tasks
         if verdict is False and not _own_fields(node):
             return
         own_hint = title_unit(node.text) if node.kind in ("number", "subnumber") else []
         path = ancestors + [node]
         if any(child.kind in ITEM_KINDS for child in node.children):
-            self.group(node, path, in_tasks or bool(verdict), own_hint or hint)
+            self.group(node, path, verdict if verdict is not None else in_tasks, own_hint or hint)
             return
         bullets = [child for child in node.children if child.kind in BULLET_KINDS]
         holders = [b for b in bullets if _field_nodes(b.children)]
@@ -206,7 +224,7 @@ class _Extractor:
         content_field = any(f.kind == "content" for f in node_fields)
         if bullets and holder_count >= 2 and not content_field:
             self.bullet_tasks(node, path, bullets, own_hint or hint)
-        elif holder_count == 1 or not bullets or node.kind == "letter" or content_field:
+        elif holder_count == 1 or not bullets or node.kind == "letter" or content_field or not _title_like(node.text):
             if in_tasks or node_fields or holders:
                 fields = node_fields + [f for b in holders for f in _own_fields(b)]
                 self._make(node, ancestors, fields, hint, activities=_activities(node))
@@ -272,7 +290,8 @@ class _Extractor:
 
     def finish(self) -> list[Task]:
         for task in self.tasks:
-            self._fill(task)
+            if task.id in self.fields:  # table rows come complete from tables.py
+                self._fill(task)
         return self.tasks
 
     def _fill(self, task: Task) -> None:
@@ -314,7 +333,7 @@ class _Extractor:
             task.kind = "reporting"
         if not task.lead_units and not task.support_units:
             self.warnings.append(f"task {task.id} has no unit")
-        penalty = _INFERRED_PENALTY * len({name.split("_")[0] for name in task.inferred})
+        penalty = _INFERRED_PENALTY * len({_FIELD_GROUPS[name] for name in task.inferred})
         task.confidence = round(max(0.3, task.confidence - penalty), 2)
 
     def _units_from_text(self, task: Task, node: Node) -> None:
@@ -322,15 +341,17 @@ class _Extractor:
         if named:
             task.lead_units = named
             task.units_text = node.text
-            _, support = assign_roles(task.text)
+            _, support = assign_roles(task.text, running=True)
             task.support_units = [u for u in support if u not in named]
             return
-        if scan_phrase(node.text):
-            lead, support = assign_roles(node.text)
-            task.lead_units, task.support_units = lead, support
-            task.units_text = scan_phrase(node.text)
-            task.confidence -= _TEXT_UNITS_PENALTY
-            return
+        first_paragraph = next((child.text for child in node.children if child.kind == "paragraph"), "")
+        for sentence in (node.text, first_paragraph):
+            if scan_phrase(sentence):
+                lead, support = assign_roles(sentence, running=True)
+                task.lead_units, task.support_units = lead, support
+                task.units_text = scan_phrase(sentence)
+                task.confidence -= _TEXT_UNITS_PENALTY
+                return
         hint = self.hints.get(task.id) or []
         if hint:
             task.lead_units = list(hint)
@@ -352,6 +373,6 @@ class _Extractor:
 def extract_tasks(roots: list[Node], issued: date | None) -> tuple[list[Task], list[str]]:
     """All tasks in the tree, in document order, and the warnings met on the way."""
     extractor = _Extractor(issued)
-    extractor.walk(roots, [], False, [])
+    extractor.walk(roots, [], None, [])
     tasks = extractor.finish()
     return tasks, extractor.warnings

@@ -59,7 +59,7 @@ _DATE_PATTERNS = [
     ("daymonth", r"ngay\s+(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\b(?!\s*/)"),
     ("half", rf"6\s+thang\s+(?P<h>dau|cuoi)\s+nam\s+{_YEAR}"),
     ("month", rf"thang\s+(?P<m>\d{{1,2}})\s*(?:/|nam|-)\s*(?:nam\s+)?{_YEAR}"),
-    ("quarter", rf"quy\s+(?P<q>iv|iii|ii|i|[1-4])\b\s*(?:[/,-]|nam)?\s*(?:nam\s+)?{_YEAR}"),
+    ("quarter", rf"quy\s+(?P<q>iv|iii|ii|i|\d)\b\s*(?:[/,-]|nam)?\s*(?:nam\s+)?{_YEAR}"),
     ("year", rf"(?:nam\s+)?{_YEAR}\b"),
 ]
 _DATE_RE = regex.compile("|".join(f"(?P<{kind}{i}>{pattern})" for i, (kind, pattern) in enumerate(_DATE_PATTERNS)))
@@ -108,7 +108,7 @@ def _span(match: regex.Match) -> _Span | None:
             last_month = quarter * 3
             return _Span(kind, match.start(), match.end(), date(year, last_month - 2, 1), date(year, last_month, calendar.monthrange(year, last_month)[1]))
         return _Span(kind, match.start(), match.end(), date(year, 1, 1), date(year, 12, 31))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, KeyError):
         return None
 
 
@@ -184,7 +184,12 @@ def find_timeline(text: str, issued: date | None = None) -> Timeline | None:
         cue = regex.search(r"(?:hoan thanh|xong|truoc|cham nhat|han|den het|trong)\s*(?:trong\s+|truoc\s+|ngay\s+|la\s+|vao\s+)?$", before)
         if cue:
             clauses.append((max(0, span.start - 24) + cue.start(), span.end))
-    for match in regex.finditer(r"dinh ky(?:\s+(?:hang|moi)\s+(?:tuan|thang|quy|nam)|\s+(?:6|sau) thang)?|(?:hang|moi)\s+(?:tuan|thang|quy|nam)", folded):
+    schedule = (
+        r"dinh ky(?:\s+(?:hang|moi)\s+(?:tuan|thang|quy|nam)|\s+(?:6|sau) thang)?"
+        r"|(?:^|(?<=[.;:]\s))(?:hang|moi)\s+(?:tuan|thang|quy|nam)"  # "Hằng năm, tổ chức kiểm tra …"
+        r"|(?:hang|moi)\s+(?:tuan|thang|quy|nam)(?=[, ]+(?:\S+\s+){0,2}bao cao)"
+    )
+    for match in regex.finditer(schedule, folded):
         clauses.append((match.start(), match.end()))
     if not clauses:
         return None
@@ -194,6 +199,11 @@ def find_timeline(text: str, issued: date | None = None) -> Timeline | None:
             kept[-1] = (kept[-1][0], max(end, kept[-1][1]))
         else:
             kept.append((start, end))
-    snippet = "; ".join(squash(text[start:end]) for start, end in kept)
+    pieces: list[str] = []
+    for start, end in kept:
+        piece = squash(text[start:end])
+        if not any(fold(piece) in fold(other) for other in pieces):
+            pieces.append(piece)
+    snippet = "; ".join(pieces)
     timeline = _resolve(snippet, fold(snippet), _spans(fold(snippet)), issued)
     return timeline if timeline.understood else None

@@ -32,11 +32,12 @@ from pipeline.parse.matching import fold, squash
 _GROUP_COMMA = "\u241f"  # stands in for "," inside a protected group while splitting
 _GROUP_AND = "\u241e"  # and for " và "
 _LEADING_VERBS = ("giao ", "de nghi ", "yeu cau ", "do ")
-# Syllables (folded) that may follow a lower-case syllable inside a unit phrase.
-_GENERIC = set(
-    "cac so ban nganh co quan don vi dia phuong doan the to chuc hoi lien cap tinh huyen xa thi tran thanh pho "
-    "dac khu truc thuoc nhan dan va tren chinh tri bao chi truyen thong tin doanh nghiep vien cong nghe cao "
-    "ly cua ca nhan nha dau tu".split()
+# Lower-case words (folded) of generic unit names, allowed anywhere in a unit phrase.
+_GENERIC = set("cac so ban nganh hoi cap tinh huyen xa phuong khu va cua tren thuoc co".split())
+_GENERIC_PAIRS = set(
+    "co quan|don vi|dia phuong|doan the|to chuc|lien quan|thi xa|thi tran|thanh pho|dac khu|truc thuoc|nhan dan|"
+    "chinh tri|xa hoi|bao chi|truyen thong|thong tin|doanh nghiep|vien thong|cong nghe|ca nhan|dau tu|"
+    "nha dau|quan ly|dia ban|cong nghiep|kinh te".split("|")
 )
 _TRAILING_VERBS = ("to chuc", "trien khai", "thuc hien", "co", "va", "cua", "tren", "cac")
 
@@ -86,8 +87,14 @@ def canonical_unit(name: str) -> str:
     return expand(name).strip(" ,;.:")
 
 
+# Head words that open ordinary words too: "Ban hành", "Báo cáo", "Hội nghị", "Phòng, chống".
+_NOT_HEADS = regex.compile(r"^(?:ban hanh|bao cao|hoi nghi|hoi thao|truong hop|phong,? chong|phong ngua|doan ket|cuc bo)\b")
+
+
 def _starts_unit(text: str) -> bool:
     stripped = text.lstrip(" ,;")
+    if _NOT_HEADS.match(fold(stripped)):
+        return False
     for head in _gazetteer()["heads"]:
         if stripped.startswith(head) and (len(stripped) == len(head) or not stripped[len(head)].isalpha()):
             return True
@@ -119,11 +126,13 @@ def split_list(text: str) -> list[str]:
             else:
                 pieces.append(segment)
         for piece in pieces:
-            chunks = regex.split(r"\s+và\s+", piece)
+            # Table cells lose separators: "Sở Khoa học và Công nghệ Sở Công Thương".
+            chunks = regex.split(r"\s+và\s+|\s+(?=Sở\s+\p{Lu})", piece)
             merged: list[str] = []
-            for chunk in chunks:
+            separators = regex.findall(r"\s+và\s+|\s+(?=Sở\s+\p{Lu})", piece)
+            for chunk, separator in zip(chunks, [""] + separators):
                 if merged and not _starts_unit(chunk):
-                    merged[-1] = f"{merged[-1]} và {chunk}"
+                    merged[-1] = f"{merged[-1]}{separator or ' '}{chunk}"
                 else:
                     merged.append(chunk)
             units.extend(merged)
@@ -145,9 +154,11 @@ def scan_phrase(text: str) -> str:
             break
     if not _starts_unit(text):
         return ""
-    words = folded.split()
+    words = regex.findall(r"[\p{L}\d&]+", text)
     # "Các" opens a unit only before a unit noun: "Các cơ quan", not "Các hoạt động".
-    if words[0] == "cac" and len(words) > 1 and words[1] not in _GENERIC and not text.split()[1][:1].isupper():
+    if fold(words[0]) == "cac" and len(words) > 1 and not (
+        words[1][:1].isupper() or fold(words[1]) in _GENERIC or fold(" ".join(words[1:3])) in _GENERIC_PAIRS
+    ):
         return ""
     for variant, canonical in _gazetteer()["names"]:
         if folded.startswith(variant) and variant == fold(canonical):
@@ -157,21 +168,27 @@ def scan_phrase(text: str) -> str:
         head_end = 0
     end = head_end
     previous_capital = head_end > 0
-    for match in regex.finditer(r"[\p{L}\d&]+(?:-[\p{L}\d]+)*|[,;\-–]|\S", text[head_end:]):
+    tokens = list(regex.finditer(r"[\p{L}\d&]+(?:-[\p{L}\d]+)*|[,;\-–]|\S", text[head_end:]))
+    skip_next = False
+    for index, match in enumerate(tokens):
         token = match.group()
-        if token in (",", ";", "-", "–"):
+        if skip_next:
+            skip_next = False
+        elif token in (",", ";", "-", "–"):
             previous_capital = False
             continue
-        if not token[0].isalnum():
+        elif not token[0].isalnum():
             break
-        if token[0].isupper() or token[0].isdigit():
+        elif token[0].isupper() or token[0].isdigit():
             previous_capital = True
-        elif previous_capital or fold(token) in _GENERIC:
-            previous_capital = False
-            if fold(token) not in _GENERIC and end == 0:
-                break
         else:
-            break
+            following = tokens[index + 1].group() if index + 1 < len(tokens) else ""
+            pair = fold(f"{token} {following}")
+            if pair in _GENERIC_PAIRS:
+                skip_next = True
+            elif _VERB_RE.match(f" {pair}") or not (previous_capital or fold(token) in _GENERIC):
+                break
+            previous_capital = False
         end = head_end + match.end()
     phrase = text[:end]
     words = phrase.split()
@@ -186,13 +203,32 @@ _ROLE_SUPPORT = regex.compile(r"\bphoi hop(?:\s+voi)?\b\s*")
 _GUIDE = regex.compile(r"^\s*can cu\s+(?:\S+\s+){0,4}?cua\s+")
 
 
-def _units_in(text: str) -> list[str]:
-    phrase = scan_phrase(text)
-    return split_list(phrase) if phrase else []
+_VERB_RE = regex.compile(
+    r"\s(?:trien khai|thuc hien|to chuc thuc hien|tham muu|bo tri|xay dung|ban hanh|huong dan|theo doi|kiem tra|"
+    r"tong hop|bao cao|co trach nhiem|chiu trach nhiem|tang cuong|day manh|nghien cuu|de xuat|ra soat|"
+    r"dam bao|bao dam)\b"
+)
 
 
-def assign_roles(text: str) -> tuple[list[str], list[str]]:
-    """(lead, support) from a unit field's value or a duty sentence."""
+def _trim_verbs(unit: str) -> str:
+    """"Ủy ban nhân dân các huyện triển khai thực hiện" -> "Ủy ban nhân dân các huyện"."""
+    match = _VERB_RE.search(fold(unit))
+    return unit[: match.start()].strip(" ,;") if match else unit
+
+
+def _units_in(text: str, running: bool) -> list[str]:
+    if running:
+        phrase = scan_phrase(text)
+        return split_list(phrase) if phrase else []
+    return [unit for unit in (_trim_verbs(unit) for unit in split_list(text)) if unit]
+
+
+def assign_roles(text: str, running: bool = False) -> tuple[list[str], list[str]]:
+    """(lead, support) from a unit field's value, or from a duty sentence when `running`.
+
+    In a field the whole value names units, up to a trailing verb phrase; in
+    running text a unit phrase ends at its first verb (`scan_phrase`).
+    """
     text = expand(text)
     folded = fold(text)
     support: list[str] = []
@@ -208,21 +244,39 @@ def assign_roles(text: str) -> tuple[list[str], list[str]]:
     support_match = _ROLE_SUPPORT.search(folded)
     cut = min(m.start() for m in (lead_match, support_match) if m) if (lead_match or support_match) else None
     if cut is None:
-        lead = _units_in(text) or split_list(text)
-        return lead, support
-    lead = _units_in(text[:cut]) or split_list(text[:cut])
+        return _units_in(text, running), support
+    lead = _units_in(text[:cut], running)
     if support_match:
-        support.extend(_units_in(text[support_match.end():]))
+        support.extend(_units_in(text[support_match.end():], running))
     return lead, [unit for unit in support if unit not in lead]
 
 
+_NOT_UNITS = regex.compile(
+    r"^cac\s+(?:nhiem vu|giai phap|hoat dong|noi dung|chi tieu|muc tieu|chuong trinh|du an|de an|chinh sach|co che|"
+    r"van ban|bien phap|quy dinh|dieu kien|hinh thuc|tieu chi)\b"
+)
+
+
 def title_unit(title: str) -> list[str]:
-    """Units named by a whole heading ("1. Sở Nội vụ", "4. Các Sở, ban, ngành …"), else []."""
-    stripped = title.strip().rstrip(":")
-    if not stripped or len(stripped.split()) > 25 or not _starts_unit(regex.sub(r"^(?:Đề nghị|Giao)\s+", "", stripped)):
+    """Units named by a whole heading ("1. Sở Nội vụ", "5. Các chủ đầu tư … Khu công nghiệp"), else [].
+
+    A heading names units when it opens with a unit head word, is short, and
+    is not a sentence (no final full stop, no duty verb after the name).
+    """
+    stripped = regex.sub(r"^(?:Đề nghị|Giao)\s+", "", title.strip()).rstrip(":").strip()
+    name, _, places = stripped.partition(":")  # "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"
+    place_names = [place.strip() for place in places.split(",")]
+    if places and all(place[:1].isupper() and len(place.split()) <= 4 for place in place_names):
+        return [stripped] if title_unit(name) == [name.strip()] else []
+    folded = fold(stripped)
+    if (
+        not stripped
+        or len(stripped.split()) > 15
+        or stripped.endswith((".", ";"))
+        or not _starts_unit(stripped)
+        or _NOT_UNITS.match(folded)
+        or regex.search(r"\b(?:chu tri|phoi hop)\b", folded)
+        or _VERB_RE.search(folded[len(scan_phrase(stripped)):] if scan_phrase(stripped) else folded)
+    ):
         return []
-    if fold(stripped).startswith(("de nghi ", "giao ")):
-        stripped = stripped.split(" ", 2)[2] if fold(stripped).startswith("de nghi ") else stripped.split(" ", 1)[1]
-    phrase = scan_phrase(stripped)
-    covered = len(phrase.split()) >= len(expand(stripped).split()) - 2
-    return split_list(stripped) if covered or ":" in stripped else []
+    return split_list(stripped)

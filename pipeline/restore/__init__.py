@@ -38,8 +38,10 @@ PROFILE_CHOICES = (AUTO, LEGACY, TESSERACT, CLEAN, STRIPPED)
 
 # A word is only rewritten when the restorer is at least this sure; text that
 # already reads well needs stronger evidence before it is touched.
-CHANGE_THRESHOLD = {LEGACY: 0.0, STRIPPED: 0.0, TESSERACT: 0.6, CLEAN: 0.97}
+CHANGE_THRESHOLD = {LEGACY: 0.0, STRIPPED: 0.0, TESSERACT: 0.95, CLEAN: 0.97}
 LOW_CONFIDENCE = 0.8
+SLOT_CACHE_LIMIT = 200_000
+DECODE_CANDIDATES = 8
 LM_WEIGHT = 1.0
 # A line that starts a list item or heading starts a new clause for the language model.
 _ITEM_START = regex.compile(r"^\s*(?:[-+•*]|\p{L}{1,2}\)|[\dIVXivx]{1,4}[.)])\s")
@@ -58,6 +60,14 @@ class RestoredText:
     @property
     def low_confidence(self) -> list[TokenRestoration]:
         return [item for item in self.items if item.confidence < LOW_CONFIDENCE]
+
+
+@dataclass
+class Decision:
+    token: Token
+    restored: str
+    confidence: float
+    alternatives: list[str]
 
 
 class StrippedProfile:
@@ -86,6 +96,7 @@ class Restorer:
             STRIPPED: StrippedProfile(self.syllables),
         }
         self._abbreviations = self._abbreviation_marks()
+        self._slots: dict[tuple[int, str, str], tuple[Slot, list[str]]] = {}
 
     @classmethod
     @functools.cache
@@ -121,15 +132,28 @@ class Restorer:
         if profile == AUTO:
             profile = self.detect_profile([t for tokens in tokenized for t in tokens])
         channel = self.profiles[profile]
-        result = RestoredText(lines=list(lines), profile=profile)
-        replacements: list[list[tuple[Token, str]]] = [[] for _ in lines]
+        decisions: list[list[Decision]] = [[] for _ in lines]
         for clause in self._clauses(lines, tokenized):
-            self._restore_clause(clause, channel, profile, result, replacements)
-        for index, pending in enumerate(replacements):
-            line = lines[index]
-            for token, text in sorted(pending, key=lambda pair: -pair[0].start):
-                line = line[:token.start] + text + line[token.end:]
-            result.lines[index] = line
+            for index, decision in self._restore_clause(clause, channel, profile):
+                decisions[index].append(decision)
+        result = RestoredText(lines=[], profile=profile)
+        for index, (line, line_decisions) in enumerate(zip(lines, decisions)):
+            pieces, cursor = [], 0
+            for decision in sorted(line_decisions, key=lambda d: d.token.start):
+                token = decision.token
+                pieces.append(line[cursor:token.start])
+                start = sum(map(len, pieces))
+                pieces.append(decision.restored)
+                cursor = token.end
+                result.tokens += 1
+                changed = decision.restored != token.text
+                result.changed += changed
+                if changed or decision.confidence < LOW_CONFIDENCE:
+                    result.items.append(TokenRestoration(
+                        line=index + 1, start=start, original=token.text, restored=decision.restored,
+                        confidence=round(decision.confidence, 3), alternatives=decision.alternatives))
+            pieces.append(line[cursor:])
+            result.lines.append("".join(pieces))
         return result
 
     def restore_text(self, text: str, profile: str = AUTO) -> RestoredText:
@@ -159,43 +183,54 @@ class Restorer:
 
     def _slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
         """Candidate word ids and channel scores for a token, and the candidates' spellings."""
+        key = (id(channel), token.kind, token.text)
+        cached = self._slots.get(key)
+        if cached is None:
+            if len(self._slots) > SLOT_CACHE_LIMIT:  # bound memory over archive-sized batches
+                self._slots.clear()
+            cached = self._slots[key] = self._make_slot(token, channel)
+        return cached
+
+    def _make_slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
         if token.kind == WORD:
             lower = token.text.lower()
-            candidates = list(channel.candidates(lower))
-            key = lm_key(lower)
-            if key not in self._syllable_set and all(c != key for c, _ in candidates):
-                candidates.append((token.text, channel.keep_unknown))
-            if not candidates:
-                candidates = [(token.text, 0.0)]
+            candidates = [(c, score, self.lm.word_id(c)) for c, score in channel.candidates(lower)]
+            # Keep the candidates likeliest before context, so frequent words are never crowded out
+            # by rare ones the channel finds just as plausible.
+            candidates.sort(key=lambda c: -(c[1] + self.lm.unigram[c[2]]))
+            candidates = candidates[:DECODE_CANDIDATES]
+            if lm_key(lower) not in self._syllable_set:
+                # Kept as written (a name, a foreign word): <unk> in the model, and one spelling among many.
+                identity = self.lm.word_id(lower)
+                penalty = self.lm.unknown_spelling if identity == self.lm.unknown else 0.0
+                candidates.append((token.text, channel.keep_unknown + penalty, identity))
         elif token.kind == ABBREVIATION:
-            candidates = [(self._abbreviations.get(token.text, token.text), 0.0)]
+            spelling = self._abbreviations.get(token.text, token.text)
+            candidates = [(spelling, 0.0, self.lm.word_id(spelling))]
         else:
-            candidates = [(token.text, 0.0)]
-        ids = np.array([self.lm.word_id(c) for c, _ in candidates], dtype=np.int64)
-        scores = np.array([s for _, s in candidates])
-        return Slot(ids, scores), [c for c, _ in candidates]
+            candidates = [(token.text, 0.0, self.lm.word_id(token.text))]
+        ids = np.array([c[2] for c in candidates], dtype=np.int64)
+        scores = np.array([c[1] for c in candidates])
+        return Slot(ids, scores), [c[0] for c in candidates]
 
-    def _restore_clause(self, clause, channel, profile: str, result: RestoredText, replacements) -> None:
+    def _restore_clause(self, clause, channel, profile: str):
+        """(line index, Decision) for every word and code of the clause."""
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
         path = viterbi(list(slots), self.lm, LM_WEIGHT)
         choices = local_posteriors(list(slots), path, self.lm, LM_WEIGHT)
         for (index, token), options, choice in zip(clause, spellings, choices):
             if token.kind == FIXED:
                 continue
-            result.tokens += 1
+            if token.kind == ABBREVIATION:
+                yield index, Decision(token, options[choice.index], choice.posterior, [])
+                continue
+            pattern = case_pattern(token.text)
             best = options[choice.index]
-            restored = best if token.kind == ABBREVIATION else apply_case(best, case_pattern(token.text))
-            if token.kind == WORD and choice.posterior < CHANGE_THRESHOLD[profile]:
-                restored = token.text
-            changed = restored != token.text
-            if changed:
-                result.changed += 1
-                replacements[index].append((token, restored))
-            if changed or choice.posterior < LOW_CONFIDENCE:
-                alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], case_pattern(token.text))]
-                result.items.append(TokenRestoration(
-                    line=index + 1, start=token.start, original=token.text, restored=restored,
-                    confidence=round(choice.posterior, 3), alternatives=alternatives))
+            # A word read right is kept exactly as written, mixed case included ("IoT").
+            keep = best.lower() == token.text.lower() or choice.posterior < CHANGE_THRESHOLD[profile]
+            restored = token.text if keep else apply_case(best, pattern)
+            alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
+            yield index, Decision(token, restored, choice.posterior, alternatives)
 
 
 def restore_text(text: str, profile: str = AUTO) -> RestoredText:

@@ -35,7 +35,9 @@ MIN_TABLE_SUPPORT = 5
 UNSEEN_SUBSTITUTION = 9.0  # -log P for character edits never seen in training
 UNSEEN_SAME_LETTER = 6.0
 UNSEEN_INDEL = 9.0
-MAX_CANDIDATES = 12
+MAX_CANDIDATES = 40  # the decoder narrows these down further with the language model's unigram prior
+CACHE_LIMIT = 200_000
+CHANNEL_BEAM = 10.0  # candidates this much less likely than the best reading are not worth decoding
 _DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "1": "l", "3": "a"})
 
 
@@ -94,24 +96,28 @@ class ChannelProfile:
         key = skeleton(ocr)
         if key:
             pool.update(self._by_skeleton.get(key, ()))
-            for neighbour in self._near_skeletons(key):
+            # Junk or a digit in a short token stands for a letter the OCR could not read ("B¢" for "Bộ").
+            garbled = key != clean_junk(ocr).lower() or clean_junk(ocr) != ocr
+            for neighbour in self._near_skeletons(key, garbled):
                 pool.update(self._by_skeleton[neighbour])
         text = clean_junk(ocr)
         scored = sorted(((s, self.logprob(text, s)) for s in pool), key=lambda pair: -pair[1])
-        result = scored[:MAX_CANDIDATES]
+        result = [pair for pair in scored[:MAX_CANDIDATES] if pair[1] >= scored[0][1] - CHANNEL_BEAM]
+        if len(self._cache) > CACHE_LIMIT:  # bound memory over archive-sized batches
+            self._cache.clear()
         self._cache[ocr] = result
         return result
 
 
-    def _near_skeletons(self, key: str) -> list[str]:
+    def _near_skeletons(self, key: str, garbled: bool) -> list[str]:
         """Skeletons of syllables within edit distance of the token's: the nearest ones, and for
         longer tokens one step further (English OCR often turns one letter into two, "ư" -> "ir")."""
-        limit = 0 if len(key) <= 2 else self.max_skeleton_distance
+        limit = self.max_skeleton_distance if len(key) > 2 or garbled else 0
         found = process.extract(key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
         if not found:
             return []
         nearest = min(d for _, d, _ in found)
-        reach = nearest + 1 if len(key) >= 4 else nearest
+        reach = nearest + 1 if len(key) >= 3 else nearest
         return [s for s, d, _ in found if d <= reach]
 
 

@@ -1,0 +1,90 @@
+"""Benchmark ingest on the dev documents against plain `tesseract -l vie`.
+
+For each document in ../shared/eval/dev/: syllable accuracy (scored by the
+shared score_restore.py) of
+  - text.pdf through ingest (text layer),
+  - scan.pdf through ingest (OCR as the product does it),
+  - scan.pdf rasterized at 300 dpi and read by plain `tesseract -l vie`,
+with seconds per page for both OCR runs.
+
+Usage: python bench/ocr.py [--jobs N] [DOC_SLUG ...]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pypdfium2
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline._exec import tesseract  # noqa: E402
+from pipeline.ingest import ingest, ocr  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "eval" / "dev"
+SCORER = ROOT.parent / "shared" / "eval" / "score_restore.py"
+
+
+def score(gold: Path, lines: list[str]) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as hypothesis:
+        hypothesis.write("\n".join(lines))
+    result = subprocess.run(
+        [sys.executable, str(SCORER), str(gold), hypothesis.name, "--json"], capture_output=True, text=True, check=True
+    )
+    Path(hypothesis.name).unlink()
+    return json.loads(result.stdout)["syllable_accuracy"]
+
+
+def plain_tesseract(scan: Path, jobs: int) -> list[str]:
+    """The baseline: each page at 300 dpi through `tesseract -l vie`, nothing else."""
+    document = pypdfium2.PdfDocument(str(scan))
+    pages = ((number, ocr._render(document, number, scan)) for number in range(1, len(document) + 1))
+    lines = []
+    for _, page_lines in ocr._ocr_stream(pages, jobs, ["vie"], str(scan)):
+        lines += [line.text for line in page_lines]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("docs", nargs="*", help="document slugs (default: all)")
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    docs = [DEV / slug for slug in args.docs] or sorted(path for path in DEV.iterdir() if path.is_dir())
+    print(f"tesseract {'.'.join(map(str, tesseract.version()))}, ingest OCR languages {'+'.join(ocr.languages())}")
+    print(f"{'document':24} {'pages':>5} {'text.pdf':>8} {'ingest':>7} {'s/page':>6} {'plain':>7} {'s/page':>6}")
+    totals = {"pages": 0, "ingest_seconds": 0.0, "plain_seconds": 0.0}
+    for doc in docs:
+        gold = doc / "gold.txt"
+        _, text_lines = ingest(doc / "text.pdf")
+        text_accuracy = score(gold, [line.text for line in text_lines])
+        started = time.perf_counter()
+        source, scan_lines = ingest(doc / "scan.pdf", jobs=args.jobs)
+        ingest_seconds = time.perf_counter() - started
+        ingest_accuracy = score(gold, [line.text for line in scan_lines])
+        started = time.perf_counter()
+        plain_lines = plain_tesseract(doc / "scan.pdf", args.jobs)
+        plain_seconds = time.perf_counter() - started
+        plain_accuracy = score(gold, plain_lines)
+        pages = source.pages
+        totals["pages"] += pages
+        totals["ingest_seconds"] += ingest_seconds
+        totals["plain_seconds"] += plain_seconds
+        print(
+            f"{doc.name:24} {pages:5} {text_accuracy:8.4f} {ingest_accuracy:7.4f} {ingest_seconds / pages:6.2f}"
+            f" {plain_accuracy:7.4f} {plain_seconds / pages:6.2f}",
+            flush=True,
+        )
+    pages = totals["pages"] or 1
+    print(f"seconds per page over {pages} pages: ingest {totals['ingest_seconds'] / pages:.2f},"
+          f" plain {totals['plain_seconds'] / pages:.2f} (jobs={args.jobs})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Timelines: deadlines as ISO dates, ranges, recurrence - from timeline values in the real plans."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from pipeline.parse.timeline import find_timeline, iso_date, read_timeline
+
+ISSUED = date(2024, 6, 27)
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("Hoàn thành trong quý III năm 2024.", "2024-09-30"),
+        ("Quý 3/2024.", "2024-09-30"),
+        ("Quý III Năm 2026", "2026-09-30"),
+        ("Tháng 12/2025.", "2025-12-31"),
+        ("tháng 6 năm 2025", "2025-06-30"),
+        ("trước ngày 15/12/2024", "2024-12-15"),
+        ("Hoàn thành trong năm 2025.", "2025-12-31"),
+        ("Từ nay đến hết năm 2025.", "2025-12-31"),
+        ("Hoàn thành trong 6 tháng đầu năm 2025", "2025-06-30"),
+        ("Quỹ 3/2024.", "2024-09-30"),  # restored OCR: wrong tone on "Quý"
+    ],
+)
+def test_deadline_is_the_last_day_of_the_period(text, deadline):
+    assert read_timeline(text, ISSUED).deadline == deadline
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "deadline"),
+    [
+        ("2024 - 2025", "2024-01-01", "2025-12-31"),
+        ("giai đoạn 2021-2025", "2021-01-01", "2025-12-31"),
+        ("Quý IV/2025- Quý II/2026", "2025-10-01", "2026-06-30"),
+        ("từ tháng 10 năm 2025 đến hết tháng 3 năm 2026", "2025-10-01", "2026-03-31"),
+        ("Từ 01/7/2025.", "2025-07-01", None),
+    ],
+)
+def test_ranges_and_starts(text, start, deadline):
+    timeline = read_timeline(text, ISSUED)
+    assert (timeline.start, timeline.deadline) == (start, deadline)
+
+
+@pytest.mark.parametrize(
+    ("text", "recurrence", "period"),
+    [
+        ("triển khai thực hiện thường xuyên.", "continuous", None),
+        ("Thường xuyên, theo yêu cầu nhiệm vụ.", "continuous", None),
+        ("Giao ban báo chí định kỳ.", "periodic", None),
+        ("Hằng năm.", "periodic", "year"),
+        ("Theo kế hoạch công tác tư pháp hàng năm.", "periodic", "year"),
+        ("Định kỳ hằng quý", "periodic", "quarter"),
+        ("báo cáo hằng tháng", "periodic", "month"),
+        ("6 tháng một lần", "periodic", "half-year"),
+        ("Năm 2025 và các năm tiếp theo.", "continuous", None),
+    ],
+)
+def test_recurrence(text, recurrence, period):
+    timeline = read_timeline(text, ISSUED)
+    assert (timeline.recurrence, timeline.period) == (recurrence, period)
+
+
+def test_open_ended_years_start_without_deadline():
+    timeline = read_timeline("Năm 2025 và các năm tiếp theo.", ISSUED)
+    assert (timeline.start, timeline.deadline) == ("2025-01-01", None)
+
+
+def test_annual_deadline_is_the_next_occurrence_after_issue():
+    timeline = read_timeline("trước ngày 25 tháng 12 hằng năm", ISSUED)
+    assert (timeline.recurrence, timeline.period, timeline.deadline) == ("annual", "year", "2024-12-25")
+    later = read_timeline("trước ngày 10/3 hằng năm", ISSUED)
+    assert later.deadline == "2025-03-10"
+    assert read_timeline("trước ngày 25 tháng 12 hằng năm").deadline is None  # no issue date, no occurrence
+
+
+def test_not_understood():
+    timeline = read_timeline("Triển khai đảm bảo theo lộ trình, hướng dẫn của Bộ, ngành.", ISSUED)
+    assert not timeline.understood
+
+
+@pytest.mark.parametrize("text", ["ngày 31/2/2025", "quý 5/2024", "tháng 13/2025"])
+def test_impossible_dates_are_not_deadlines(text):
+    assert read_timeline(text, ISSUED).deadline is None
+
+
+def test_iso_date_rejects_invalid_days():
+    assert iso_date(2024, 2, 29) == "2024-02-29"
+    assert iso_date(2025, 2, 29) is None
+
+
+def test_deadline_clauses_in_free_text():
+    found = find_timeline(
+        "Giao Sở Thông tin và Truyền thông theo dõi, đôn đốc việc thực hiện Kế hoạch này; định kỳ hằng năm, "
+        "lồng ghép vào báo cáo về việc thực hiện Kế hoạch thông tin đối ngoại hằng năm của Tỉnh, báo cáo Ủy ban "
+        "nhân dân tỉnh kết quả thực hiện (trước ngày 25 tháng 12), hoặc đột xuất (khi có yêu cầu).",
+        ISSUED,
+    )
+    assert (found.recurrence, found.deadline) == ("annual", "2024-12-25")
+    assert "25 tháng 12" in found.text
+    found = find_timeline("xây dựng Kế hoạch triển khai thực hiện xong trong tháng 12/2025. Định kỳ báo cáo UBND tỉnh", ISSUED)
+    assert (found.deadline, found.recurrence) == ("2025-12-31", "periodic")
+
+
+def test_dates_of_cited_documents_are_not_deadlines():
+    assert find_timeline("Thực hiện Nghị quyết số 47/NQ-CP ngày 15/4/2024 của Chính phủ", ISSUED) is None
+    assert find_timeline("bố trí kinh phí trong dự toán ngân sách nhà nước hàng năm cho các cơ quan", ISSUED) is None

@@ -1,0 +1,124 @@
+"""The restorer on real lines: the legacy OCR of Kế hoạch 267/KH-UBND and its gold text."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import regex
+
+from pipeline.restore import CLEAN, LEGACY, STRIPPED, TESSERACT, Restorer
+from pipeline.restore.tokens import ABBREVIATION, FIXED, WORD, tokenize
+from pipeline.vietnamese import strip_marks
+
+FIXTURES = Path(__file__).parent / "fixtures"
+OCR_LINES = (FIXTURES / "restore-kh267-ocr.txt").read_text(encoding="utf-8").split("\n")
+GOLD_LINES = (FIXTURES / "restore-kh267-gold.txt").read_text(encoding="utf-8").split("\n")
+
+
+@pytest.fixture(scope="module")
+def restorer() -> Restorer:
+    return Restorer.default()
+
+
+def word_accuracy(gold: list[str], hypothesis: list[str]) -> float:
+    """Share of gold words found at the same place of the same line (lines correspond one to one)."""
+    right = total = 0
+    for g, h in zip(gold, hypothesis):
+        gw, hw = regex.findall(r"\w+", g), regex.findall(r"\w+", h)
+        total += len(gw)
+        right += sum(a == b for a, b in zip(gw, hw)) if len(gw) == len(hw) else 0
+    return right / total
+
+
+def test_fixture_lines_correspond():
+    assert len(OCR_LINES) == len(GOLD_LINES) == 111
+
+
+def test_one_output_line_per_input_line(restorer):
+    lines = ["", "   ", "S6: 267/KH-UBND", "-", "2024", "ngay 27 thang 6 nim 2024", ""]
+    result = restorer.restore_lines(lines)
+    assert len(result.lines) == len(lines)
+    assert result.lines[0] == "" and result.lines[1] == "   " and result.lines[3] == "-"
+
+
+def test_legacy_ocr_excerpt_is_restored(restorer):
+    result = restorer.restore_lines(OCR_LINES)
+    assert result.profile == LEGACY
+    assert word_accuracy(GOLD_LINES, OCR_LINES) < 0.3
+    assert word_accuracy(GOLD_LINES, result.lines) > 0.9
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    ("S6: 267/KH-UBND Thira Thién Hué, ngay 27 thang 6 nim 2024",
+     "Số: 267/KH-UBND Thừa Thiên Huế, ngày 27 tháng 6 năm 2024"),
+    ("I. MUC PiCH, YEU CAU", "I. MỤC ĐÍCH, YÊU CẦU"),
+    ("- Thoi gian thuc hién: Hoan thanh trong quy III nam 2024.",
+     "- Thời gian thực hiện: Hoàn thành trong quý III năm 2024."),
+])
+def test_real_lines(restorer, ocr, gold):
+    # Each line alone, as a clerk would paste it: the profile must come from the line itself.
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+def test_list_marker_junk_is_a_letter(restorer):
+    line = restorer.restore_lines(["¢) Thoi gian thyc hién: Trién khai thyuc hién thuong xuyén."], LEGACY).lines[0]
+    assert line.startswith("c) Thời gian thực hiện: Triển khai")
+
+
+def test_codes_numbers_and_addresses_are_kept(restorer):
+    line = ("Quyét dinh s6 70/2017/QD-UBND ngay 28/8/2017, Két luan s6 57-KL/TW, "
+            "HDND tinh, xem https://thuathienhue.gov.vn hoac vanthu@hue.gov.vn")
+    restored = restorer.restore_lines([line], LEGACY).lines[0]
+    for kept in ("28/8/2017", "57-KL/TW", "https://thuathienhue.gov.vn", "vanthu@hue.gov.vn"):
+        assert kept in restored
+    assert "70/2017/QĐ-UBND" in restored  # a code's D restored to Đ, the rest untouched
+    assert "HĐND" in restored
+
+
+def test_correct_text_is_left_alone(restorer):
+    result = restorer.restore_lines(GOLD_LINES)
+    assert result.profile == CLEAN
+    assert word_accuracy(GOLD_LINES, result.lines) >= 0.995
+
+
+def test_text_without_marks_gets_them_back(restorer):
+    stripped = [strip_marks(line) for line in GOLD_LINES]
+    result = restorer.restore_lines(stripped)
+    assert result.profile == STRIPPED
+    assert word_accuracy(GOLD_LINES, result.lines) > 0.93
+
+
+def test_modern_ocr_profile_is_detected(restorer):
+    # Tesseract vie output: right but for a few hook/tilde confusions.
+    lines = ["Căn cứ Nghị Quyết số 48/NQ-CP ngày 03/4/2023 của Chính phủ về việc",
+             "phê duyệt Chiến lược khai thác, sử dụng bền vững tài nguyên, bảo vệ môi",
+             "trường biến và hải đảo đến năm 2030, tầm nhìn đến năm 2050 tố chức"]
+    assert restorer.restore_lines(lines).profile == TESSERACT
+
+
+def test_confidences_report_changes(restorer):
+    result = restorer.restore_lines(["Trién khai thuc hién Nghi quyét so 47/NQ-CP ngay 15/4/2024 ciia Chinh phii"])
+    assert result.changed == len([i for i in result.items if i.original != i.restored]) > 5
+    changed = {i.original: i for i in result.items if i.original != i.restored}
+    assert changed["ciia"].restored == "của"
+    assert all(0.0 <= i.confidence <= 1.0 for i in result.items)
+    assert all(i.line == 1 and result.lines[0][i.start:].startswith(i.restored) for i in result.items)
+    assert result.low_confidence == [i for i in result.items if i.confidence < 0.8]
+
+
+def test_empty_and_foreign_input(restorer):
+    assert restorer.restore_lines([]).lines == []
+    assert restorer.restore_lines([""]).lines == [""]
+    # Text in another script is not Vietnamese to restore.
+    assert restorer.restore_lines(["中华人民共和国"]).lines == ["中华人民共和国"]
+
+
+@pytest.mark.parametrize("line, kinds", [
+    ("S6: 267/KH-UBND", [("S6", WORD), ("267", FIXED), ("KH", ABBREVIATION), ("UBND", ABBREVIATION)]),
+    ("II. ne“}ng luc", [("II", FIXED), ("ne“}ng", WORD), ("luc", WORD)]),
+    ("“la mgt by phan", [("la", WORD), ("mgt", WORD), ("by", WORD), ("phan", WORD)]),
+])
+def test_tokenize(line, kinds):
+    assert [(t.text, t.kind) for t in tokenize(line)] == kinds
+    for token in tokenize(line):
+        assert line[token.start:token.end] == token.text
