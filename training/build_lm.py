@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.restore.vocab import SENTENCE_START, SPECIALS, UNKNOWN, sentences
+from pipeline.restore.vocab import SENTENCE_END, SENTENCE_START, SPECIALS, UNKNOWN, sentences
 from pipeline.restore.lm import BITS, pack
 
 MIN_OTHER_WORD_COUNT = 20  # non-syllable words rarer than this become <unk>
@@ -61,12 +61,13 @@ def build_vocabulary(corpus: Path, syllables: dict[str, int]) -> tuple[list[str]
 
 
 def encode(corpus: Path, index: dict[str, int]) -> np.ndarray:
-    start, unknown = index[SENTENCE_START], index[UNKNOWN]
+    start, end, unknown = index[SENTENCE_START], index[SENTENCE_END], index[UNKNOWN]
     ids: list[int] = []
     for words in corpus_clauses(corpus):
         ids.append(start)
         ids.append(start)
         ids.extend(index.get(w, unknown) for w in words)
+        ids.append(end)
     return np.array(ids, dtype=np.int64)
 
 

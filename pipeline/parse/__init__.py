@@ -9,6 +9,17 @@ Every non-blank input line is accounted for: it lies within the `lines`
 range of a node of `sections`, or `line_roles` gives it a role: "header",
 "recipients", "signature", "page-number" or "running-header".
 
+Conventions (details in the module named):
+- ids (outline): "III", "III.1", "III.1.a"; "1.2." under "1." is "II.1.2";
+  bullets "III.4.-3" (third "-" bullet of III.4), "+" bullets "+n",
+  paragraphs "pn", field lines "fn"; appendix "PL"; table rows take their
+  number cell ("PL.3"); articles "Đ.5", chapters "Ch.II".
+- Task.path is the ids from the top section down to the task.
+- dates ISO; recurrence "continuous" / "periodic" (+ period) / "annual",
+  whose deadline is the next occurrence after the issue date (timeline).
+- Task.inferred names fields taken from sibling or group field lines or
+  from an enclosing unit heading; each lowers Task.confidence (tasks).
+
 Modules: header (metadata, signature, recipients), references (cited
 documents), markers and outline (section tree, paragraph joining, page
 numbers), fields (field labels), tasks, units (+ data/units.json), timeline,

@@ -286,8 +286,10 @@ _PAGE_NUMBER_RE = regex.compile(r"^[-–—]?\s*(?:trang\s+)?\d{1,3}(?:\s*/\s*\d
 def dropped_lines(lines: list[Line]) -> dict[int, str]:
     """Page numbers ("2", "- 3 -", "Trang 4/9") and running headers, by line number.
 
-    A running header is a short line repeated on at least three pages; it can
-    only be told when the lines carry page numbers.
+    A running header is a short line repeated at the top or bottom (first or
+    last two lines) of at least three pages; it can only be told when the
+    lines carry page numbers. Repeated paragraph tails ("liên quan.") sit
+    mid-page and are left alone.
     """
     roles: dict[int, str] = {}
     for line in lines:
@@ -296,13 +298,18 @@ def dropped_lines(lines: list[Line]) -> dict[int, str]:
             roles[line.number] = "page-number"
     if len({line.page for line in lines}) < 3:
         return roles
+    by_page: dict[int, list[Line]] = {}
+    for line in lines:
+        if line.text.strip() and line.number not in roles:
+            by_page.setdefault(line.page, []).append(line)
+    edges = {line.number for page_lines in by_page.values() for line in page_lines[:2] + page_lines[-2:]}
     pages_by_text: dict[str, set[int]] = {}
     for line in lines:
         text = squash(line.text)
-        if text and len(text) <= 60 and line.number not in roles and not read_marker(text) and not read_field(text):
+        if line.number in edges and len(text) <= 60 and not read_marker(text) and not read_field(text):
             pages_by_text.setdefault(fold(text), set()).add(line.page)
     repeated = {text for text, pages in pages_by_text.items() if len(pages) >= 3}
     for line in lines:
-        if fold(squash(line.text)) in repeated:
+        if line.number in edges and fold(squash(line.text)) in repeated:
             roles[line.number] = "running-header"
     return roles

@@ -127,8 +127,68 @@ def _activities(node: Node) -> list[str]:
     return found
 
 
+def _text_units(node: Node) -> tuple[list[str], list[str], str] | None:
+    """(lead, support, phrase) when the item's text or first paragraph opens with a unit ("Sở Nội vụ: …")."""
+    first_paragraph = next((child.text for child in node.children if child.kind == "paragraph"), "")
+    for sentence in (node.text, first_paragraph):
+        phrase = scan_phrase(sentence)
+        if phrase:
+            lead, support = assign_roles(sentence, running=True)
+            if lead:
+                return lead, support, phrase
+    return None
+
+
 def _last_line(node: Node) -> int:
     return max([node.last] + [_last_line(child) for child in node.children])
+
+
+class _Runs:
+    """Field inheritance among siblings, in document order.
+
+    A block of field lines applies to the run of fieldless tasks before it;
+    a task with fields applies them to that run too when it `passes_back`;
+    a block before any task applies to every task left without fields.
+    """
+
+    def __init__(self, extractor: _Extractor):
+        self.extractor = extractor
+        self.pending: list[Task] = []
+        self.created: list[Task] = []
+        self.leading: list[Field] = []
+        self.block_fields: list[Field] = []  # consecutive field lines form one block
+
+    def block(self, node: Node) -> None:
+        self.block_fields.extend(f for f in [node.field] + [n.field for n in _field_nodes(node.children)] if f)
+
+    def _end_block(self) -> None:
+        if self.block_fields:
+            if not self.created:
+                self.leading.extend(self.block_fields)
+            self._settle(self.block_fields)
+            self.block_fields = []
+
+    def tasks(self, made: list[Task], passes_back: bool) -> None:
+        self._end_block()
+        for task in made:
+            self.created.append(task)
+            if not self.extractor.has_fields(task):
+                self.pending.append(task)
+            elif passes_back:
+                self._settle(self.extractor.fields[task.id].items if task.id in self.extractor.fields else [])
+            else:
+                self.pending = []
+
+    def close(self) -> None:
+        self._end_block()
+        for task in self.created:
+            if self.leading and not self.extractor.has_fields(task):
+                self.extractor.inherit(task, self.leading)
+
+    def _settle(self, fields: list[Field]) -> None:
+        for task in self.pending:
+            self.extractor.inherit(task, fields)
+        self.pending = []
 
 
 class _Extractor:
@@ -152,57 +212,22 @@ class _Extractor:
             elif node.kind in ITEM_KINDS:
                 self.item(node, ancestors, in_tasks, hint)
 
-    def group(self, node: Node, ancestors: list[Node], in_tasks: bool | None, hint: list[str]) -> list[Task]:
-        """Tasks under a heading or a group item; applies trailing field blocks to the runs before them."""
-        created: list[Task] = []
-        pending: list[Task] = []
-        default: list[Field] = []
-        seen_item = False
-        block: list[Field] = []
+    def group(self, node: Node, ancestors: list[Node], in_tasks: bool | None, hint: list[str]) -> None:
+        """Tasks under a heading or a group item."""
         items = [child for child in node.children if child.kind in ITEM_KINDS or child.kind in HEADING_KINDS]
-
-        def flush_block():
-            nonlocal block, pending
-            if block:
-                if not seen_item:
-                    default.extend(block)
-                for task in pending:
-                    self._inherit(task, block)
-                pending = []
-                block = []
-
+        runs = _Runs(self)
         for child in node.children:
             if child.kind == "field":
-                block.extend(f for f in [child.field] + [n.field for n in _field_nodes(child.children)] if f)
-                continue
-            flush_block()
-            if child.kind in ITEM_KINDS or child.kind in HEADING_KINDS:
-                seen_item = True
+                runs.block(child)
+            elif child in items or child.kind == "table":
                 before = len(self.tasks)
-                if child.kind in HEADING_KINDS:
-                    self.walk([child], ancestors, in_tasks, hint)
-                else:
+                if child.kind in ITEM_KINDS:
                     self.item(child, ancestors, in_tasks, hint)
-                made = self.tasks[before:]
-                created.extend(made)
-                last_item = child is items[-1]
-                for task in made:
-                    if self.fields[task.id].has_any():
-                        # Only the group's last item passes its fields back: "fields written after the last item".
-                        if last_item:
-                            for waiting in pending:
-                                self._inherit(waiting, self.fields[task.id].items)
-                        pending = []
-                    else:
-                        pending.append(task)
-            elif child.kind == "table":
-                self.walk([child], ancestors, in_tasks, hint)
-        flush_block()
-        if default:
-            for task in created:
-                if not self.fields[task.id].has_any():
-                    self._inherit(task, default)
-        return created
+                else:
+                    self.walk([child], ancestors, in_tasks, hint)
+                # Only the group's last item passes its fields back: "fields written after the last item".
+                runs.tasks(self.tasks[before:], passes_back=child is items[-1] if items else False)
+        runs.close()
 
     def item(self, node: Node, ancestors: list[Node], in_tasks: bool | None, hint: list[str]) -> None:
         # A numbered group's short title may say what it holds ("2. Mục tiêu cụ thể"); a long item text may not.
@@ -223,45 +248,23 @@ class _Extractor:
         holder_count = len(holders) + (1 if node_fields else 0)
         content_field = any(f.kind == "content" for f in node_fields)
         if bullets and holder_count >= 2 and not content_field:
-            self.bullet_tasks(node, path, bullets, own_hint or hint)
+            self.bullet_tasks(node, path, own_hint or hint)
         elif holder_count == 1 or not bullets or node.kind == "letter" or content_field or not _title_like(node.text):
             if in_tasks or node_fields or holders:
                 fields = node_fields + [f for b in holders for f in _own_fields(b)]
                 self._make(node, ancestors, fields, hint, activities=_activities(node))
         elif in_tasks:
-            self.bullet_tasks(node, path, bullets, own_hint or hint)
+            self.bullet_tasks(node, path, own_hint or hint)
 
-    def bullet_tasks(self, node: Node, path: list[Node], bullets: list[Node], hint: list[str]) -> None:
-        pending: list[Task] = []
-        default: list[Field] = []
-        block: list[Field] = []
-        seen = False
-        made: list[Task] = []
+    def bullet_tasks(self, node: Node, path: list[Node], hint: list[str]) -> None:
+        runs = _Runs(self)
         for child in node.children:
             if child.kind == "field":
-                block.extend(f for f in [child.field] + [n.field for n in _field_nodes(child.children)] if f)
-                continue
-            if block:
-                if not seen:
-                    default.extend(block)
-                for task in pending:
-                    self._inherit(task, block)
-                pending, block = [], []
-            if child.kind in BULLET_KINDS:
-                seen = True
+                runs.block(child)
+            elif child.kind in BULLET_KINDS:
                 task = self._make(child, path, _own_fields(child), hint, activities=_activities(child))
-                made.append(task)
-                if self.fields[task.id].has_any():
-                    for waiting in pending:
-                        self._inherit(waiting, self.fields[task.id].items)
-                    pending = []
-                else:
-                    pending.append(task)
-        for task in pending:
-            self._inherit(task, block)
-        for task in made:
-            if default and not self.fields[task.id].has_any():
-                self._inherit(task, default)
+                runs.tasks([task], passes_back=True)
+        runs.close()
 
     # -- building one task -----------------------------------------------------
     def _make(self, node: Node, ancestors: list[Node], fields: list[Field], hint: list[str], activities: list[str]) -> Task:
@@ -281,9 +284,16 @@ class _Extractor:
         self.tasks.append(task)
         return task
 
-    def _inherit(self, task: Task, fields: list[Field]) -> None:
-        own = self.fields[task.id]
-        if own.has_any():
+    def has_fields(self, task: Task) -> bool:
+        own = self.fields.get(task.id)
+        return own is None or own.has_any()  # table rows (not tracked here) carry their own fields
+
+    def inherit(self, task: Task, fields: list[Field]) -> None:
+        own = self.fields.get(task.id)
+        if own is None:
+            return
+        # An item whose own words name its units ("Sở, ban, ngành … có trách nhiệm …") stands on its own.
+        if own.has_any() or _text_units(self.nodes[task.id]):
             return
         own.items.extend(f for f in fields if f.kind != "content")
         own.inherited = True
@@ -344,14 +354,11 @@ class _Extractor:
             _, support = assign_roles(task.text, running=True)
             task.support_units = [u for u in support if u not in named]
             return
-        first_paragraph = next((child.text for child in node.children if child.kind == "paragraph"), "")
-        for sentence in (node.text, first_paragraph):
-            if scan_phrase(sentence):
-                lead, support = assign_roles(sentence, running=True)
-                task.lead_units, task.support_units = lead, support
-                task.units_text = scan_phrase(sentence)
-                task.confidence -= _TEXT_UNITS_PENALTY
-                return
+        found = _text_units(node)
+        if found:
+            task.lead_units, task.support_units, task.units_text = found
+            task.confidence -= _TEXT_UNITS_PENALTY
+            return
         hint = self.hints.get(task.id) or []
         if hint:
             task.lead_units = list(hint)

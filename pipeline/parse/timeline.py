@@ -163,10 +163,21 @@ def _resolve(text: str, folded: str, spans: list[_Span], issued: date | None) ->
     return timeline
 
 
+def _mend_cell_wraps(folded: str) -> str:
+    """Undo words broken by a narrow table column: "quy i v/202 5" -> "quy iv/2025", "thuo ng xuyen"."""
+    folded = regex.sub(r"(?<=\d) (?=\d)", "", folded)
+    folded = regex.sub(r"(?<=\bquy [iv]) (?=[iv]\b)", "", folded)
+    return regex.sub(r"\bthuo ng\b", "thuong", folded)
+
+
 def read_timeline(text: str, issued: date | None = None) -> Timeline:
     """The normalized form of a timeline field's value."""
     folded = fold(text)
-    return _resolve(text, folded, _spans(folded), issued)
+    timeline = _resolve(text, folded, _spans(folded), issued)
+    mended = _mend_cell_wraps(folded)
+    if not timeline.understood and mended != folded:
+        timeline = _resolve(text, mended, _spans(mended), issued)
+    return timeline
 
 
 def find_timeline(text: str, issued: date | None = None) -> Timeline | None:

@@ -144,6 +144,13 @@ def split_list(text: str) -> list[str]:
     return cleaned
 
 
+_VERB_RE = regex.compile(
+    r"\s(?:trien khai|thuc hien|to chuc thuc hien|tham muu|bo tri|xay dung|ban hanh|huong dan|theo doi|kiem tra|"
+    r"tong hop|bao cao|co trach nhiem|chiu trach nhiem|tang cuong|day manh|nghien cuu|de xuat|ra soat|"
+    r"dam bao|bao dam|trong pham vi|theo chuc nang)\b"
+)
+
+
 def scan_phrase(text: str) -> str:
     """The unit phrase opening `text` (see the module notes), or "" if it does not open with one."""
     text = expand(text)
@@ -190,24 +197,21 @@ def scan_phrase(text: str) -> str:
                 break
             previous_capital = False
         end = head_end + match.end()
-    phrase = text[:end]
-    words = phrase.split()
-    while words and any(fold(" ".join(words[-len(verb.split()):])) == verb for verb in _TRAILING_VERBS):
-        verb = next(v for v in _TRAILING_VERBS if fold(" ".join(words[-len(v.split()):])) == v)
-        words = words[: -len(verb.split())]
+    words = text[:end].split()
+    trimmed = True
+    while trimmed:  # "… có liên quan tổ chức" -> "… có liên quan"
+        trimmed = False
+        for verb in _TRAILING_VERBS:
+            size = len(verb.split())
+            if len(words) > size and fold(" ".join(words[-size:])) == verb:
+                words, trimmed = words[:-size], True
+                break
     return " ".join(words).strip(" ,;-–")
 
 
 _ROLE_LEAD = regex.compile(r"\bchu tri\b")
 _ROLE_SUPPORT = regex.compile(r"\bphoi hop(?:\s+voi)?\b\s*")
 _GUIDE = regex.compile(r"^\s*can cu\s+(?:\S+\s+){0,4}?cua\s+")
-
-
-_VERB_RE = regex.compile(
-    r"\s(?:trien khai|thuc hien|to chuc thuc hien|tham muu|bo tri|xay dung|ban hanh|huong dan|theo doi|kiem tra|"
-    r"tong hop|bao cao|co trach nhiem|chiu trach nhiem|tang cuong|day manh|nghien cuu|de xuat|ra soat|"
-    r"dam bao|bao dam)\b"
-)
 
 
 def _trim_verbs(unit: str) -> str:

@@ -216,8 +216,10 @@ class Restorer:
     def _restore_clause(self, clause, channel, profile: str):
         """(line index, Decision) for every word and code of the clause."""
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
-        path = viterbi(list(slots), self.lm, LM_WEIGHT)
-        choices = local_posteriors(list(slots), path, self.lm, LM_WEIGHT)
+        # The clause end is a word of the model too: it tells how likely each reading is to end there.
+        slots = [*slots, Slot(np.array([self.lm.end]), np.zeros(1))]
+        path = viterbi(slots, self.lm, LM_WEIGHT)
+        choices = local_posteriors(slots, path, self.lm, LM_WEIGHT)
         for (index, token), options, choice in zip(clause, spellings, choices):
             if token.kind == FIXED:
                 continue

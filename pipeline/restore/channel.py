@@ -38,7 +38,7 @@ UNSEEN_INDEL = 9.0
 MAX_CANDIDATES = 40  # the decoder narrows these down further with the language model's unigram prior
 CACHE_LIMIT = 200_000
 CHANNEL_BEAM = 10.0  # candidates this much less likely than the best reading are not worth decoding
-_DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "1": "l", "3": "a"})
+_DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "9": "o", "1": "l", "3": "a", "4": "a"})
 
 
 def skeleton(ocr: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import ModelError
-from pipeline.restore.vocab import NUMBER, SENTENCE_START, UNKNOWN, lm_key
+from pipeline.restore.vocab import NUMBER, SENTENCE_END, SENTENCE_START, UNKNOWN, lm_key
 
 BITS = 14  # bits per word id in a packed key: up to 16,384 words
 
@@ -37,6 +37,7 @@ class TrigramLM:
         self.is_syllable: np.ndarray = arrays.pop("is_syllable")
         self.index = {word: i for i, word in enumerate(self.words)}
         self.start = self.index[SENTENCE_START]
+        self.end = self.index[SENTENCE_END]
         self.unknown = self.index[UNKNOWN]
         self.number = self.index[NUMBER]
         # <unk> stands for many distinct words: one of them in particular is that much less likely.

@@ -23,8 +23,8 @@ _PIECE = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+")
 _URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ROMAN = regex.compile(r"(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
 _EDGE_QUOTES = "’‘“”`'\""
-# Digits that English OCR writes for Vietnamese vowels: "S6" = "Số", "d6i" = "đổi", "c0" = "có".
-_LETTER_DIGITS = set("0136")
+# Digits that English OCR writes for letters: "S6" = "Số", "x4" = "xã", "1a" = "là", "ph01" = "phối".
+_LETTER_DIGITS = set("013469")
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 
 WORD = "word"  # may be rewritten
@@ -53,10 +53,11 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
         return FIXED
     digits = [c for c in piece if c.isdigit()]
     if digits:
-        # A syllable misread with a digit has one digit among lowercase-looking letters.
-        if len(digits) == 1 and digits[0] in _LETTER_DIGITS and not piece[0].isdigit() and len(letters) <= 6:
-            return WORD
-        return FIXED
+        # A syllable misread with digits: at most two letter-like digits, no capital after the first
+        # letter, and only "1" (for "l") in front. Other mixes are codes and names: QH15, 4G, H5N1.
+        misread = (len(digits) <= 2 and all(d in _LETTER_DIGITS for d in digits) and len(letters) <= 6
+                   and not any(c.isupper() for c in letters[1:]) and (not piece[0].isdigit() or piece[0] == "1"))
+        return WORD if misread else FIXED
     if at_line_start and followed_by == "." and _ROMAN.fullmatch(piece) and len(piece) <= 4:
         return FIXED
     cleaned = clean_junk(piece)

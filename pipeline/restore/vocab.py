@@ -11,13 +11,15 @@ import regex
 from pipeline.vietnamese import restyle
 
 SENTENCE_START = "<s>"
+SENTENCE_END = "</s>"
 UNKNOWN = "<unk>"
 NUMBER = "<num>"
-SPECIALS = (SENTENCE_START, UNKNOWN, NUMBER)
+SPECIALS = (SENTENCE_START, UNKNOWN, NUMBER, SENTENCE_END)
 
 WORD = regex.compile(r"\w+")
-# Punctuation that ends a clause: the language model's context restarts after it.
-CLAUSE_END = regex.compile(r"[.;:!?…]")
+# Punctuation that ends a clause: the language model's context restarts after it. A colon does not:
+# what follows a label ("Số: 267", "Thời gian thực hiện: thường xuyên") depends on the label.
+CLAUSE_END = regex.compile(r"[.;!?…]")
 
 
 def lm_key(word: str) -> str:

@@ -1,0 +1,48 @@
+"""Task tables from tab-separated rows (kh-310 appendix) and tables that are not task tables."""
+from __future__ import annotations
+
+from parse_helpers import fixture_lines, lines_of
+from pipeline.parse import parse
+
+
+def test_each_numbered_row_of_the_appendix_table_is_a_task():
+    result = parse(fixture_lines("parse-kh-310-gold.txt"))
+    rows = {task.id: task for task in result.tasks if task.id.startswith("PL.")}
+    assert list(rows) == ["PL.1", "PL.2", "PL.3", "PL.4", "PL.5", "PL.6"]
+    first = rows["PL.1"]
+    assert first.text.startswith("Tổ chức điều chỉnh, bổ sung quy hoạch hạ tầng viễn thông")
+    assert first.lead_units == ["Ban Quản lý các khu công nghệ cao và khu công nghiệp"]
+    assert first.support_units == ["Sở Khoa học và Công nghệ", "Sở Công Thương", "Ủy ban nhân dân các phường, xã"]
+    assert (first.timeline_text, first.deadline) == ("Quý III Năm 2026", "2026-09-30")
+    assert (rows["PL.2"].start, rows["PL.2"].deadline) == ("2025-10-01", "2026-06-30")
+    assert rows["PL.3"].recurrence == "continuous"
+    assert rows["PL.6"].period == "year"
+    assert first.lines == (103, 103) and first.path == ["PL", "PL.1"]
+
+
+def test_group_rows_title_the_rows_below_them():
+    text = (
+        "PHỤ LỤC\nSTT\tTên nhiệm vụ\tCơ quan chủ trì\tCơ quan phối hợp\tThời hạn hoàn thành\tSản phẩm\n"
+        "I\tHoàn thiện thể chế\t\t\t\t\n"
+        "1\tRà soát văn bản\tSở Tư pháp\tCác sở, ngành\tQuý 2/2025\tBáo cáo\n"
+        "2\tXây dựng quy chế\tSở Nội vụ\t\tTháng 9/2025\tQuyết định\n"
+    )
+    tasks = parse(lines_of(text)).tasks
+    assert [t.id for t in tasks] == ["PL.1", "PL.2"]
+    assert tasks[0].section_title == "Hoàn thiện thể chế"
+    assert (tasks[0].deadline, tasks[0].product) == ("2025-06-30", "Báo cáo")
+    assert tasks[1].support_units == [] and tasks[1].lead_units == ["Sở Nội vụ"]
+
+
+def test_a_table_without_task_columns_gives_no_tasks():
+    text = "II. MỤC TIÊU\nChỉ tiêu\tNăm 2025\tNăm 2030\nTỷ lệ phủ sóng 5G\t80%\t100%\n"
+    result = parse(lines_of(text))
+    assert result.tasks == []
+    assert result.sections[0].children[0].kind == "table"
+
+
+def test_task_table_nested_in_a_chapter_section():
+    text = "Chương I\nNHIỆM VỤ\nI. NHIỆM VỤ CỤ THỂ\nTT\tNội dung\tCơ quan chủ trì\n1\tRà soát\tSở Y tế\n2\tBáo cáo\tSở Nội vụ\n"
+    tasks = parse(lines_of(text)).tasks
+    assert [(t.id, t.lead_units) for t in tasks] == [("I.1", ["Sở Y tế"]), ("I.2", ["Sở Nội vụ"])]
+    assert tasks[0].path == ["Ch.I", "I", "I.1"]

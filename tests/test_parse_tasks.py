@@ -1,0 +1,127 @@
+"""Task extraction across the layouts of the dev plans (real text, see tests/fixtures/parse-*)."""
+from __future__ import annotations
+
+import pytest
+
+from parse_helpers import fixture_lines, lines_of
+from pipeline.parse import parse
+
+
+def _tasks(name):
+    return {task.id: task for task in parse(fixture_lines(name)).tasks}
+
+
+@pytest.fixture(scope="module")
+def bacninh():
+    return _tasks("parse-kh-141-gold.txt")
+
+
+def test_numbered_groups_closed_by_one_field_block_are_the_tasks(bacninh):
+    task = bacninh["III.1"]
+    assert task.text.startswith("Rà soát, kiện toàn đội ngũ cán bộ")
+    assert task.activities == [
+        "Thường xuyên rà soát, kiện toàn đội ngũ cán bộ, công chức xây dựng chính sách, pháp luật trên địa bàn tỉnh "
+        "đảm bảo đủ số lượng, tiêu chuẩn, điều kiện theo quy định và đáp ứng yêu cầu nhiệm vụ."
+    ]
+    assert task.lead_units == ["Các Sở, ngành, đơn vị", "Ủy ban nhân dân cấp xã"]
+    assert task.support_units == ["Sở Nội vụ", "Sở Tư pháp"]
+    assert task.recurrence == "continuous"
+    assert task.lines == (25, 29)
+
+
+def test_bullets_with_their_own_field_blocks_are_tasks(bacninh):
+    assert [i for i in bacninh if i.startswith("III.4")] == ["III.4.-1", "III.4.-2", "III.4.-3", "III.4.-4"]
+    assert bacninh["III.4.-3"].lead_units == ["Sở Tư pháp"]
+    assert bacninh["III.4.-3"].recurrence == "periodic" and bacninh["III.4.-3"].period == "year"
+    assert bacninh["III.4.-4"].lead_units == ["Sở Nội vụ"]
+    assert bacninh["III.7.-2"].deadline == "2025-12-31"  # "Tháng 12/2025."
+
+
+def test_a_run_of_bullets_without_fields_takes_the_block_after_it(bacninh):
+    first, second = bacninh["III.4.-1"], bacninh["III.4.-2"]
+    assert first.lead_units == second.lead_units == ["Các Sở, ngành, đơn vị", "Ủy ban nhân dân cấp xã"]
+    assert "lead_units" in first.inferred and first.confidence < second.confidence == 1.0
+
+
+def test_field_lines_written_as_bullets_under_a_group(bacninh):
+    task = bacninh["III.9"]
+    assert task.lead_units == ["Sở Tư pháp"]
+    assert task.support_units == ["Văn phòng Ủy ban nhân dân tỉnh", "các cơ quan, đơn vị, địa phương liên quan"]
+    assert task.recurrence == "periodic"
+
+
+def test_unit_first_duties_of_to_chuc_thuc_hien(bacninh):
+    assert bacninh["IV.2"].lead_units == ["Sở Tài chính"]
+    assert bacninh["IV.2"].support_units == ["các Sở, ban, ngành, đơn vị", "Ủy ban nhân dân cấp xã"]
+    assert bacninh["IV.5"].lead_units == ["Ủy ban nhân dân các xã, phường"]
+    assert bacninh["IV.6"].kind == "reporting"
+    assert bacninh["IV.1"].deadline == "2025-12-31"  # "xong trong tháng 12/2025"
+
+
+def test_aims_and_targets_are_not_tasks(bacninh):
+    assert not [i for i in bacninh if i.startswith(("I.", "II."))]
+
+
+def test_unit_headed_groups_lend_their_unit_to_their_bullets():
+    tasks = _tasks("parse-kh-159-gold-tochuc.txt")
+    assert [i for i in tasks if i.startswith("V.1")] == ["V.1.-1", "V.1.-2", "V.1.-3"]
+    assert tasks["V.1.-1"].lead_units == ["Sở Nông nghiệp và Môi trường"]
+    assert "lead_units" in tasks["V.1.-1"].inferred
+    # "2. Sở Tài chính" has a paragraph, no bullets: the group is the task
+    assert tasks["V.2"].lead_units == ["Sở Tài chính"]
+    assert tasks["V.2"].support_units == ["các cơ quan, đơn vị liên quan"]
+    assert tasks["V.4.-1"].lead_units == ["Ủy ban Mặt trận Tổ quốc Việt Nam thành phố", "các Đoàn thể"]
+
+
+def test_unit_headed_groups_with_lettered_duties():
+    tasks = _tasks("parse-kh-624-gold-tochuc.txt")
+    assert tasks["V.2.a"].lead_units == ["Sở Nội vụ"]
+    assert tasks["V.2.a"].support_units == ["Sở Giáo dục và Đào tạo"]
+    assert tasks["V.10.e"].recurrence == "periodic"  # "Hằng năm, tổ chức kiểm tra …"
+    assert tasks["V.8"].lead_units == ["Các sở, cơ quan trực thuộc Sở", "các cơ quan liên quan"]
+    assert "V.10.a" in tasks and tasks["V.10.a"].lead_units == ["Ủy ban nhân dân các xã, phường"]
+
+
+def test_groups_of_bullets_without_fields_have_bullet_tasks():
+    tasks = _tasks("parse-kh-556-gold-nhiemvu.txt")
+    assert [i for i in tasks if i.startswith("IV.1.")][:2] == ["IV.1.-1", "IV.1.-2"]
+    assert tasks["IV.10"].lead_units == ["Công an tỉnh"]  # "10. Công an tỉnh" / paragraph
+
+
+def test_content_field_items_under_numbered_subgroups():
+    tasks = _tasks("parse-kh-308-gold.txt")
+    assert list(tasks)[:7] == ["II.1.1", "II.1.2", "II.2", "II.3", "II.4.1", "II.4.2", "II.4.3"]
+    task = tasks["II.1.2"]
+    assert len(task.activities) == 3
+    assert task.lead_units == ["Các Sở, ban, ngành"]
+    assert task.support_units == ["Sở Khoa học và Công nghệ", "Ủy ban nhân dân xã, phường"]
+    assert tasks["II.1.1"].deadline == "2025-12-31"
+
+
+def test_deadline_not_understood_is_warned():
+    result = parse(fixture_lines("parse-kh-308-gold.txt"))
+    assert "deadline not understood: Triển khai đảm bảo theo lộ trình, hướng dẫn của Bộ, ngành. (task II.1.2)" in result.warnings
+
+
+def test_content_and_fields_as_dash_lines():
+    tasks = _tasks("parse-kh-172-gold.txt")
+    task = tasks["II.2"]
+    assert task.lead_units == ["Sở Nội vụ", "Sở Giáo dục và Đào tạo", "Sở Tài chính"]
+    assert "Chi nhánh Ngân hàng Chính sách xã hội Thành phố" in task.support_units
+    assert (task.start, task.recurrence) == ("2025-01-01", "continuous")
+    assert tasks["II.3"].lead_units == ["Sở, ban, ngành thuộc Ủy ban nhân dân Thành phố"]  # from its paragraph
+
+
+def test_task_without_unit_is_warned():
+    result = parse(lines_of("III. NHIỆM VỤ, GIẢI PHÁP\n1. Hoàn thiện thể chế\na) Rà soát các quy định.\n"))
+    assert [t.id for t in result.tasks] == ["III.1.a"]
+    assert "task III.1.a has no unit" in result.warnings
+
+
+def test_product_and_budget_fields():
+    text = (
+        "II. NHIỆM VỤ\n1. Xây dựng cơ sở dữ liệu\n- Đơn vị chủ trì: Sở Tư pháp.\n- Sản phẩm: Cơ sở dữ liệu.\n"
+        "- Kinh phí: Ngân sách tỉnh.\n- Thời hạn hoàn thành: trước ngày 15/12/2024.\n"
+    )
+    task = parse(lines_of(text)).tasks[0]
+    assert (task.product, task.budget, task.deadline) == ("Cơ sở dữ liệu.", "Ngân sách tỉnh.", "2024-12-15")
