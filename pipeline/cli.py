@@ -65,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--normalized-dir", type=Path, default=Path("normalized"))
     batch.add_argument("--no-restore", action="store_true", help="the texts are already correct: skip restoration")
     _add_common(batch)
+
+    restore.set_defaults(handler=_restore)
+    parse.set_defaults(handler=_parse)
+    batch.set_defaults(handler=_run)
     return parser
 
 
@@ -94,27 +98,33 @@ def _options(args: argparse.Namespace) -> Options:
                    jobs=args.jobs)
 
 
+def _restore(args: argparse.Namespace) -> None:
+    with _input_path(args.input) as path:
+        doc = restored_text(path, _options(args))
+    _emit(doc.text + "\n", args.output)
+
+
+def _parse(args: argparse.Namespace) -> None:
+    with _input_path(args.input) as path:
+        doc = process_file(path, _options(args))
+    if args.input == STDIO:
+        doc.source.path = STDIO
+    _emit(document_json(doc.to_dict()), args.output)
+
+
+def _run(args: argparse.Namespace) -> None:
+    summary = run(args.inputs, args.out_dir, args.normalized_dir, _options(args), jobs=args.jobs)
+    print(f"{len(summary.done)} documents done, {len(summary.failed)} failed, {summary.tasks} tasks "
+          f"-> {args.out_dir}/tasks.csv", file=sys.stderr)
+    if summary.failed:
+        raise BatchFailures(f"{len(summary.failed)} of {len(summary.done) + len(summary.failed)} documents "
+                            f"failed; see {args.out_dir}/errors.csv")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        options = _options(args)
-        if args.command == "restore":
-            with _input_path(args.input) as path:
-                doc = restored_text(path, options)
-            _emit(doc.text + "\n", args.output)
-        elif args.command == "parse":
-            with _input_path(args.input) as path:
-                doc = process_file(path, options)
-            if args.input == STDIO:
-                doc.source.path = STDIO
-            _emit(document_json(doc.to_dict()), args.output)
-        else:
-            summary = run(args.inputs, args.out_dir, args.normalized_dir, options, jobs=args.jobs)
-            print(f"{len(summary.done)} documents done, {len(summary.failed)} failed, {summary.tasks} tasks "
-                  f"-> {args.out_dir}/tasks.csv", file=sys.stderr)
-            if summary.failed:
-                raise BatchFailures(f"{len(summary.failed)} of {len(summary.done) + len(summary.failed)} documents "
-                                    f"failed; see {args.out_dir}/errors.csv")
+        args.handler(args)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
