@@ -158,4 +158,8 @@ class Document:
             "tasks": [asdict(t) for t in self.tasks],
             "restoration": restoration,
             "warnings": list(self.warnings),
+            # The reviewer shows each OCR line beside its restored form and crops the scan by its box.
+            "lines": [{"number": line.number, "page": line.page, "text": line.text, "original": line.original,
+                       "bbox": list(line.bbox) if line.bbox else None, "ocr_confidence": line.ocr_confidence}
+                      for line in self.lines],
         }

@@ -42,6 +42,7 @@ CHANGE_THRESHOLD = {LEGACY: 0.0, STRIPPED: 0.0, TESSERACT: 0.95, CLEAN: 0.97}
 LOW_CONFIDENCE = 0.8
 SLOT_CACHE_LIMIT = 200_000
 DECODE_CANDIDATES = 8
+PRIOR_MARGIN = 8.0  # candidates this far below the best before context seldom win with it
 LM_WEIGHT = 1.0
 # A line that starts a list item or heading starts a new clause for the language model.
 _ITEM_START = regex.compile(r"^\s*(?:[-+•*]|\p{L}{1,2}\)|[\dIVXivx]{1,4}[.)])\s")
@@ -197,8 +198,9 @@ class Restorer:
             candidates = [(c, score, self.lm.word_id(c)) for c, score in channel.candidates(lower)]
             # Keep the candidates likeliest before context, so frequent words are never crowded out
             # by rare ones the channel finds just as plausible.
-            candidates.sort(key=lambda c: -(c[1] + self.lm.unigram[c[2]]))
-            candidates = candidates[:DECODE_CANDIDATES]
+            prior = [c[1] + self.lm.unigram[c[2]] for c in candidates]
+            ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:DECODE_CANDIDATES]
+            candidates = [c for p, c in ranked if p >= ranked[0][0] - PRIOR_MARGIN]
             if lm_key(lower) not in self._syllable_set:
                 # Kept as written (a name, a foreign word): <unk> in the model, and one spelling among many.
                 identity = self.lm.word_id(lower)

@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.errors import ModelError
-from pipeline.restore.edits import EMPTY, distance
+from pipeline.restore.edits import EMPTY, distances
 from pipeline.restore.tokens import clean_junk
 from pipeline.vietnamese import strip_marks
 
@@ -78,30 +78,34 @@ class ChannelProfile:
             return UNSEEN_SAME_LETTER
         return UNSEEN_INDEL if o == EMPTY else UNSEEN_SUBSTITUTION
 
-    def logprob(self, ocr: str, syllable: str) -> float:
-        """log P(ocr | syllable), both lowercase."""
-        edit = math.exp(-distance(syllable, ocr, self._cost))
-        seen = self.syllable_counts.get(syllable, 0)
-        if seen >= MIN_TABLE_SUPPORT:
-            table = self.tokens.get(ocr, {}).get(syllable, 0) / seen
-            return math.log(TABLE_WEIGHT * table + (1 - TABLE_WEIGHT) * edit + 1e-300)
-        return math.log(edit + 1e-300)
+    def logprobs(self, ocr: str, syllables: list[str]) -> np.ndarray:
+        """log P(ocr | syllable) for each syllable; all lowercase, the OCR token without junk."""
+        edit = np.exp(-distances(syllables, ocr, self._cost))
+        confusions = self.tokens.get(ocr, {})
+        seen = np.array([self.syllable_counts.get(s, 0) for s in syllables], dtype=np.float64)
+        table = np.array([confusions.get(s, 0) for s in syllables], dtype=np.float64) / np.maximum(seen, 1)
+        mixed = np.where(seen >= MIN_TABLE_SUPPORT, TABLE_WEIGHT * table + (1 - TABLE_WEIGHT) * edit, edit)
+        return np.log(mixed + 1e-300)
 
     def candidates(self, ocr: str) -> list[tuple[str, float]]:
         """The likeliest syllables behind a lowercase OCR token, with log P(ocr | syllable)."""
         cached = self._cache.get(ocr)
         if cached is not None:
             return cached
-        pool = set(self.tokens.get(ocr, ()))
+        text = clean_junk(ocr)
+        pool = set(self.tokens.get(text, ()))
         key = skeleton(ocr)
         if key:
             pool.update(self._by_skeleton.get(key, ()))
             # Junk or a digit in a short token stands for a letter the OCR could not read ("B¢" for "Bộ").
-            garbled = key != clean_junk(ocr).lower() or clean_junk(ocr) != ocr
+            garbled = key != text or text != ocr
             for neighbour in self._near_skeletons(key, garbled):
                 pool.update(self._by_skeleton[neighbour])
-        text = clean_junk(ocr)
-        scored = sorted(((s, self.logprob(text, s)) for s in pool), key=lambda pair: -pair[1])
+        if not pool:
+            self._cache[ocr] = []
+            return []
+        syllables = sorted(pool)
+        scored = sorted(zip(syllables, self.logprobs(text, syllables).tolist()), key=lambda pair: -pair[1])
         result = [pair for pair in scored[:MAX_CANDIDATES] if pair[1] >= scored[0][1] - CHANNEL_BEAM]
         if len(self._cache) > CACHE_LIMIT:  # bound memory over archive-sized batches
             self._cache.clear()

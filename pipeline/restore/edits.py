@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from pipeline.vietnamese import strip_marks
 
 EMPTY = ""
@@ -79,3 +81,38 @@ def distance(gold: str, ocr: str, cost: Callable[[str, str], float]) -> float:
             row.append(min(prev[j - 1] + cost(g, o), prev[j] + deletion_cost, row[j - 1] + cost(EMPTY, o)))
         prev = row
     return prev[m]
+
+
+def distances(golds: list[str], ocr: str, cost: Callable[[str, str], float]) -> np.ndarray:
+    """`distance` from each of many gold strings to one OCR string, one dynamic programme for all.
+
+    The candidates of a token are scored together: the table is filled row by row for all of
+    them at once with numpy, which is an order of magnitude faster than one Python loop each.
+    """
+    n, width = len(golds), len(ocr)
+    lengths = np.array([len(g) for g in golds])
+    chars = sorted(set("".join(golds)))
+    index = {c: i for i, c in enumerate(chars)}
+    codes = np.zeros((n, max(lengths.max(initial=0), 1)), dtype=np.int64)
+    for row, gold in enumerate(golds):
+        codes[row, :len(gold)] = [index[c] for c in gold]
+    substitution = np.array([[cost(c, o) for o in ocr] for c in chars]).reshape(len(chars), width)
+    deletion = np.array([cost(c, EMPTY) for c in chars])
+    insertion = np.array([cost(EMPTY, o) for o in ocr])
+    prev = np.tile(np.concatenate([[0.0], np.cumsum(insertion)]), (n, 1))
+    result = np.where(lengths == 0, prev[:, width], 0.0)
+    for i in range(int(lengths.max(initial=0))):
+        code = codes[:, i]
+        delete = deletion[code] if chars else np.zeros(n)
+        substitute = substitution[code] if chars else np.zeros((n, width))
+        row = np.empty_like(prev)
+        row[:, 0] = prev[:, 0] + delete
+        diagonal = prev[:, :-1] + substitute
+        above = prev[:, 1:] + delete[:, None]
+        best = np.minimum(diagonal, above)
+        for j in range(1, width + 1):
+            row[:, j] = np.minimum(best[:, j - 1], row[:, j - 1] + insertion[j - 1])
+        prev = row
+        done = lengths == i + 1
+        result[done] = row[done, width]
+    return result

@@ -61,7 +61,10 @@ class TrigramLM:
         u, v, w = u.ravel(), v.ravel(), w.ravel()
         queries = np.concatenate([pack(u, v, w) | _TRIGRAM, pack(0, u, v) | _TRIGRAM_BACKOFF,
                                   pack(0, v, w) | _BIGRAM, v | _BIGRAM_BACKOFF])
-        positions = np.searchsorted(self._keys, queries)
+        # Sorted queries let the binary search start where the last one ended: several times faster.
+        order = np.argsort(queries, kind="stable")
+        positions = np.empty_like(order)
+        positions[order] = np.searchsorted(self._keys, queries[order])
         positions[positions >= len(self._keys)] = 0
         found = self._keys[positions] == queries
         values = self._values[np.where(found, positions, -1)]

@@ -1,0 +1,117 @@
+"""The clerk's corrections, in `corrections.sqlite` beside the per-document JSON.
+
+Kept apart from the machine result so a re-run never loses them and both
+can be shown. Each save is its own transaction, committed before the
+request returns. A correction equal to the machine value is no correction:
+saving it removes the row.
+
+A word correction is tied to a line, the word's offset in that line's
+restored text and the word the machine wrote there; when a re-run changes
+that word the correction no longer applies (see documents.py).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+STORE_NAME = "corrections.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS word_corrections (
+    document TEXT NOT NULL,
+    line INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    machine TEXT NOT NULL,
+    corrected TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (document, line, start)
+);
+CREATE TABLE IF NOT EXISTS task_corrections (
+    document TEXT NOT NULL,
+    task_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,  -- JSON: a string, a list of strings or null
+    saved_at TEXT NOT NULL,
+    PRIMARY KEY (document, task_id, field)
+);
+"""
+
+
+@dataclass(frozen=True)
+class WordCorrection:
+    line: int
+    start: int
+    machine: str
+    corrected: str
+
+
+@dataclass
+class DocumentCorrections:
+    words: dict[tuple[int, int], WordCorrection] = field(default_factory=dict)
+    tasks: dict[str, dict[str, Any]] = field(default_factory=dict)  # task id -> field -> corrected value
+
+    @property
+    def count(self) -> int:
+        return len(self.words) + sum(len(fields) for fields in self.tasks.values())
+
+
+class CorrectionStore:
+    def __init__(self, data_dir: Path):
+        self.path = Path(data_dir) / STORE_NAME
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        connection = sqlite3.connect(self.path, timeout=10)
+        try:
+            with connection:  # commits, or rolls back on error
+                connection.executescript(_SCHEMA)
+                yield connection
+        finally:
+            connection.close()
+
+    def save_word(self, document: str, line: int, start: int, machine: str, corrected: str) -> None:
+        with self._connect() as db:
+            if corrected == machine:
+                db.execute("DELETE FROM word_corrections WHERE document = ? AND line = ? AND start = ?",
+                           (document, line, start))
+            else:
+                db.execute("INSERT OR REPLACE INTO word_corrections VALUES (?, ?, ?, ?, ?, ?)",
+                           (document, line, start, machine, corrected, _now()))
+
+    def save_task_field(self, document: str, task_id: str, name: str, value: Any, machine: Any) -> None:
+        with self._connect() as db:
+            if value == machine:
+                db.execute("DELETE FROM task_corrections WHERE document = ? AND task_id = ? AND field = ?",
+                           (document, task_id, name))
+            else:
+                db.execute("INSERT OR REPLACE INTO task_corrections VALUES (?, ?, ?, ?, ?)",
+                           (document, task_id, name, json.dumps(value, ensure_ascii=False), _now()))
+
+    def for_document(self, document: str) -> DocumentCorrections:
+        return self.all().get(document, DocumentCorrections())
+
+    def all(self) -> dict[str, DocumentCorrections]:
+        """Every document's corrections; reading never creates the store."""
+        if not self.path.exists():
+            return {}
+        found: dict[str, DocumentCorrections] = {}
+        with self._connect() as db:
+            for document, line, start, machine, corrected in db.execute(
+                    "SELECT document, line, start, machine, corrected FROM word_corrections"):
+                found.setdefault(document, DocumentCorrections()).words[(line, start)] = WordCorrection(
+                    line, start, machine, corrected)
+            for document, task_id, name, value in db.execute(
+                    "SELECT document, task_id, field, value FROM task_corrections"):
+                found.setdefault(document, DocumentCorrections()).tasks.setdefault(task_id, {})[name] = (
+                    json.loads(value))
+        return found
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
