@@ -142,3 +142,44 @@ def test_missing_language_names_its_package():
 
 def test_tesseract_version_is_read():
     assert tesseract.version() >= tesseract.MIN_VERSION
+
+
+def _tsv(rows: list[tuple[int, int, int, str, int]]) -> str:
+    """Tesseract TSV for words given as (block, paragraph, line, word, left); 2480 px wide page."""
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    out = [header, "1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t"]
+    for number, (block, paragraph, line, word, left) in enumerate(rows):
+        top = 100 + 60 * line + 400 * block
+        out.append(f"5\t1\t{block}\t{paragraph}\t{line}\t{number}\t{left}\t{top}\t{20 * len(word)}\t40\t91.5\t{word}")
+    return "\n".join(out)
+
+
+def _words(block: int, line: int, text: str, left: int) -> list[tuple[int, int, int, str, int]]:
+    rows, x = [], left
+    for word in text.split():
+        rows.append((block, 1, line, word, x))
+        x += 20 * len(word) + 20
+    return rows
+
+
+def test_two_column_letterhead_is_read_column_by_column():
+    # The letterhead of Kế hoạch 172/KH-UBND as Tesseract merges it: one OCR line across both columns.
+    rows = (_words(1, 1, "ỦY BAN NHÂN DÂN", 250) + _words(1, 1, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 1150)
+            + _words(1, 2, "THÀNH PHỐ HỒ CHÍ MINH", 200) + _words(1, 2, "Độc lập - Tự do - Hạnh phúc", 1300)
+            + _words(2, 1, "Số: 172/KH-UBND", 230) + _words(2, 1, "Thành phố Hồ Chí Minh, ngày 18 tháng 11 năm 2025", 1000)
+            + _words(3, 1, "KẾ HOẠCH", 1150)
+            + _words(4, 1, "Thực hiện Quyết định số 1850/QĐ-TTg ngày 27 tháng 8 năm 2025", 300))
+    lines = [line.text for line in ocr.lines_from_tsv(_tsv(rows), page=1)]
+    assert lines == [
+        "ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH", "Số: 172/KH-UBND", "",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+        "Thành phố Hồ Chí Minh, ngày 18 tháng 11 năm 2025", "",
+        "KẾ HOẠCH", "",
+        "Thực hiện Quyết định số 1850/QĐ-TTg ngày 27 tháng 8 năm 2025",
+    ]
+
+
+def test_one_wide_gap_alone_is_not_a_column_layout():
+    rows = _words(1, 1, "Nơi nhận:", 250) + _words(1, 1, "KT. CHỦ TỊCH", 1500) + _words(1, 2, "- Như trên;", 250)
+    lines = [line.text for line in ocr.lines_from_tsv(_tsv(rows), page=1)]
+    assert lines == ["Nơi nhận: KT. CHỦ TỊCH", "- Như trên;"]

@@ -130,15 +130,29 @@ def _ocr_png(png: bytes, page: int, langs: list[str], label: str) -> list[Line]:
     return lines_from_tsv(tsv, page)
 
 
+# A gap this wide (share of the page width) between two words of one OCR line separates two
+# columns: the header's "ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI..." or "Nơi nhận: | KT. CHỦ TỊCH".
+COLUMN_GAP = 0.05
+
+Word = tuple[str, float, tuple[int, int, int, int]]
+
+
 def lines_from_tsv(tsv: str, page: int) -> list[Line]:
     """Tesseract TSV to one Line per text line, with a blank Line between paragraphs.
 
-    Lines are numbered 0 here; the document is numbered once all pages are in.
+    Where consecutive OCR lines run across two columns (letterhead, signature block), the left
+    column is given first and the right one after it, as a reader and the text layer of a PDF
+    give them. Lines are numbered 0 here; the document is numbered once all pages are in.
     """
-    words_by_line: dict[tuple[int, int, int], list[tuple[str, float, tuple[int, int, int, int]]]] = {}
+    page_width = 0
+    words_by_line: dict[tuple[int, int, int], list[Word]] = {}
     for row in tsv.splitlines()[1:]:
         fields = row.split("\t")
-        if len(fields) != 12 or fields[0] != "5":
+        if len(fields) != 12:
+            continue
+        if fields[0] == "1":
+            page_width = int(fields[8])
+        if fields[0] != "5":
             continue
         text = fields[11].strip()
         if not text:
@@ -150,29 +164,69 @@ def lines_from_tsv(tsv: str, page: int) -> list[Line]:
             (text, confidence, (left, top, left + width, top + height))
         )
     lines: list[Line] = []
-    previous_paragraph = None
-    for (block, paragraph, _), words in words_by_line.items():
-        if previous_paragraph is not None and (block, paragraph) != previous_paragraph:
+    for group in _paragraphs_in_column_order(list(words_by_line.items()), page_width * COLUMN_GAP):
+        if lines:
             lines.append(Line(number=0, text="", original="", page=page))
-        previous_paragraph = (block, paragraph)
-        text = " ".join(word for word, _, _ in words)
-        confidences = [round(confidence, 3) for _, confidence, _ in words]
-        boxes = [box for _, _, box in words]
-        bbox = (
-            min(box[0] for box in boxes),
-            min(box[1] for box in boxes),
-            max(box[2] for box in boxes),
-            max(box[3] for box in boxes),
-        )
-        lines.append(
-            Line(
-                number=0,
-                text=text,
-                original=text,
-                page=page,
-                bbox=bbox,
-                ocr_confidence=round(sum(confidences) / len(confidences), 3),
-                word_confidences=confidences,
-            )
-        )
+        lines.extend(_line(words, page) for words in group)
     return lines
+
+
+def _line(words: list[Word], page: int) -> Line:
+    text = " ".join(word for word, _, _ in words)
+    confidences = [round(confidence, 3) for _, confidence, _ in words]
+    boxes = [box for _, _, box in words]
+    bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    return Line(number=0, text=text, original=text, page=page, bbox=bbox,
+                ocr_confidence=round(sum(confidences) / len(confidences), 3), word_confidences=confidences)
+
+
+def _split_at_gap(words: list[Word], min_gap: float) -> tuple[list[Word], list[Word]] | None:
+    """The line's words left and right of its widest gap, when that gap separates columns."""
+    words = sorted(words, key=lambda word: word[2][0])
+    gaps = [(words[i + 1][2][0] - words[i][2][2], i) for i in range(len(words) - 1)]
+    if not gaps or min_gap <= 0:
+        return None
+    widest, at = max(gaps)
+    return (words[:at + 1], words[at + 1:]) if widest >= min_gap else None
+
+
+def _paragraphs_in_column_order(lines: list[tuple[tuple[int, int, int], list[Word]]], min_gap: float):
+    """Groups of word lists, one group per output paragraph, with two-column runs unfolded."""
+    index = 0
+    while index < len(lines):
+        split = _split_at_gap(lines[index][1], min_gap)
+        run_end = index
+        if split:
+            # The columns' gutter: where the first line's gap is. Later lines belong to the run when
+            # their own gap overlaps it, or when they sit wholly on one side of it.
+            gutter = (split[0][-1][2][2], split[1][0][2][0])
+            left, right = [], []
+            splits = 0
+            while run_end < len(lines):
+                (block, _, _), words = lines[run_end]
+                parts = _split_at_gap(words, min_gap)
+                if parts and parts[0][-1][2][2] < gutter[1] and parts[1][0][2][0] > gutter[0]:
+                    left.append(parts[0])
+                    right.append(parts[1])
+                    splits += 1
+                elif block != lines[run_end - 1][0][0]:
+                    break  # a one-column line in a new block (a centred title) ends the run
+                elif max(w[2][2] for w in words) <= gutter[1]:
+                    left.append(words)
+                elif min(w[2][0] for w in words) >= gutter[0]:
+                    right.append(words)
+                else:
+                    break
+                run_end += 1
+            if splits >= 2:
+                yield left
+                yield right
+                index = run_end
+                continue
+        # Not a two-column run: Tesseract's own paragraphs, in its order.
+        key = lines[index][0][:2]
+        group = []
+        while index < len(lines) and lines[index][0][:2] == key:
+            group.append(lines[index][1])
+            index += 1
+        yield group

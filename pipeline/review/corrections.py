@@ -94,21 +94,25 @@ class CorrectionStore:
                            (document, task_id, name, json.dumps(value, ensure_ascii=False), _now()))
 
     def for_document(self, document: str) -> DocumentCorrections:
-        return self.all().get(document, DocumentCorrections())
+        return self._read(document).get(document, DocumentCorrections())
 
     def all(self) -> dict[str, DocumentCorrections]:
-        """Every document's corrections; reading never creates the store."""
+        return self._read(None)
+
+    def _read(self, document: str | None) -> dict[str, DocumentCorrections]:
+        """Corrections by document, of one document or all; reading never creates the store."""
         if not self.path.exists():
             return {}
+        where, params = ("WHERE document = ?", (document,)) if document is not None else ("", ())
         found: dict[str, DocumentCorrections] = {}
         with self._connect() as db:
-            for document, line, start, machine, corrected in db.execute(
-                    "SELECT document, line, start, machine, corrected FROM word_corrections"):
-                found.setdefault(document, DocumentCorrections()).words[(line, start)] = WordCorrection(
+            for name, line, start, machine, corrected in db.execute(
+                    f"SELECT document, line, start, machine, corrected FROM word_corrections {where}", params):
+                found.setdefault(name, DocumentCorrections()).words[(line, start)] = WordCorrection(
                     line, start, machine, corrected)
-            for document, task_id, name, value in db.execute(
-                    "SELECT document, task_id, field, value FROM task_corrections"):
-                found.setdefault(document, DocumentCorrections()).tasks.setdefault(task_id, {})[name] = (
+            for name, task_id, field_name, value in db.execute(
+                    f"SELECT document, task_id, field, value FROM task_corrections {where}", params):
+                found.setdefault(name, DocumentCorrections()).tasks.setdefault(task_id, {})[field_name] = (
                     json.loads(value))
         return found
 

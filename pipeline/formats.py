@@ -1,0 +1,191 @@
+"""Task exports for trackers, with the clerk's corrections: CSV, Excel, JSON Lines, iCalendar.
+
+    tasks.csv      UTF-8 with a BOM; the columns of export.TASK_COLUMNS, then `corrected`
+    tasks.xlsx     sheet "tasks" (the same columns) and sheet "documents" (export.DOCUMENT_COLUMNS, then
+                   `corrections`); dates are Excel dates, every text cell is text (never a formula)
+    tasks.jsonl    one task a line with the same keys, lists as JSON arrays, and `schema_version`
+    deadlines.ics  one VTODO per task with a deadline; recurring ones repeat by an RRULE
+
+Column names change only with EXPORT_SCHEMA_VERSION. Each task is exported as
+the clerk left it: a field the clerk corrected replaces the machine's value,
+and `corrected` names those fields.
+"""
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import icalendar
+import openpyxl
+import pandas as pd
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
+
+from pipeline.export import (DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, document_row, task_rows,
+                             write_atomic)
+from pipeline.review.documents import OutputFolder, ReviewedDocument, ReviewedTask
+
+EXPORT_SCHEMA_VERSION = "1.0"
+EXPORT_TASK_COLUMNS = [*TASK_COLUMNS, "corrected"]
+EXPORT_DOCUMENT_COLUMNS = [*DOCUMENT_COLUMNS, "corrections"]
+_LIST_COLUMNS = {"activities", "lead_units", "support_units", "inferred", "corrected"}
+_DATE_COLUMNS = {"deadline", "start", "issued_date"}
+_XLSX_WIDTHS = {"text": 80, "section_title": 40, "lead_units": 40, "support_units": 40, "title": 60}
+# RFC 5545 recurrence for each schedule the parser reads; "continuous" work has no dates to repeat.
+_RRULES = {
+    ("annual", None): {"freq": "yearly"},
+    ("annual", "year"): {"freq": "yearly"},
+    ("periodic", "week"): {"freq": "weekly"},
+    ("periodic", "month"): {"freq": "monthly"},
+    ("periodic", "quarter"): {"freq": "monthly", "interval": 3},
+    ("periodic", "half-year"): {"freq": "monthly", "interval": 6},
+    ("periodic", "year"): {"freq": "yearly"},
+}
+_SUMMARY_CHARACTERS = 120
+
+FILE_NAMES = {"csv": "tasks.csv", "xlsx": "tasks.xlsx", "jsonl": "tasks.jsonl", "ics": "deadlines.ics"}
+
+Selection = list[tuple[ReviewedDocument, ReviewedTask]]
+
+
+def all_tasks(documents: Iterable[ReviewedDocument]) -> Selection:
+    return [(document, task) for document in documents for task in document.tasks]
+
+
+def task_record(document: ReviewedDocument, task: ReviewedTask) -> dict[str, Any]:
+    """One export row: export.task_rows' columns over the effective task, and the corrected fields."""
+    row = task_rows(document.name, {**document.machine, "tasks": [task.effective]})[0]
+    row["corrected"] = LIST_SEPARATOR.join(task.corrected)
+    return row
+
+
+def tasks_csv(selection: Selection) -> bytes:
+    frame = pd.DataFrame([task_record(d, t) for d, t in selection], columns=EXPORT_TASK_COLUMNS)
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+def tasks_jsonl(selection: Selection) -> bytes:
+    lines = []
+    for document, task in selection:
+        record = task_record(document, task)
+        record.update({column: task.effective[column] for column in _LIST_COLUMNS - {"corrected"}})
+        record["corrected"] = task.corrected
+        record["schema_version"] = EXPORT_SCHEMA_VERSION
+        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+    return "".join(lines).encode("utf-8")
+
+
+def tasks_xlsx(selection: Selection, documents: Iterable[ReviewedDocument]) -> bytes:
+    workbook = openpyxl.Workbook()
+    tasks_sheet = workbook.active
+    tasks_sheet.title = "tasks"
+    _fill_sheet(tasks_sheet, EXPORT_TASK_COLUMNS, [task_record(d, t) for d, t in selection])
+    documents_sheet = workbook.create_sheet("documents")
+    rows = [{**document_row(d.name, d.machine), "corrections": d.corrections.count} for d in documents]
+    _fill_sheet(documents_sheet, EXPORT_DOCUMENT_COLUMNS, rows)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill_sheet(sheet, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([_xlsx_value(column, row[column]) for column in columns])
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if cell.data_type == "f":  # text from a scan that starts with "=" is still text
+                cell.data_type = "s"
+            elif cell.is_date:
+                cell.number_format = "yyyy-mm-dd"
+    for index, column in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = _XLSX_WIDTHS.get(column, 14)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+
+
+def _xlsx_value(column: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if column in _DATE_COLUMNS:
+        return date.fromisoformat(value)
+    if isinstance(value, str):
+        # XML cannot hold most control characters; OCR output sometimes has them.
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def deadlines_ics(selection: Selection) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//vn-directives-pipeline//clerk review//VI")
+    calendar.add("version", "2.0")
+    stamp = datetime.now(timezone.utc)
+    for document, task in selection:
+        todo = _todo(document, task, stamp)
+        if todo is not None:
+            calendar.add_component(todo)
+    return calendar.to_ical()
+
+
+def _todo(document: ReviewedDocument, task: ReviewedTask, stamp: datetime) -> icalendar.Todo | None:
+    values = task.effective
+    if not values["deadline"]:
+        return None
+    due = date.fromisoformat(values["deadline"])
+    todo = icalendar.Todo()
+    # Stable across exports, so a calendar that imports the file again updates instead of duplicating.
+    todo.add("uid", f"{document.machine['source']['sha256'][:16]}-{values['id']}@vn-directives-pipeline")
+    todo.add("dtstamp", stamp)
+    summary = " ".join(values["text"].split())
+    if len(summary) > _SUMMARY_CHARACTERS:
+        summary = summary[:_SUMMARY_CHARACTERS - 1].rstrip() + "…"
+    todo.add("summary", f"[{values['id']}] {summary}")
+    todo.add("description", _description(document, values))
+    todo.add("due", due)
+    rrule = _RRULES.get((values["recurrence"], values["period"]))
+    if rrule:
+        # A repeating to-do needs a start; the first occurrence runs from its start (or its day) to the deadline.
+        todo.add("dtstart", date.fromisoformat(values["start"]) if values["start"] else due)
+        todo.add("rrule", rrule)
+    todo.add("status", "NEEDS-ACTION")
+    return todo
+
+
+def _description(document: ReviewedDocument, values: dict[str, Any]) -> str:
+    first, last = values["lines"]
+    parts = [values["text"]]
+    if values["lead_units"]:
+        parts.append("Chủ trì: " + LIST_SEPARATOR.join(values["lead_units"]))
+    if values["support_units"]:
+        parts.append("Phối hợp: " + LIST_SEPARATOR.join(values["support_units"]))
+    if values["timeline_text"]:
+        parts.append("Thời hạn: " + values["timeline_text"])
+    number = document.machine["document"]["number"] or document.name
+    parts.append(f"Văn bản {number} ({document.name}), dòng {first}–{last}")
+    return "\n".join(parts)
+
+
+def export_bytes(kind: str, selection: Selection, documents: Iterable[ReviewedDocument]) -> bytes:
+    if kind == "csv":
+        return tasks_csv(selection)
+    if kind == "xlsx":
+        return tasks_xlsx(selection, documents)
+    if kind == "jsonl":
+        return tasks_jsonl(selection)
+    return deadlines_ics(selection)
+
+
+def write_exports(out_dir: Path, kinds: Iterable[str] = tuple(FILE_NAMES)) -> list[Path]:
+    """Write the named exports of every task in `out_dir`, corrections included."""
+    documents = OutputFolder(out_dir).documents()
+    selection = all_tasks(documents)
+    written = []
+    for kind in kinds:
+        path = out_dir / FILE_NAMES[kind]
+        write_atomic(path, export_bytes(kind, selection, documents))
+        written.append(path)
+    return written

@@ -1,0 +1,159 @@
+"""An output folder as the reviewer reads it: each machine result with the clerk's corrections laid over.
+
+The machine result is the per-document JSON written by `run`, `parse` or an
+upload; it is read, never written, here. What trackers receive (exports,
+reports) is the `effective` task: the machine task with the clerk's field
+corrections, and with the clerk's word corrections carried into its text.
+"""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from pipeline.review.corrections import CorrectionStore, DocumentCorrections, WordCorrection
+from pipeline.review.lines import ReviewLine, review_lines
+
+_SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "document.schema.json").read_text(encoding="utf-8"))
+_TASK_PROPERTIES = _SCHEMA["properties"]["tasks"]["items"]["properties"]
+RECURRENCES = tuple(_TASK_PROPERTIES["recurrence"]["enum"])
+PERIODS = tuple(_TASK_PROPERTIES["period"]["enum"])
+EDITABLE_TASK_FIELDS = ("text", "lead_units", "support_units", "deadline", "recurrence", "period")
+LIST_FIELDS = ("lead_units", "support_units")
+
+
+@dataclass
+class ReviewedTask:
+    document: str
+    machine: dict[str, Any]
+    effective: dict[str, Any]
+
+    @property
+    def corrected(self) -> list[str]:
+        """Fields whose effective value is not the machine's, in the order of EDITABLE_TASK_FIELDS."""
+        return [name for name in EDITABLE_TASK_FIELDS if self.effective[name] != self.machine[name]]
+
+    @property
+    def anchor(self) -> str:
+        """The fragment of the document view that marks the task's lines."""
+        first, last = self.machine["lines"]
+        return f"L{first}-L{last}"
+
+
+@dataclass
+class ReviewedDocument:
+    name: str
+    machine: dict[str, Any]
+    corrections: DocumentCorrections = field(default_factory=DocumentCorrections)
+
+    @cached_property
+    def _lines_and_stale(self) -> tuple[list[ReviewLine], list[WordCorrection]]:
+        return review_lines(self.machine, self.corrections.words)
+
+    @property
+    def lines(self) -> list[ReviewLine]:
+        return self._lines_and_stale[0]
+
+    @property
+    def stale_corrections(self) -> list[WordCorrection]:
+        return self._lines_and_stale[1]
+
+    @property
+    def has_lines(self) -> bool:
+        """False for results written before the JSON kept its lines."""
+        return "lines" in self.machine
+
+    @cached_property
+    def tasks(self) -> list[ReviewedTask]:
+        reviewed = []
+        for task in self.machine["tasks"]:
+            fields = self.corrections.tasks.get(task["id"], {})
+            effective = {**task, **{name: value for name, value in fields.items() if name in EDITABLE_TASK_FIELDS}}
+            if "text" not in fields:
+                effective["text"] = carry_word_corrections(task["text"], self.lines, *task["lines"])
+            reviewed.append(ReviewedTask(self.name, task, effective))
+        return reviewed
+
+    def task(self, task_id: str) -> ReviewedTask | None:
+        return next((t for t in self.tasks if t.machine["id"] == task_id), None)
+
+    def with_corrections(self) -> dict[str, Any]:
+        """The machine JSON with the effective tasks, in the shape the table writers read."""
+        return {**self.machine, "tasks": [task.effective for task in self.tasks]}
+
+    @property
+    def low_confidence_share(self) -> float | None:
+        restoration = self.machine.get("restoration")
+        if not restoration or not restoration["tokens"]:
+            return None
+        return restoration["low_confidence"] / restoration["tokens"]
+
+
+def carry_word_corrections(text: str, lines: list[ReviewLine], first: int, last: int) -> str:
+    """The task text with the clerk's word corrections from the task's lines.
+
+    The task text is its lines joined, less item markers and field lines, so
+    a word keeps its rank among the occurrences of the same spelling: the
+    third "công" of the lines is the third "công" of the text.
+    """
+    seen: Counter[str] = Counter()
+    replacements = []
+    for line in lines[max(first, 1) - 1:last]:
+        for word in line.words:
+            seen[word.machine] += 1
+            if word.corrected is None:
+                continue
+            occurrences = list(regex.finditer(rf"(?<![\p{{L}}\p{{M}}\p{{N}}]){regex.escape(word.machine)}"
+                                              rf"(?![\p{{L}}\p{{M}}\p{{N}}])", text))
+            if seen[word.machine] <= len(occurrences):
+                match = occurrences[seen[word.machine] - 1]
+                replacements.append((match.start(), match.end(), word.corrected))
+    for start, end, corrected in sorted(replacements, reverse=True):
+        text = text[:start] + corrected + text[end:]
+    return text
+
+
+class OutputFolder:
+    """The per-document JSON files of one folder and the corrections beside them."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.corrections = CorrectionStore(self.path)
+        self._cache: dict[Path, tuple[int, dict[str, Any]]] = {}  # parsed JSON by path, with its mtime
+
+    def machine_results(self) -> dict[str, dict[str, Any]]:
+        """Document name (file stem) -> machine JSON, by name."""
+        found = {}
+        for path in sorted(self.path.glob("*.json")):
+            document = self._load(path)
+            if document is not None:
+                found[path.stem] = document
+        return found
+
+    def _load(self, path: Path) -> dict[str, Any] | None:
+        mtime = path.stat().st_mtime_ns
+        cached = self._cache.get(path)
+        if cached is None or cached[0] != mtime:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            cached = self._cache[path] = (mtime, document if "schema_version" in document else None)
+        return cached[1]
+
+    def documents(self) -> list[ReviewedDocument]:
+        corrections = self.corrections.all()
+        return [ReviewedDocument(name, machine, corrections.get(name, DocumentCorrections()))
+                for name, machine in self.machine_results().items()]
+
+    def document(self, name: str) -> ReviewedDocument | None:
+        # Names come from URLs: only a document listed in this folder, never a path built from the name.
+        path = next((p for p in self.path.glob("*.json") if p.stem == name), None)
+        if path is None:
+            return None
+        machine = self._load(path)
+        if machine is None:
+            return None
+        return ReviewedDocument(name, machine, self.corrections.for_document(name))

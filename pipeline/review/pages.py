@@ -1,0 +1,26 @@
+"""What the HTML templates share, in the web app and in the static report alike."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.review.documents import EDITABLE_TASK_FIELDS, PERIODS, RECURRENCES
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+
+RECURRENCE_LABELS = {None: "không", "continuous": "thường xuyên", "periodic": "định kỳ", "annual": "hằng năm"}
+PERIOD_LABELS = {None: "—", "week": "tuần", "month": "tháng", "quarter": "quý", "half-year": "6 tháng",
+                 "year": "năm"}
+FIELD_LABELS = {"text": "nội dung", "lead_units": "chủ trì", "support_units": "phối hợp", "deadline": "thời hạn",
+                "recurrence": "lặp lại", "period": "chu kỳ"}
+
+
+def percent(share: float | None) -> str:
+    return "—" if share is None else f"{share:.0%}"
+
+
+FILTERS = {"percent": percent}
+GLOBALS = {
+    "RECURRENCES": RECURRENCES, "PERIODS": PERIODS, "EDITABLE_TASK_FIELDS": EDITABLE_TASK_FIELDS,
+    "RECURRENCE_LABELS": RECURRENCE_LABELS, "PERIOD_LABELS": PERIOD_LABELS, "FIELD_LABELS": FIELD_LABELS,
+}
