@@ -1,109 +1,313 @@
-"""Run the pipeline over many files: one bad file never stops the run.
+"""Run the pipeline over an archive: parallel, resumable, one bad file never stops the run.
 
-Each document is processed on its own (in a worker process when jobs > 1);
-its JSON and normalized text are written as soon as it is done. A failure is
-recorded in errors.csv with its reason and the run goes on. The CSV tables
-are rebuilt at the end from all per-document JSON files.
+    summary = run([Path("archive")], Path("outputs"), Path("normalized"), jobs=2)
+
+Folders are walked recursively. Every input gets an output name that it keeps
+in later runs, and a row in the manifest (pipeline.manifest); an input already
+done with the same content, pipeline version and settings is skipped, so a run
+that was killed is finished by running it again. Documents run in worker
+processes (pipeline.workers) or on a Dask cluster (pipeline.distributed), and
+this process writes each result atomically as soon as it arrives, then marks
+it done. tasks.csv, documents.csv and errors.csv are rebuilt from the manifest
+and the per-document JSON at the end, so they never disagree or repeat a row.
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import json
+import os
+import stat
 import sys
+import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import TextIO
 
+from tqdm import tqdm
+
+from pipeline import __version__
 from pipeline.errors import InputError, PipelineError
-from pipeline.export import document_json, rebuild_tables, write_atomic, write_csv
-from pipeline.process import Options, process_file
+from pipeline.export import (DOCUMENT_COLUMNS, TASK_COLUMNS, document_json, document_row, task_rows,
+                             write_atomic, write_csv)
+from pipeline.manifest import DONE, FAILED, Entry, Manifest
+from pipeline.process import Options
+from pipeline.workers import Job, Outcome, run_in_processes
 
 # Extensions picked up when walking a folder; files named explicitly are read by content whatever their name.
 SUPPORTED_SUFFIXES = {".txt", ".text", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-ERROR_COLUMNS = ["source_path", "error", "message"]
-
-
-@dataclass
-class Outcome:
-    path: Path
-    name: str
-    document: str | None = None  # JSON text
-    normalized: str | None = None
-    error: str | None = None
-    message: str | None = None
+ERROR_COLUMNS = ["document", "source_path", "error", "message", "finished_at"]
+MANIFEST_NAME = "manifest.sqlite"
+SUMMARY_NAME = "run-summary.json"
+LOCK_NAME = ".run.lock"
+# Generous for a scan of a few hundred pages on one core; it bounds a hang, it does not judge speed.
+DEFAULT_TIMEOUT_SECONDS = 900
+# A document's worker peaks near 400 MB; a file that needs five times that is pathological.
+DEFAULT_MEMORY_LIMIT_MB = 2048
+EXECUTORS = ("local", "dask")
 
 
 @dataclass
 class Summary:
     done: list[Outcome] = field(default_factory=list)
     failed: list[Outcome] = field(default_factory=list)
-    tasks: int = 0
+    skipped: list[str] = field(default_factory=list)  # inputs already done in an earlier run
+    documents: int = 0  # in documents.csv: this run's and earlier runs' into the same folder
+    tasks: int = 0  # in tasks.csv
+    pages: int = 0  # processed in this run
+    seconds: float = 0.0
+
+    def per_minute(self, count: int) -> float:
+        return count * 60 / self.seconds if self.seconds else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "pipeline_version": __version__,
+            "inputs": len(self.done) + len(self.failed) + len(self.skipped),
+            "done": len(self.done),
+            "failed": len(self.failed),
+            "skipped": len(self.skipped),
+            "pages": self.pages,
+            "seconds": round(self.seconds, 3),
+            "documents_per_minute": round(self.per_minute(len(self.done) + len(self.failed)), 2),
+            "pages_per_minute": round(self.per_minute(self.pages), 2),
+            "documents_in_tables": self.documents,
+            "tasks_in_tables": self.tasks,
+            "failures": [{"source_path": o.job.path, "error": o.error, "message": o.message} for o in self.failed],
+        }
+
+    def describe(self) -> str:
+        lines = [f"{len(self.done)} done, {len(self.failed)} failed, {len(self.skipped)} skipped (already done) "
+                 f"in {self.seconds:.1f} s: {self.per_minute(len(self.done) + len(self.failed)):.1f} documents/min, "
+                 f"{self.per_minute(self.pages):.1f} pages/min; tables: {self.documents} documents, {self.tasks} tasks"]
+        lines += [f"failed: {_first_line(o.message)}" for o in self.failed]
+        return "\n".join(lines)
 
 
 def collect_inputs(inputs: Iterable[Path]) -> list[Path]:
-    """Files to process: named files as given, folders walked for supported files."""
-    found: list[Path] = []
+    """Absolute paths of the files to process: named files as given, folders walked for supported files."""
+    found: dict[Path, None] = {}  # ordered and without repeats: a file may be named and inside a named folder
     for item in inputs:
+        item = Path(os.path.abspath(item))
         if item.is_dir():
-            files = sorted(p for p in item.rglob("*")
-                           if p.suffix.lower() in SUPPORTED_SUFFIXES and p.is_file() and not p.name.startswith("."))
+            files = _walk(item)
             if not files:
                 raise InputError(f"{item}: no supported files (.txt, .pdf, .png, .jpg, .tif) in this folder")
-            found.extend(files)
-        elif item.exists():
-            found.append(item)
+            found.update(dict.fromkeys(files))
+        elif item.exists() or item.is_symlink():
+            found[item] = None
         else:
             raise InputError(f"{item}: no such file or folder")
-    return found
+    return list(found)
 
 
-def output_names(paths: list[Path]) -> list[str]:
-    """One output stem per input; inputs sharing a stem get their parent folders' names too."""
-    stems = [p.stem for p in paths]
-    names = []
-    for path, stem in zip(paths, stems):
-        if stems.count(stem) > 1:
-            stem = "-".join(path.parent.parts[-2:] + (stem,)).replace("/", "-")
-        names.append(stem)
+def _walk(folder: Path) -> list[Path]:
+    """Supported, non-hidden files under `folder`, following symbolic links but entering each folder once."""
+    files, visited = [], set()
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        info = os.stat(root)
+        if (info.st_dev, info.st_ino) in visited:  # reached again through a link: a loop or an alias
+            dirs.clear()
+            continue
+        visited.add((info.st_dev, info.st_ino))
+        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        # A link that loops or leads nowhere is listed among the files; it is kept so it fails visibly.
+        files.extend(Path(root, name) for name in names
+                      if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES)
+    return sorted(files)
+
+
+def assign_names(paths: list[Path], known: dict[str, str]) -> dict[Path, str]:
+    """An output stem for each path: the one it already has in the manifest, else a new unused one.
+
+    A new path gets its file's stem, or, when other inputs share that stem, the stem
+    prefixed with its parent folders' names.
+    """
+    names = {path: known[str(path)] for path in paths if str(path) in known}
+    used = set(known.values()) | {Path(SUMMARY_NAME).stem}
+    new = [path for path in paths if path not in names]
+    stems = Counter(path.stem for path in new)
+    for path in new:
+        folders = [part for part in path.parent.parts if part != path.anchor]
+        candidates = [path.stem] if stems[path.stem] == 1 else []
+        candidates += ["-".join(folders[-depth:] + [path.stem]) for depth in (1, 2, 3) if depth <= len(folders)]
+        candidates.append(f"{path.stem}-{hashlib.sha256(str(path).encode()).hexdigest()[:10]}")
+        names[path] = next(name for name in candidates if name not in used)
+        used.add(names[path])
     return names
 
 
-def process_one(path: Path, name: str, options: Options) -> Outcome:
+def _sha256(path: Path) -> str:
+    """The content hash; reading a FIFO or a device would block the run, so only regular files are read."""
     try:
-        doc = process_file(path, options)
-    except PipelineError as exc:
-        return Outcome(path, name, error=type(exc).__name__, message=str(exc))
-    except Exception as exc:  # a bug or an unreadable file we did not foresee: record it, go on
-        return Outcome(path, name, error=type(exc).__name__, message=f"{path}: {exc}")
-    return Outcome(path, name, document=document_json(doc.to_dict()), normalized=doc.text + "\n")
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise InputError(f"{path}: not a regular file")
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
 
-def _outcomes(paths: list[Path], names: list[str], jobs: int, options: Options) -> Iterator[Outcome]:
-    if jobs <= 1 or len(paths) == 1:
-        for path, name in zip(paths, names):
-            yield process_one(path, name, options)
-        return
-    # Documents run in parallel, so each OCRs its pages one at a time: never more busy cores than jobs.
-    per_document = Options(restore=options.restore, profile=options.profile, style=options.style, jobs=1)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(process_one, paths, names, [per_document] * len(paths))
+def _settings(options: Options) -> str:
+    """The options that change a document's output (not how many pages are OCR'd at once)."""
+    return f"restore={options.restore} profile={options.profile} style={options.style}"
+
+
+@contextmanager
+def _exclusive(out_dir: Path) -> Iterator[None]:
+    """Only one run at a time may write into an output folder."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / LOCK_NAME, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PipelineError(f"{out_dir}: another run is writing to this folder") from None
+        yield
+
+
+def _remove_interrupted_writes(*folders: Path) -> None:
+    """Temporary files left by a run killed while writing (see export.write_atomic)."""
+    for folder in folders:
+        for leftover in folder.glob(".*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+
+class Progress:
+    """A progress bar on a terminal, one plain line per document otherwise."""
+
+    def __init__(self, total: int, log: TextIO):
+        self.total, self.log = total, log
+        self.done = self.failed = self.pages = 0
+        self.started = time.monotonic()
+        self.bar = tqdm(total=total, file=log, unit="doc", dynamic_ncols=True) if log.isatty() else None
+
+    def update(self, outcome: Outcome, out_dir: Path) -> None:
+        self.failed += outcome.failed
+        self.done += not outcome.failed
+        self.pages += outcome.pages
+        if outcome.failed:
+            line = f"FAILED {_first_line(outcome.message)}"
+        else:
+            line = f"ok     {outcome.job.path} -> {out_dir / outcome.job.name}.json ({outcome.pages} p, {outcome.seconds:.1f} s)"
+        if self.bar is None:
+            print(f"[{self.done + self.failed}/{self.total}] {line}", file=self.log, flush=True)
+            return
+        if outcome.failed:
+            self.bar.write(line, file=self.log)
+        minutes = (time.monotonic() - self.started) / 60
+        self.bar.set_postfix_str(f"done {self.done}, failed {self.failed}, {self.pages / minutes:.0f} pages/min",
+                                 refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _first_line(message: str | None) -> str:
+    lines = (message or "").strip().splitlines()
+    return lines[0] if lines else ""
+
+
+def _outcomes(jobs: list[Job], processes: int, timeout: float, memory_limit_mb: int, executor: str,
+              scheduler: str | None) -> Iterator[Outcome]:
+    if executor == "dask":
+        from pipeline.distributed import run_on_dask  # dask is an optional extra
+        return run_on_dask(jobs, processes, timeout, memory_limit_mb, scheduler)
+    return run_in_processes(jobs, processes, timeout, memory_limit_mb)
 
 
 def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Options = Options(),
-        jobs: int = 1, log=sys.stderr) -> Summary:
+        jobs: int = 1, *, force: bool = False, timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB, executor: str = "local", scheduler: str | None = None,
+        log: TextIO = sys.stderr) -> Summary:
+    """Process every input not already done; `jobs` documents at once (pages too, for a lone document).
+
+    `force` redoes inputs already done. A document not finished within `timeout` seconds, or whose
+    worker needs more than `memory_limit_mb`, fails. `executor` "dask" runs on the Dask cluster at
+    `scheduler` (a LocalCluster when None).
+    """
+    if executor not in EXECUTORS:
+        raise PipelineError(f"unknown executor {executor!r}; choose from {', '.join(EXECUTORS)}")
+    if scheduler and executor != "dask":
+        raise PipelineError("a scheduler address needs the dask executor (--executor dask)")
+    started = time.monotonic()
     paths = collect_inputs(inputs)
-    names = output_names(paths)
     summary = Summary()
-    for outcome in _outcomes(paths, names, jobs, options):
-        if outcome.error:
-            summary.failed.append(outcome)
-            print(f"FAILED {outcome.path}: {outcome.message}", file=log)
-            continue
-        write_atomic(normalized_dir / f"{outcome.name}.txt", outcome.normalized)
-        write_atomic(out_dir / f"{outcome.name}.json", outcome.document)
-        summary.done.append(outcome)
-        print(f"ok     {outcome.path} -> {out_dir / outcome.name}.json", file=log)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _, summary.tasks = rebuild_tables(out_dir)
-    errors = [{"source_path": str(o.path), "error": o.error, "message": o.message} for o in summary.failed]
-    write_csv(out_dir / "errors.csv", errors, ERROR_COLUMNS)
+    with _exclusive(out_dir), Manifest(out_dir / MANIFEST_NAME) as manifest:
+        _remove_interrupted_writes(out_dir, normalized_dir)
+        entries = manifest.entries()
+        names = assign_names(paths, {source: entry.name for source, entry in entries.items()})
+        manifest.add_pending([Entry(str(path), names[path]) for path in paths])
+        settings = _settings(options)
+        todo, hashes = [], {}  # todo: (name, path)
+        for path in paths:
+            name = names[path]
+            try:
+                hashes[name] = _sha256(path)
+            except InputError as exc:
+                outcome = Outcome(Job(name, str(path), options), error=type(exc).__name__, message=str(exc))
+                _record(manifest, outcome, None, settings, out_dir, normalized_dir)
+                summary.failed.append(outcome)
+                print(f"FAILED {exc}", file=log)
+                continue
+            previous = entries.get(str(path))
+            if (not force and previous and previous.status == DONE and previous.sha256 == hashes[name]
+                    and previous.pipeline_version == __version__ and previous.settings == settings
+                    and (out_dir / f"{name}.json").exists() and (normalized_dir / f"{name}.txt").exists()):
+                summary.skipped.append(str(path))
+            else:
+                todo.append((name, str(path)))
+        if summary.skipped:
+            print(f"{len(summary.skipped)} inputs already done, skipped (--force redoes them)", file=log)
+        # Documents side by side each OCR one page at a time: never more busy cores than jobs.
+        document_options = replace(options, jobs=jobs if len(todo) == 1 else 1)
+        progress = Progress(len(todo), log)
+        try:
+            for outcome in _outcomes([Job(name, path, document_options) for name, path in todo], jobs, timeout, memory_limit_mb, executor, scheduler):
+                _record(manifest, outcome, hashes[outcome.job.name], settings, out_dir, normalized_dir)
+                (summary.failed if outcome.failed else summary.done).append(outcome)
+                summary.pages += outcome.pages
+                progress.update(outcome, out_dir)
+        finally:
+            progress.close()
+        summary.documents, summary.tasks = _rebuild_tables(manifest, out_dir)
+        summary.seconds = time.monotonic() - started
+        write_atomic(out_dir / SUMMARY_NAME, document_json(summary.to_dict()))
     return summary
+
+
+def _record(manifest: Manifest, outcome: Outcome, sha256: str | None, settings: str, out_dir: Path,
+            normalized_dir: Path) -> None:
+    """Write a document's files, then mark it done (or failed) in the manifest: a kill in between only redoes it."""
+    job = outcome.job
+    if not outcome.failed:
+        write_atomic(normalized_dir / f"{job.name}.txt", outcome.normalized)
+        write_atomic(out_dir / f"{job.name}.json", outcome.document)
+    manifest.record(Entry(
+        source=job.path, name=job.name, sha256=sha256, pipeline_version=__version__, settings=settings,
+        status=FAILED if outcome.failed else DONE, error=outcome.error, message=outcome.message,
+        pages=outcome.pages, tasks=outcome.tasks, seconds=round(outcome.seconds, 3),
+        finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds")))
+
+
+def _rebuild_tables(manifest: Manifest, out_dir: Path) -> tuple[int, int]:
+    """tasks.csv, documents.csv from the JSON of every document done; errors.csv from every failure."""
+    tasks, documents = [], []
+    for entry in manifest.with_status(DONE):
+        path = out_dir / f"{entry.name}.json"
+        if not path.exists():  # deleted by hand since: the next run redoes it
+            continue
+        document = json.loads(path.read_text(encoding="utf-8"))
+        tasks.extend(task_rows(entry.name, document))
+        documents.append(document_row(entry.name, document))
+    errors = [{"document": entry.name, "source_path": entry.source, "error": entry.error, "message": entry.message,
+               "finished_at": entry.finished_at} for entry in manifest.with_status(FAILED)]
+    write_csv(out_dir / "tasks.csv", tasks, TASK_COLUMNS)
+    write_csv(out_dir / "documents.csv", documents, DOCUMENT_COLUMNS)
+    write_csv(out_dir / "errors.csv", errors, ERROR_COLUMNS)
+    return len(documents), len(tasks)

@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline {restore,parse,run}` (also installed as `vn-pipeline`).
+"""Command line: `python -m pipeline {restore,parse,run,serve,export}` (also installed as `vn-pipeline`).
 
 A thin layer over pipeline.process and pipeline.batch: it reads arguments,
 calls the API and turns PipelineError into a one-line message and its exit
@@ -13,8 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.batch import run
-from pipeline.errors import BatchFailures, PipelineError
+from pipeline.batch import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, EXECUTORS, run
+from pipeline.errors import BatchFailures, InputError, PipelineError
 from pipeline.export import document_json, write_atomic
 from pipeline.process import Options, process_file, restored_text
 from pipeline.restore import PROFILE_CHOICES
@@ -64,11 +64,42 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--out-dir", type=Path, default=Path("outputs"))
     batch.add_argument("--normalized-dir", type=Path, default=Path("normalized"))
     batch.add_argument("--no-restore", action="store_true", help="the texts are already correct: skip restoration")
+    batch.add_argument("--force", action="store_true",
+                       help="redo inputs already done (by default a re-run skips them and redoes what failed or changed)")
+    batch.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS",
+                       help=f"a document not done by then fails (default {DEFAULT_TIMEOUT_SECONDS})")
+    batch.add_argument("--memory-limit", type=int, default=DEFAULT_MEMORY_LIMIT_MB, metavar="MB",
+                       help=f"memory cap of each worker process; a document needing more fails "
+                            f"(default {DEFAULT_MEMORY_LIMIT_MB})")
+    batch.add_argument("--executor", choices=EXECUTORS, default="local",
+                       help="local worker processes (default) or a Dask cluster (needs: pip install '.[dask]')")
+    batch.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="the Dask scheduler to use with --executor dask (default: start a local cluster)")
     _add_common(batch)
 
     restore.set_defaults(handler=_restore)
     parse.set_defaults(handler=_parse)
     batch.set_defaults(handler=_run)
+
+    serve = commands.add_parser("serve", help="the clerk review web app on http://127.0.0.1:PORT/",
+                                description="Review, correct and export the documents of an output folder in a "
+                                            "browser; upload new ones. Listens on 127.0.0.1 only. Corrections "
+                                            "are kept in DATA/corrections.sqlite, apart from the machine result.")
+    serve.add_argument("--port", type=int, default=8000, help="default 8000")
+    serve.add_argument("--data", type=Path, default=Path("outputs"),
+                       help="the output folder of `run` (default: outputs)")
+    serve.set_defaults(handler=_serve)
+
+    export = commands.add_parser("export", help="write the tasks, with the clerk's corrections, for trackers",
+                                 description="Write the tasks of every document in DATA, with the clerk's "
+                                             "corrections: tasks.csv, tasks.xlsx, tasks.jsonl or deadlines.ics "
+                                             "(one to-do per dated task).")
+    export.add_argument("--data", type=Path, default=Path("outputs"),
+                        help="the output folder of `run` (default: outputs)")
+    export.add_argument("--format", required=True, choices=("xlsx", "jsonl", "ics", "csv"))
+    export.add_argument("-o", "--output", type=Path,
+                        help="output file (default: DATA/tasks.FORMAT, or DATA/deadlines.ics)")
+    export.set_defaults(handler=_export)
     return parser
 
 
@@ -113,12 +144,45 @@ def _parse(args: argparse.Namespace) -> None:
 
 
 def _run(args: argparse.Namespace) -> None:
-    summary = run(args.inputs, args.out_dir, args.normalized_dir, _options(args), jobs=args.jobs)
-    print(f"{len(summary.done)} documents done, {len(summary.failed)} failed, {summary.tasks} tasks "
-          f"-> {args.out_dir}/tasks.csv", file=sys.stderr)
+    options = _options(args)
+    if args.timeout <= 0:
+        raise PipelineError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    if args.memory_limit <= 0:
+        raise PipelineError(f"--memory-limit must be a positive number of megabytes, not {args.memory_limit}")
+    summary = run(args.inputs, args.out_dir, args.normalized_dir, options, jobs=args.jobs, force=args.force,
+                  timeout=args.timeout, memory_limit_mb=args.memory_limit, executor=args.executor,
+                  scheduler=args.scheduler)
+    print(summary.describe(), file=sys.stderr)
     if summary.failed:
-        raise BatchFailures(f"{len(summary.failed)} of {len(summary.done) + len(summary.failed)} documents "
-                            f"failed; see {args.out_dir}/errors.csv")
+        inputs = len(summary.done) + len(summary.failed) + len(summary.skipped)
+        raise BatchFailures(f"{len(summary.failed)} of {inputs} documents failed; see {args.out_dir}/errors.csv")
+
+
+def _serve(args: argparse.Namespace) -> None:
+    # Imported here, as in _export: the other commands do without the web and spreadsheet libraries.
+    from pipeline.review.app import serve
+
+    try:
+        serve(args.data, args.port)
+    except OSError as error:
+        raise PipelineError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}; "
+                            f"choose another --port") from None
+
+
+def _export(args: argparse.Namespace) -> None:
+    from pipeline.formats import FILE_NAMES, all_tasks, export_bytes
+    from pipeline.review.documents import OutputFolder
+
+    if not args.data.is_dir():
+        raise InputError(f"{args.data}: no such folder")
+    documents = OutputFolder(args.data).documents()
+    if not documents:
+        raise InputError(f"{args.data}: no processed documents (*.json) in this folder; "
+                         f"run `python -m pipeline run` first")
+    selection = all_tasks(documents)
+    output = args.output or args.data / FILE_NAMES[args.format]
+    write_atomic(output, export_bytes(args.format, selection, documents))
+    print(f"{len(selection)} tasks from {len(documents)} documents -> {output}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

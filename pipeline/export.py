@@ -132,3 +132,20 @@ def rebuild_tables(out_dir: Path) -> tuple[int, int]:
     write_csv(out_dir / "tasks.csv", tasks, TASK_COLUMNS)
     write_csv(out_dir / "documents.csv", documents, DOCUMENT_COLUMNS)
     return len(documents), len(tasks)
+
+
+def rebuild_outputs(out_dir: Path) -> tuple[int, int]:
+    """Everything derived from the per-document JSON in `out_dir`, with the clerk's corrections.
+
+    rebuild_tables' files, then tasks.csv again with the corrections laid
+    over (see pipeline.formats), tasks.xlsx, tasks.jsonl, deadlines.ics, and
+    the static report: <name>.html per document and index.html.
+    """
+    # Imported here: both build on this module's rows and atomic writes.
+    from pipeline.formats import write_exports
+    from pipeline.review.report import write_report
+
+    counts = rebuild_tables(out_dir)
+    write_exports(out_dir)
+    write_report(out_dir)
+    return counts

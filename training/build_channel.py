@@ -28,7 +28,7 @@ from rapidfuzz.distance import Levenshtein
 from pipeline.restore.channel import LEGACY, TESSERACT, skeleton
 from pipeline.restore.edits import EMPTY, align
 from pipeline.restore.lm import TrigramLM
-from pipeline.restore.tokens import WORD, clean_junk, tokenize
+from pipeline.restore.tokens import DIGITS, WORD, clean_junk, tokenize
 from pipeline.vietnamese import restyle
 
 SOURCES = {LEGACY: "eng.tsv", TESSERACT: "vie.tsv"}
@@ -38,7 +38,7 @@ MAX_SKELETON_DISTANCE = {LEGACY: 2, TESSERACT: 1}
 
 
 def words(line: str) -> list[str]:
-    return [t.text for t in tokenize(line) if t.kind == WORD]
+    return [t.text for t in tokenize(line) if t.kind in (WORD, DIGITS)]
 
 
 def align_tokens(gold: list[str], ocr: list[str]) -> list[tuple[str, str]]:
@@ -80,7 +80,7 @@ def read_pairs(path: Path):
 
 def keep_unknown_rate(pairs: list[tuple[str, str]], syllables: set[str]) -> float:
     """How often an OCR word that is no Vietnamese syllable was printed exactly so (names, foreign words)."""
-    unknown = [(g, o) for g, o in pairs if restyle(o) not in syllables]
+    unknown = [(g, o) for g, o in pairs if restyle(o) not in syllables and not o.isdigit()]
     return sum(g == o for g, o in unknown) / max(len(unknown), 1)
 
 
@@ -117,6 +117,8 @@ def train_profile(all_pairs: list[tuple[str, str]], syllables: set[str], profile
         "syllable_counts": dict(syllable_counts),
         "keep_unknown": round(math.log(max(unknown, 1e-4)), 3),
         "max_skeleton_distance": MAX_SKELETON_DISTANCE[profile],
+        # Only the English model writes digits for letters often enough to consider it.
+        "digits_as_letters": profile == LEGACY,
     }
 
 

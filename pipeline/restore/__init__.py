@@ -27,7 +27,7 @@ from pipeline.model import TokenRestoration
 from pipeline.restore.channel import CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
 from pipeline.restore.decode import Slot, local_posteriors, viterbi
 from pipeline.restore.lm import TrigramLM
-from pipeline.restore.tokens import ABBREVIATION, FIXED, WORD, Token, tokenize
+from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, WORD, Token, tokenize
 from pipeline.restore.vocab import CLAUSE_END, lm_key
 from pipeline.vietnamese import apply_case, case_pattern, strip_marks
 
@@ -79,6 +79,7 @@ class StrippedProfile:
         for syllable in syllables:
             self._by_skeleton.setdefault(strip_marks(syllable), []).append(syllable)
         self.keep_unknown = 0.0
+        self.digits_as_letters = False
 
     def candidates(self, ocr: str) -> list[tuple[str, float]]:
         return [(s, 0.0) for s in self._by_skeleton.get(skeleton(ocr), ())]
@@ -193,14 +194,12 @@ class Restorer:
         return cached
 
     def _make_slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
-        if token.kind == WORD:
+        if token.kind == DIGITS and channel.digits_as_letters:
+            # Most often a number; the language model tells when it is a word ("ở" read as "6").
+            candidates = self._ranked(token.text, channel) + [(token.text, 0.0, self.lm.number)]
+        elif token.kind == WORD:
             lower = token.text.lower()
-            candidates = [(c, score, self.lm.word_id(c)) for c, score in channel.candidates(lower)]
-            # Keep the candidates likeliest before context, so frequent words are never crowded out
-            # by rare ones the channel finds just as plausible.
-            prior = [c[1] + self.lm.unigram[c[2]] for c in candidates]
-            ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:DECODE_CANDIDATES]
-            candidates = [c for p, c in ranked if p >= ranked[0][0] - PRIOR_MARGIN]
+            candidates = self._ranked(lower, channel)
             if lm_key(lower) not in self._syllable_set:
                 # Kept as written (a name, a foreign word): <unk> in the model, and one spelling among many.
                 identity = self.lm.word_id(lower)
@@ -215,6 +214,14 @@ class Restorer:
         scores = np.array([c[1] for c in candidates])
         return Slot(ids, scores), [c[0] for c in candidates]
 
+    def _ranked(self, ocr: str, channel) -> list[tuple[str, float, int]]:
+        """The channel's candidates likeliest before context, so frequent words are never crowded
+        out by rare ones the channel finds just as plausible: (spelling, channel score, word id)."""
+        candidates = [(c, score, self.lm.word_id(c)) for c, score in channel.candidates(ocr)]
+        prior = [c[1] + self.lm.unigram[c[2]] for c in candidates]
+        ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:DECODE_CANDIDATES]
+        return [c for p, c in ranked if p >= ranked[0][0] - PRIOR_MARGIN]
+
     def _restore_clause(self, clause, channel, profile: str):
         """(line index, Decision) for every word and code of the clause."""
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
@@ -222,19 +229,32 @@ class Restorer:
         slots = [*slots, Slot(np.array([self.lm.end]), np.zeros(1))]
         path = viterbi(slots, self.lm, LM_WEIGHT)
         choices = local_posteriors(slots, path, self.lm, LM_WEIGHT)
-        for (index, token), options, choice in zip(clause, spellings, choices):
-            if token.kind == FIXED:
+        for position, ((index, token), options, choice) in enumerate(zip(clause, spellings, choices)):
+            if token.kind in (FIXED, DIGITS) and len(options) == 1:
                 continue
             if token.kind == ABBREVIATION:
                 yield index, Decision(token, options[choice.index], choice.posterior, [])
                 continue
-            pattern = case_pattern(token.text)
+            pattern = _word_case(clause, position)
             best = options[choice.index]
             # A word read right is kept exactly as written, mixed case included ("IoT").
             keep = best.lower() == token.text.lower() or choice.posterior < CHANGE_THRESHOLD[profile]
             restored = token.text if keep else apply_case(best, pattern)
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
             yield index, Decision(token, restored, choice.posterior, alternatives)
+
+
+def _word_case(clause: list[tuple[int, Token]], position: int) -> str:
+    """The case to write a word in. A short all-capital word among words that are not is a capital
+    initial plus a mark the OCR read as a capital letter ("SO" for "Sở", "BO" for "Bộ")."""
+    token = clause[position][1]
+    pattern = case_pattern(token.text)
+    if pattern == "upper" and sum(c.isalpha() for c in token.text) <= 3:
+        neighbours = [t for _, t in clause[max(0, position - 2):position + 3]
+                      if t is not token and t.kind == WORD and sum(c.isalpha() for c in t.text) >= 2]
+        if neighbours and all(case_pattern(t.text) != "upper" for t in neighbours):
+            return "title"
+    return pattern
 
 
 def restore_text(text: str, profile: str = AUTO) -> RestoredText:

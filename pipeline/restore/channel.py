@@ -54,6 +54,7 @@ class ChannelProfile:
         self.syllable_counts: dict[str, int] = params["syllable_counts"]
         self.keep_unknown = params["keep_unknown"]  # log P that an OCR token not in the lexicon is right as is
         self.max_skeleton_distance = params["max_skeleton_distance"]
+        self.digits_as_letters: bool = params["digits_as_letters"]  # "6" may be "ở"
         self._by_skeleton: dict[str, list[str]] = defaultdict(list)
         for syllable in syllables:
             self._by_skeleton[strip_marks(syllable)].append(syllable)

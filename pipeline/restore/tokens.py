@@ -30,6 +30,7 @@ _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 WORD = "word"  # may be rewritten
 ABBREVIATION = "abbreviation"  # all-capital code part: UBND, QD; only its Đ may be restored
 FIXED = "fixed"  # numbers, Roman numerals, URLs: never changed
+DIGITS = "digits"  # "6", "16": a number, or in English-model OCR a short word ("ở", "lộ")
 
 
 @dataclass
@@ -50,7 +51,7 @@ def clean_junk(word: str) -> str:
 def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
     letters = [c for c in piece if c.isalpha()]
     if not letters:
-        return FIXED
+        return DIGITS if len(piece) <= 2 and all(c in _LETTER_DIGITS for c in piece) else FIXED
     digits = [c for c in piece if c.isdigit()]
     if digits:
         # A syllable misread with digits: at most two letter-like digits, no capital after the first

@@ -40,9 +40,13 @@ class ReviewedTask:
 
     @property
     def anchor(self) -> str:
-        """The fragment of the document view that marks the task's lines."""
+        """The fragment of the document view that marks the task's lines (review.js reads it)."""
         first, last = self.machine["lines"]
         return f"L{first}-L{last}"
+
+    @property
+    def first_line_anchor(self) -> str:
+        return f"L{self.machine['lines'][0]}"
 
 
 @dataclass

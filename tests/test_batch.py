@@ -1,0 +1,218 @@
+"""Archive runs: walking folders, broken inputs, resuming after a kill, fault isolation, the Dask engine."""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+
+from pipeline.batch import LOCK_NAME, MANIFEST_NAME, assign_names, collect_inputs, run
+from pipeline.errors import BatchFailures, PipelineError
+from pipeline.process import Options
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+SMALL = FIXTURES / "restore-kh267-ocr.txt"  # restored and parsed in well under a second
+SCAN = ROOT / "raw" / "kh-267-scan.pdf"
+QUIET = open(os.devnull, "w")
+
+
+def cli(*args: str, **popen) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "run", *args], cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
+
+
+def finish(process: subprocess.Popen) -> tuple[int, str]:
+    _, stderr = process.communicate(timeout=300)
+    return process.returncode, stderr.decode()
+
+
+def copies(folder: Path, count: int, source: Path = SMALL) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"doc-{number:02d}.txt" for number in range(count)]
+    for path in paths:
+        path.write_bytes(source.read_bytes())
+    return paths
+
+
+@pytest.fixture(scope="module")
+def huge_text(tmp_path_factory) -> Path:
+    """50 MB of real OCR text: restoring it would take the better part of an hour and gigabytes."""
+    path = tmp_path_factory.mktemp("huge") / "huge.txt"
+    sample = SMALL.read_bytes()
+    path.write_bytes((sample * (50 * 2**20 // len(sample) + 1))[:50 * 2**20])
+    return path
+
+
+def manifest_statuses(out: Path) -> dict[str, str]:
+    with sqlite3.connect(out / MANIFEST_NAME, timeout=10) as db:
+        return dict(db.execute("SELECT name, status FROM documents"))
+
+
+def test_walk_is_recursive_sorted_and_survives_a_symlink_loop(tmp_path):
+    (tmp_path / "b" / "c").mkdir(parents=True)
+    (tmp_path / ".hidden").mkdir()
+    for name in ["b/c/z.pdf", "b/a.TXT", "Kế hoạch số 1.txt", ".secret.txt", ".hidden/x.txt", "notes.docx"]:
+        (tmp_path / name).write_text("x")
+    (tmp_path / "b" / "c" / "back").symlink_to(tmp_path, target_is_directory=True)  # a real loop
+    found = collect_inputs([tmp_path])
+    assert found == [tmp_path / "Kế hoạch số 1.txt", tmp_path / "b" / "a.TXT", tmp_path / "b" / "c" / "z.pdf"]
+
+
+def test_output_names_stay_stable_when_the_archive_grows(tmp_path):
+    first = assign_names([tmp_path / "2024" / "kh.txt"], {})
+    assert first == {tmp_path / "2024" / "kh.txt": "kh"}
+    known = {str(path): name for path, name in first.items()}
+    grown = assign_names([tmp_path / "2024" / "kh.txt", tmp_path / "2025" / "kh.txt", tmp_path / "run-summary.txt"],
+                         known)
+    assert grown[tmp_path / "2024" / "kh.txt"] == "kh"
+    assert grown[tmp_path / "2025" / "kh.txt"] == "2025-kh"
+    assert grown[tmp_path / "run-summary.txt"] != "run-summary"  # the run's own summary file has that name
+
+
+def test_broken_inputs_are_listed_and_the_good_ones_done(tmp_path, huge_text):
+    archive = tmp_path / "archive"
+    good = copies(archive / "2024", 2)
+    (archive / "Kế hoạch số 267 năm 2024.txt").write_bytes(SMALL.read_bytes())
+    (archive / "empty.txt").write_bytes(b"")
+    (archive / "junk.txt").write_bytes(os.urandom(4096))
+    (archive / "truncated.pdf").write_bytes(SCAN.read_bytes()[:20_000])
+    os.link(huge_text, archive / "huge.txt")
+    (archive / "loop.txt").symlink_to("loop.txt")
+    (archive / "2024" / "up").symlink_to("..", target_is_directory=True)
+    out, normalized = tmp_path / "outputs", tmp_path / "normalized"
+    returncode, stderr = finish(cli(str(archive), "--out-dir", str(out), "--normalized-dir", str(normalized),
+                                    "--jobs", "2", "--memory-limit", "1024", "--timeout", "60"))
+    assert returncode == BatchFailures.exit_code, stderr
+    expected = sorted([path.stem for path in good] + ["Kế hoạch số 267 năm 2024"])
+    assert sorted(path.stem for path in out.glob("*.json") if path.name != "run-summary.json") == expected
+    assert sorted(path.stem for path in normalized.glob("*.txt")) == expected
+    errors = pd.read_csv(out / "errors.csv", encoding="utf-8-sig")
+    assert sorted(errors["document"]) == ["empty", "huge", "junk", "loop", "truncated"]
+    assert errors.set_index("document").loc["huge", "error"] == "MemoryError"
+    assert errors["message"].notna().all()
+    assert len(pd.read_csv(out / "documents.csv", encoding="utf-8-sig")) == 3
+    summary = json.loads((out / "run-summary.json").read_text(encoding="utf-8"))
+    assert (summary["done"], summary["failed"], summary["skipped"]) == (3, 5, 0)
+    assert "Traceback" not in stderr
+
+
+def test_killed_run_resumes_without_redoing_or_duplicating(tmp_path):
+    inputs = copies(tmp_path / "in", 12)
+    out, normalized = tmp_path / "outputs", tmp_path / "normalized"
+    args = [str(tmp_path / "in"), "--out-dir", str(out), "--normalized-dir", str(normalized)]
+    first = cli(*args, "--jobs", "1")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        statuses = list(manifest_statuses(out).values()) if (out / MANIFEST_NAME).exists() else []
+        if "done" in statuses and "pending" in statuses:
+            break
+        assert first.poll() is None, "the run finished before it could be killed"
+        time.sleep(0.05)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    done_before = {name for name, status in manifest_statuses(out).items() if status == "done"}
+    assert 0 < len(done_before) < len(inputs)
+    for path in out.glob("*.json"):  # whatever was written is whole
+        json.loads(path.read_text(encoding="utf-8"))
+
+    returncode, stderr = finish(cli(*args, "--jobs", "2"))
+    assert returncode == 0, stderr
+    summary = json.loads((out / "run-summary.json").read_text(encoding="utf-8"))
+    assert summary["skipped"] == len(done_before)
+    assert summary["done"] == len(inputs) - len(done_before)
+    assert set(manifest_statuses(out).values()) == {"done"}
+    tasks = pd.read_csv(out / "tasks.csv", encoding="utf-8-sig")
+    documents = pd.read_csv(out / "documents.csv", encoding="utf-8-sig")
+    assert sorted(documents["document"]) == [path.stem for path in inputs]
+    assert not tasks.duplicated(["document", "task_id"]).any()
+    assert len(tasks) == len(inputs) * documents["tasks"].iloc[0]
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_changed_inputs_are_redone_and_force_redoes_all(tmp_path):
+    first, second = copies(tmp_path / "in", 2)
+    out, normalized = tmp_path / "outputs", tmp_path / "normalized"
+    summary = run([tmp_path / "in"], out, normalized, log=QUIET)
+    assert len(summary.done) == 2
+    second.write_bytes(second.read_bytes().replace(b"267", b"268"))
+    summary = run([tmp_path / "in"], out, normalized, log=QUIET)
+    assert [o.job.path for o in summary.done] == [str(second)] and summary.skipped == [str(first)]
+    assert "268/KH-UBND" in (out / "doc-01.json").read_text(encoding="utf-8")
+    summary = run([tmp_path / "in"], out, normalized, Options(restore=False), log=QUIET)
+    assert len(summary.done) == 2, "other settings make other outputs"
+    assert len(run([tmp_path / "in"], out, normalized, Options(restore=False), force=True, log=QUIET).done) == 2
+
+
+def test_a_document_over_time_fails_alone(tmp_path, huge_text):
+    good = copies(tmp_path / "in", 1)
+    summary = run([huge_text, *good], tmp_path / "o", tmp_path / "n", timeout=3, memory_limit_mb=4096, log=QUIET)
+    assert [o.job.path for o in summary.done] == [str(good[0])]
+    assert [(o.error, "not finished after 3 s" in o.message) for o in summary.failed] == [("Timeout", True)]
+
+
+def test_a_worker_killed_midway_fails_only_its_document(tmp_path, huge_text):
+    archive = tmp_path / "in"
+    copies(archive, 2)
+    os.link(huge_text, archive / "a-huge.txt")  # first in order: the lone worker takes it first
+    out = tmp_path / "outputs"
+    run_process = cli(str(archive), "--out-dir", str(out), "--normalized-dir", str(tmp_path / "n"),
+                      "--memory-limit", "4096")
+    runner = psutil.Process(run_process.pid)
+    deadline = time.monotonic() + 60
+    workers = []
+    while not workers and time.monotonic() < deadline:
+        workers = [p for p in runner.children() if "resource_tracker" not in " ".join(p.cmdline())]
+        time.sleep(0.1)
+    time.sleep(2)  # let it get well into the huge file
+    workers[0].kill()
+    returncode, stderr = finish(run_process)
+    assert returncode == BatchFailures.exit_code, stderr
+    errors = pd.read_csv(out / "errors.csv", encoding="utf-8-sig")
+    assert list(errors["document"]) == ["a-huge"]
+    assert errors["error"][0] == "WorkerDied" and "SIGKILL" in errors["message"][0]
+    assert sorted(p.stem for p in out.glob("doc-*.json")) == ["doc-00", "doc-01"]
+
+
+def test_dask_gives_the_same_documents_as_local_processes(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    inputs = [SMALL, FIXTURES / "parse-kh-141-ocr-vie.txt", FIXTURES / "parse-kh-267-restored-ocr.txt"]
+    local = run(inputs, tmp_path / "local", tmp_path / "local-n", jobs=2, log=QUIET)
+    with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
+                                  dashboard_address=None) as cluster:
+        dask = run(inputs, tmp_path / "dask", tmp_path / "dask-n", jobs=2, executor="dask",
+                   scheduler=cluster.scheduler_address, log=QUIET)
+    assert len(local.done) == len(dask.done) == 3 and not dask.failed
+    for path in inputs:
+        assert (tmp_path / "dask" / f"{path.stem}.json").read_bytes() == \
+               (tmp_path / "local" / f"{path.stem}.json").read_bytes()
+    assert (tmp_path / "dask" / "tasks.csv").read_bytes() == (tmp_path / "local" / "tasks.csv").read_bytes()
+
+
+def test_one_run_at_a_time_per_output_folder(tmp_path):
+    (tmp_path / "o").mkdir()
+    with open(tmp_path / "o" / LOCK_NAME, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with pytest.raises(PipelineError, match="another run"):
+            run([SMALL], tmp_path / "o", tmp_path / "n", log=QUIET)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--timeout", "0"], "--timeout"),
+    (["--memory-limit", "-5"], "--memory-limit"),
+    (["--scheduler", "tcp://127.0.0.1:8786"], "--executor dask"),
+])
+def test_bad_run_options_get_one_line_errors(tmp_path, args, message):
+    returncode, stderr = finish(cli(str(SMALL), "--out-dir", str(tmp_path / "o"), *args))
+    assert returncode == PipelineError.exit_code
+    assert stderr.startswith("error: ") and message in stderr and len(stderr.strip().splitlines()) == 1
