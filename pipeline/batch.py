@@ -42,7 +42,8 @@ from pipeline.workers import Job, Outcome, run_in_processes
 SUPPORTED_SUFFIXES = {".txt", ".text", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 ERROR_COLUMNS = ["document", "source_path", "error", "message", "finished_at"]
 MANIFEST_NAME = "manifest.sqlite"
-SUMMARY_NAME = "run-summary.json"
+# In a subfolder: OUT_DIR/*.json are the documents, one each.
+SUMMARY_PATH = Path("run", "summary.json")
 LOCK_NAME = ".run.lock"
 # Generous for a scan of a few hundred pages on one core; it bounds a hang, it does not judge speed.
 DEFAULT_TIMEOUT_SECONDS = 900
@@ -88,13 +89,17 @@ class Summary:
         return "\n".join(lines)
 
 
-def collect_inputs(inputs: Iterable[Path]) -> list[Path]:
-    """Absolute paths of the files to process: named files as given, folders walked for supported files."""
+def collect_inputs(inputs: Iterable[Path], outputs: Iterable[Path] = ()) -> list[Path]:
+    """Absolute paths of the files to process: named files as given, folders walked for supported files.
+
+    Folders in `outputs` are not walked: a run's own normalized texts are not inputs for the next.
+    """
     found: dict[Path, None] = {}  # ordered and without repeats: a file may be named and inside a named folder
+    skipped = {os.path.abspath(folder) for folder in outputs}
     for item in inputs:
         item = Path(os.path.abspath(item))
         if item.is_dir():
-            files = _walk(item)
+            files = _walk(item, skipped)
             if not files:
                 raise InputError(f"{item}: no supported files (.txt, .pdf, .png, .jpg, .tif) in this folder")
             found.update(dict.fromkeys(files))
@@ -105,7 +110,7 @@ def collect_inputs(inputs: Iterable[Path]) -> list[Path]:
     return list(found)
 
 
-def _walk(folder: Path) -> list[Path]:
+def _walk(folder: Path, skipped: set[str]) -> list[Path]:
     """Supported, non-hidden files under `folder`, following symbolic links but entering each folder once."""
     files, visited = [], set()
     for root, dirs, names in os.walk(folder, followlinks=True):
@@ -114,7 +119,7 @@ def _walk(folder: Path) -> list[Path]:
             dirs.clear()
             continue
         visited.add((info.st_dev, info.st_ino))
-        dirs[:] = sorted(name for name in dirs if not name.startswith("."))
+        dirs[:] = sorted(name for name in dirs if not name.startswith(".") and os.path.join(root, name) not in skipped)
         # A link that loops or leads nowhere is listed among the files; it is kept so it fails visibly.
         files.extend(Path(root, name) for name in names
                       if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES)
@@ -128,7 +133,7 @@ def assign_names(paths: list[Path], known: dict[str, str]) -> dict[Path, str]:
     prefixed with its parent folders' names.
     """
     names = {path: known[str(path)] for path in paths if str(path) in known}
-    used = set(known.values()) | {Path(SUMMARY_NAME).stem}
+    used = set(known.values())
     new = [path for path in paths if path not in names]
     stems = Counter(path.stem for path in new)
     for path in new:
@@ -236,7 +241,7 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
     if scheduler and executor != "dask":
         raise PipelineError("a scheduler address needs the dask executor (--executor dask)")
     started = time.monotonic()
-    paths = collect_inputs(inputs)
+    paths = collect_inputs(inputs, outputs=(out_dir, normalized_dir))
     summary = Summary()
     with _exclusive(out_dir), Manifest(out_dir / MANIFEST_NAME) as manifest:
         _remove_interrupted_writes(out_dir, normalized_dir)
@@ -277,7 +282,7 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
             progress.close()
         summary.documents, summary.tasks = _rebuild_tables(manifest, out_dir)
         summary.seconds = time.monotonic() - started
-        write_atomic(out_dir / SUMMARY_NAME, document_json(summary.to_dict()))
+        write_atomic(out_dir / SUMMARY_PATH, document_json(summary.to_dict()))
     return summary
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import psutil
 import pytest
 
-from pipeline.batch import LOCK_NAME, MANIFEST_NAME, assign_names, collect_inputs, run
+from pipeline.batch import LOCK_NAME, MANIFEST_NAME, SUMMARY_PATH, assign_names, collect_inputs, run
 from pipeline.errors import BatchFailures, PipelineError
 from pipeline.process import Options
 
@@ -62,10 +62,12 @@ def manifest_statuses(out: Path) -> dict[str, str]:
 def test_walk_is_recursive_sorted_and_survives_a_symlink_loop(tmp_path):
     (tmp_path / "b" / "c").mkdir(parents=True)
     (tmp_path / ".hidden").mkdir()
-    for name in ["b/c/z.pdf", "b/a.TXT", "Kế hoạch số 1.txt", ".secret.txt", ".hidden/x.txt", "notes.docx"]:
+    (tmp_path / "normalized").mkdir()
+    for name in ["b/c/z.pdf", "b/a.TXT", "Kế hoạch số 1.txt", ".secret.txt", ".hidden/x.txt", "notes.docx",
+                 "normalized/from-last-run.txt"]:
         (tmp_path / name).write_text("x")
     (tmp_path / "b" / "c" / "back").symlink_to(tmp_path, target_is_directory=True)  # a real loop
-    found = collect_inputs([tmp_path])
+    found = collect_inputs([tmp_path], outputs=[tmp_path / "normalized"])
     assert found == [tmp_path / "Kế hoạch số 1.txt", tmp_path / "b" / "a.TXT", tmp_path / "b" / "c" / "z.pdf"]
 
 
@@ -73,11 +75,8 @@ def test_output_names_stay_stable_when_the_archive_grows(tmp_path):
     first = assign_names([tmp_path / "2024" / "kh.txt"], {})
     assert first == {tmp_path / "2024" / "kh.txt": "kh"}
     known = {str(path): name for path, name in first.items()}
-    grown = assign_names([tmp_path / "2024" / "kh.txt", tmp_path / "2025" / "kh.txt", tmp_path / "run-summary.txt"],
-                         known)
-    assert grown[tmp_path / "2024" / "kh.txt"] == "kh"
-    assert grown[tmp_path / "2025" / "kh.txt"] == "2025-kh"
-    assert grown[tmp_path / "run-summary.txt"] != "run-summary"  # the run's own summary file has that name
+    grown = assign_names([tmp_path / "2024" / "kh.txt", tmp_path / "2025" / "kh.txt"], known)
+    assert grown == {tmp_path / "2024" / "kh.txt": "kh", tmp_path / "2025" / "kh.txt": "2025-kh"}
 
 
 def test_broken_inputs_are_listed_and_the_good_ones_done(tmp_path, huge_text):
@@ -95,14 +94,14 @@ def test_broken_inputs_are_listed_and_the_good_ones_done(tmp_path, huge_text):
                                     "--jobs", "2", "--memory-limit", "1024", "--timeout", "60"))
     assert returncode == BatchFailures.exit_code, stderr
     expected = sorted([path.stem for path in good] + ["Kế hoạch số 267 năm 2024"])
-    assert sorted(path.stem for path in out.glob("*.json") if path.name != "run-summary.json") == expected
+    assert sorted(path.stem for path in out.glob("*.json")) == expected
     assert sorted(path.stem for path in normalized.glob("*.txt")) == expected
     errors = pd.read_csv(out / "errors.csv", encoding="utf-8-sig")
     assert sorted(errors["document"]) == ["empty", "huge", "junk", "loop", "truncated"]
     assert errors.set_index("document").loc["huge", "error"] == "MemoryError"
     assert errors["message"].notna().all()
     assert len(pd.read_csv(out / "documents.csv", encoding="utf-8-sig")) == 3
-    summary = json.loads((out / "run-summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((out / SUMMARY_PATH).read_text(encoding="utf-8"))
     assert (summary["done"], summary["failed"], summary["skipped"]) == (3, 5, 0)
     assert "Traceback" not in stderr
 
@@ -128,7 +127,7 @@ def test_killed_run_resumes_without_redoing_or_duplicating(tmp_path):
 
     returncode, stderr = finish(cli(*args, "--jobs", "2"))
     assert returncode == 0, stderr
-    summary = json.loads((out / "run-summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((out / SUMMARY_PATH).read_text(encoding="utf-8"))
     assert summary["skipped"] == len(done_before)
     assert summary["done"] == len(inputs) - len(done_before)
     assert set(manifest_statuses(out).values()) == {"done"}

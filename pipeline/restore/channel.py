@@ -30,7 +30,7 @@ TESSERACT = "tesseract"  # Tesseract `vie`: mostly right, hook/tilde confusions
 CLEAN = "clean"  # typed text, possibly without marks
 PROFILES = (LEGACY, TESSERACT, CLEAN)
 
-TABLE_WEIGHT = 0.7  # λ: trust in whole-token counts where a syllable was seen often enough
+TABLE_WEIGHT = 0.5  # λ: trust in whole-token counts where a syllable was seen often enough
 MIN_TABLE_SUPPORT = 5
 UNSEEN_SUBSTITUTION = 9.0  # -log P for character edits never seen in training
 UNSEEN_SAME_LETTER = 6.0
@@ -98,8 +98,9 @@ class ChannelProfile:
         key = skeleton(ocr)
         if key:
             pool.update(self._by_skeleton.get(key, ()))
-            # Junk or a digit in a short token stands for a letter the OCR could not read ("B¢" for "Bộ").
-            garbled = key != text or text != ocr
+            # Junk, a digit or no vowel at all in a short token: a letter the OCR could not read ("B¢"
+            # for "Bộ", "cg" for "có").
+            garbled = key != text or text != ocr or not any(c in "aeiouy" for c in key)
             for neighbour in self._near_skeletons(key, garbled):
                 pool.update(self._by_skeleton[neighbour])
         if not pool:

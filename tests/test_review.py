@@ -1,0 +1,242 @@
+"""The review app without a browser: highlights, task links, corrections, uploads, filters, crops, report."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+from pipeline.export import document_json
+from pipeline.process import process_file
+from pipeline.restore import LOW_CONFIDENCE
+from pipeline.review import crops
+from pipeline.review.app import create_app
+from pipeline.review.documents import OutputFolder, carry_word_corrections
+from pipeline.review.lines import ReviewLine, Word
+from pipeline.review.report import write_report
+from pipeline.review.uploads import MAX_UPLOAD_BYTES, UploadError, checked_suffix, free_name, safe_stem
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "raw" / "kh-267-ocr.txt"
+NAME = "kh-267-ocr"
+
+
+@pytest.fixture(scope="module")
+def machine_json() -> str:
+    return document_json(process_file(SAMPLE).to_dict())
+
+
+@pytest.fixture
+def data_dir(tmp_path, machine_json) -> Path:
+    (tmp_path / f"{NAME}.json").write_text(machine_json, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def client(data_dir):
+    return create_app(data_dir).test_client()
+
+
+class _Elements(HTMLParser):
+    """Start tags with their attributes and the text up to the next tag."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.elements: list[dict] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append({"tag": tag, **dict(attrs), "text": ""})
+
+    def handle_data(self, data):
+        if self.elements:
+            self.elements[-1]["text"] += data
+
+
+def elements(html: str, tag: str, css_class: str | None = None) -> list[dict]:
+    return [e for e in _Elements(html).elements
+            if e["tag"] == tag and (css_class is None or css_class in (e.get("class") or "").split())]
+
+
+def test_every_low_confidence_change_is_highlighted(data_dir, client, machine_json):
+    machine = json.loads(machine_json)
+    expected = {(i["line"], i["start"]) for i in machine["restoration"]["items"]
+                if i["original"] != i["restored"] and i["confidence"] < LOW_CONFIDENCE}
+    assert len(expected) > 20  # the sample is noisy OCR: the restorer guesses a lot
+
+    document = OutputFolder(data_dir).document(NAME)
+    placed = {(w.restoration["line"], w.restoration["start"]) for line in document.lines for w in line.words
+              if w.changed and w.low_confidence}
+    assert placed == expected
+    html = client.get(f"/documents/{NAME}").get_data(as_text=True)
+    highlighted = [e for e in elements(html, "span", "changed") if "low" in e["class"].split() and "data-start" in e]
+    assert len(highlighted) == len(expected)
+    assert all(e["title"].startswith("OCR: ") for e in highlighted)
+
+
+def test_every_task_row_links_to_its_lines(client):
+    html = client.get(f"/documents/{NAME}").get_data(as_text=True)
+    rows = {int(e["data-line"]) for e in elements(html, "tr") if "data-line" in e}
+    links = elements(html, "a", "lines-link")
+    assert len(links) == 14
+    for link in links:
+        first, last = map(int, re.fullmatch(rf"/documents/{NAME}#L(\d+)-L(\d+)", link["href"]).groups())
+        assert rows & set(range(first, last + 1)), link
+
+
+def test_word_correction_is_kept_apart_and_survives_a_restart(data_dir, client):
+    before = (data_dir / f"{NAME}.json").read_bytes()
+    word = OutputFolder(data_dir).document(NAME).lines[88].words[2]
+    answer = client.post(f"/api/documents/{NAME}/words", json={"line": 89, "start": word.start, "corrected": "khảo"})
+    assert answer.status_code == 200 and answer.json["corrected"] and answer.json["text"] == "khảo"
+    assert word.machine in answer.json["candidates"]  # the clerk can go back to the machine's word
+
+    restarted = create_app(data_dir).test_client()
+    html = restarted.get(f"/documents/{NAME}").get_data(as_text=True)
+    corrected = elements(html, "span", "corrected")
+    assert [(e["text"], e["data-machine"]) for e in corrected] == [("khảo", word.machine)]
+    assert (data_dir / f"{NAME}.json").read_bytes() == before  # the machine result is never rewritten
+    task = OutputFolder(data_dir).document(NAME).task("III.1.a")
+    assert "khảo" in task.effective["text"] and "text" in task.corrected
+
+    client.post(f"/api/documents/{NAME}/words", json={"line": 89, "start": word.start, "corrected": word.machine})
+    assert OutputFolder(data_dir).document(NAME).corrections.count == 0
+
+
+def test_task_fields_are_checked_saved_and_reverted(data_dir, client):
+    url = f"/api/documents/{NAME}/tasks/III.1.a"
+    answer = client.post(url, json={"field": "deadline", "value": "2024-10-15"})
+    assert answer.json == {"value": "2024-10-15", "corrected_cell": True, "machine_text": "2024-09-30"}
+    client.post(url, json={"field": "lead_units", "value": ["Sở Nội vụ", " ", "Sở Tài chính "]})
+    client.post(url, json={"field": "recurrence", "value": "periodic"})
+    client.post(url, json={"field": "period", "value": "quarter"})
+    task = OutputFolder(data_dir).document(NAME).task("III.1.a")
+    assert task.effective["lead_units"] == ["Sở Nội vụ", "Sở Tài chính"]
+    assert task.corrected == ["lead_units", "deadline", "recurrence", "period"]
+    assert task.machine["deadline"] == "2024-09-30"
+
+    for body, status in [({"field": "deadline", "value": "30/9/2024"}, 400),
+                         ({"field": "deadline", "value": "2024-02-30"}, 400),
+                         ({"field": "recurrence", "value": "daily"}, 400),
+                         ({"field": "text", "value": "  "}, 400),
+                         ({"field": "lead_units", "value": "Sở Nội vụ"}, 400),
+                         ({"field": "id", "value": "X"}, 400)]:
+        assert client.post(url, json=body).status_code == status, body
+    assert client.post(f"/api/documents/{NAME}/tasks/IX.9", json={"field": "text", "value": "x"}).status_code == 404
+    assert client.post("/api/documents/missing/tasks/III.1.a", json={}).status_code == 404
+
+    client.post(url, json={"field": "deadline", "value": ""})
+    client.post(url, json={"field": "deadline", "value": "2024-09-30"})  # the machine's value again: no correction
+    assert "deadline" not in OutputFolder(data_dir).document(NAME).task("III.1.a").corrected
+
+
+def test_word_corrections_reach_the_task_text_at_the_same_occurrence():
+    def line(number, text, corrections):
+        words = []
+        for match in re.finditer(r"\w+", text):
+            words.append(Word(match.start(), match[0], corrected=corrections.get(match.start())))
+        return ReviewLine(number, 1, text, text, None, None, pieces=words)
+
+    lines = [line(1, "a) công tác công", {10: "cộng"}), line(2, "việc công", {5: "cống"})]
+    assert carry_word_corrections("công tác cộng\nviệc công", lines, 1, 2) == "công tác cộng\nviệc cống"
+
+
+def test_a_correction_that_no_longer_fits_is_reported(data_dir, client):
+    OutputFolder(data_dir).corrections.save_word(NAME, 89, 0, "chữ-khác", "x")
+    html = client.get(f"/documents/{NAME}").get_data(as_text=True)
+    assert "1 chỉnh sửa từ không còn khớp" in html
+
+
+def test_tasks_filters(client):
+    def task_ids(query):
+        html = client.get(f"/tasks?{query}").get_data(as_text=True)
+        return [e["data-task"] for e in elements(html, "tr") if "data-task" in e]
+
+    assert len(task_ids("")) == 14
+    assert task_ids("from=2024-12-01&to=2024-12-31") == ["IV.1", "IV.2"]
+    assert task_ids("unit=so thong tin&to=2024-12-31") == ["IV.1"]  # unit names match without their marks
+    assert set(task_ids("overdue=1")) == {"III.1.a", "III.5.c", "IV.1", "IV.2"}  # every deadline of 2024 has passed
+    html = client.get("/tasks?unit=so thong tin").get_data(as_text=True)
+    assert "/export/xlsx?unit=so+thong+tin" in html
+
+
+def test_requests_from_elsewhere_are_refused(client):
+    assert client.get("/", headers={"Host": "evil.example:8000"}).status_code == 403
+    answer = client.post(f"/api/documents/{NAME}/tasks/III.1.a", json={"field": "deadline", "value": "2025-01-01"},
+                         headers={"Origin": "http://evil.example"})
+    assert answer.status_code == 403
+
+
+@pytest.mark.parametrize("filename, stem", [
+    ("Kế hoạch 267.pdf", "Ke-hoach-267"),
+    ("../../etc/passwd", "passwd"),
+    ("..\\..\\boot.ini", "boot"),
+    ("...", "upload"),
+    ("Đề án/ĐÀ NẴNG.txt", "DA-NANG"),
+])
+def test_upload_names_are_made_safe(filename, stem):
+    assert safe_stem(filename) == stem
+
+
+def test_free_names_avoid_taken_and_reserved_names():
+    assert free_name("kh", {"kh", "kh-2"}) == "kh-3"
+    assert free_name("index", set()) == "index-2"
+
+
+def test_uploads_are_typed_by_content():
+    assert checked_suffix(b"%PDF-1.7\n...", "scan.txt") == ".pdf"
+    assert checked_suffix(b"\x89PNG\r\n\x1a\n....", "x.pdf") == ".png"
+    assert checked_suffix("Kế hoạch".encode(), "x.pdf") == ".txt"
+    for data in (b"", b"PK\x03\x04rest", bytes(range(256)) * 20):
+        with pytest.raises(UploadError):
+            checked_suffix(data, "x.txt")
+    with pytest.raises(UploadError, match="50 MB"):
+        checked_suffix(b"a" * (MAX_UPLOAD_BYTES + 1), "big.txt")
+
+
+def test_upload_refusals_are_shown(client, data_dir):
+    answer = client.post("/upload", data={"file": (io.BytesIO(b"PK\x03\x04zip"), "a.docx")})
+    assert answer.status_code == 400 and "ZIP" in answer.get_data(as_text=True)
+    client.application.config["MAX_CONTENT_LENGTH"] = 1000
+    answer = client.post("/upload", data={"file": (io.BytesIO(b"a" * 5000), "big.txt")})
+    assert answer.status_code == 413
+    assert not (data_dir / "uploads").exists()
+
+
+def test_uploading_a_processed_file_again_opens_it(client):
+    answer = client.post("/upload", data={"file": (SAMPLE.open("rb"), "copy.txt")})
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(f"/documents/{NAME}")
+
+
+def test_scan_line_crop(tmp_path):
+    page = Image.new("L", (2480, 3508), "white")  # A4 at the OCR resolution
+    ImageDraw.Draw(page).rectangle((300, 400, 1300, 460), fill="black")
+    pdf = tmp_path / "scan.pdf"
+    page.save(pdf, resolution=300)
+    machine = {"source": {"path": str(pdf), "kind": "pdf-scan", "sha256": hashlib.sha256(pdf.read_bytes()).hexdigest()},
+               "lines": [{"number": 1, "page": 1, "bbox": [300, 400, 1300, 460]},
+                         {"number": 2, "page": 1, "bbox": None}]}
+    png = crops.line_crop_png(machine, 1)
+    with Image.open(io.BytesIO(png)) as crop:
+        assert crop.size == (500 + 2 * crops.MARGIN, 30 + 2 * crops.MARGIN)
+        assert crop.getpixel((crop.width // 2, crop.height // 2)) < 50
+        assert crop.getpixel((1, 1)) > 200
+    assert crops.line_crop_png(machine, 2) is None
+    pdf.write_bytes(pdf.read_bytes() + b"\n")  # changed since it was processed: its boxes no longer apply
+    assert crops.line_crop_png(machine, 1) is None
+
+
+def test_static_report(data_dir):
+    OutputFolder(data_dir).corrections.save_task_field(NAME, "III.1.a", "deadline", "2024-10-15", "2024-09-30")
+    written = write_report(data_dir)
+    assert [p.name for p in written] == [f"{NAME}.html", "index.html"]
+    page = (data_dir / f"{NAME}.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "<textarea" not in page and "<style>" in page
+    assert "2024-10-15" in page and "máy: <span>2024-09-30</span>" in page
+    index = (data_dir / "index.html").read_text(encoding="utf-8")
+    assert f'href="{NAME}.html#L89"' in index
