@@ -146,13 +146,14 @@ def assign_names(paths: list[Path], known: dict[str, str]) -> dict[Path, str]:
     return names
 
 
-def _sha256(path: Path) -> str:
-    """The content hash; reading a FIFO or a device would block the run, so only regular files are read."""
+def _fingerprint(path: Path) -> tuple[str, int]:
+    """sha256 and size; reading a FIFO or a device would block the run, so only regular files are read."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
             raise InputError(f"{path}: not a regular file")
         with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+            return hashlib.file_digest(handle, "sha256").hexdigest(), info.st_size
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -249,11 +250,11 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
         names = assign_names(paths, {source: entry.name for source, entry in entries.items()})
         manifest.add_pending([Entry(str(path), names[path]) for path in paths])
         settings = _settings(options)
-        todo, hashes = [], {}  # todo: (name, path)
+        todo, hashes = [], {}  # todo: (size, name, path) of the inputs to process
         for path in paths:
             name = names[path]
             try:
-                hashes[name] = _sha256(path)
+                hashes[name], size = _fingerprint(path)
             except InputError as exc:
                 outcome = Outcome(Job(name, str(path), options), error=type(exc).__name__, message=str(exc))
                 _record(manifest, outcome, None, settings, out_dir, normalized_dir)
@@ -266,14 +267,16 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
                     and (out_dir / f"{name}.json").exists() and (normalized_dir / f"{name}.txt").exists()):
                 summary.skipped.append(str(path))
             else:
-                todo.append((name, str(path)))
+                todo.append((size, name, str(path)))
         if summary.skipped:
             print(f"{len(summary.skipped)} inputs already done, skipped (--force redoes them)", file=log)
         # Documents side by side each OCR one page at a time: never more busy cores than jobs.
         document_options = replace(options, jobs=jobs if len(todo) == 1 else 1)
+        # Largest first, so the run does not end with one worker alone on a long scan.
+        jobs_to_run = [Job(name, path, document_options) for _, name, path in sorted(todo, reverse=True)]
         progress = Progress(len(todo), log)
         try:
-            for outcome in _outcomes([Job(name, path, document_options) for name, path in todo], jobs, timeout, memory_limit_mb, executor, scheduler):
+            for outcome in _outcomes(jobs_to_run, jobs, timeout, memory_limit_mb, executor, scheduler):
                 _record(manifest, outcome, hashes[outcome.job.name], settings, out_dir, normalized_dir)
                 (summary.failed if outcome.failed else summary.done).append(outcome)
                 summary.pages += outcome.pages

@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                                             "NORMALIZED_DIR/<name>.txt, OUT_DIR/<name>.json, OUT_DIR/tasks.csv, "
                                             "OUT_DIR/documents.csv and OUT_DIR/errors.csv. A file that fails is "
                                             f"listed in errors.csv and the run goes on; the exit code is then "
-                                            f"{BatchFailures.exit_code}.")
+                                            f"{BatchFailures.exit_code}. Inputs already done (recorded in "
+                                            f"OUT_DIR/manifest.sqlite) are skipped, so running the same command "
+                                            f"again finishes a run that was interrupted.")
     batch.add_argument("inputs", nargs="*", type=Path, default=[Path("raw")], help="files or folders (default: raw/)")
     batch.add_argument("--out-dir", type=Path, default=Path("outputs"))
     batch.add_argument("--normalized-dir", type=Path, default=Path("normalized"))

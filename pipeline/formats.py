@@ -179,12 +179,12 @@ def export_bytes(kind: str, selection: Selection, documents: Iterable[ReviewedDo
     return deadlines_ics(selection)
 
 
-def write_exports(out_dir: Path, kinds: Iterable[str] = tuple(FILE_NAMES)) -> list[Path]:
-    """Write the named exports of every task in `out_dir`, corrections included."""
+def write_exports(out_dir: Path) -> list[Path]:
+    """Write every export of every task in `out_dir`, corrections included."""
     documents = OutputFolder(out_dir).documents()
     selection = all_tasks(documents)
     written = []
-    for kind in kinds:
+    for kind in FILE_NAMES:
         path = out_dir / FILE_NAMES[kind]
         write_atomic(path, export_bytes(kind, selection, documents))
         written.append(path)

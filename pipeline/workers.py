@@ -6,11 +6,12 @@ itself. Each worker is a long-lived process (it loads the restoration model
 once) in its own process group, so killing it takes its Tesseract children
 too. A worker that overruns the time limit is killed, one that dies is
 replaced, and either way the document is reported as failed and the run goes
-on. Workers only compute; the runner writes every file, so a worker left
-behind by a killed run can never write anything.
+on. Workers only compute and the runner writes every file; a worker whose
+runner is killed is killed with it.
 """
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import resource
@@ -29,6 +30,7 @@ from pipeline.process import Options, process_file
 MEMORY_ERROR = "MemoryError"
 TIMEOUT_ERROR = "Timeout"
 WORKER_DIED_ERROR = "WorkerDied"
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 @dataclass(frozen=True)
@@ -71,9 +73,13 @@ def process_document(job: Job) -> Outcome:
     return outcome
 
 
-def _serve(connection: Connection, memory_limit_bytes: int) -> None:
+def _serve(connection: Connection, memory_limit_bytes: int, runner_pid: int) -> None:
     """A worker's life: take a job, send back its outcome, until the runner hangs up."""
     os.setpgrp()
+    # If the runner is killed, its workers go too rather than finish documents nobody will write.
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != runner_pid:  # it died before the line above took effect
+        return
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
     while True:
         try:
@@ -90,7 +96,8 @@ def _serve(connection: Connection, memory_limit_bytes: int) -> None:
 class _Worker:
     def __init__(self, context, memory_limit_bytes: int):
         self.connection, child_end = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child_end, memory_limit_bytes), daemon=True)
+        self.process = context.Process(target=_serve, args=(child_end, memory_limit_bytes, os.getpid()),
+                                       daemon=True)
         self.process.start()
         child_end.close()
         self.job: Job | None = None

@@ -118,8 +118,11 @@ def test_killed_run_resumes_without_redoing_or_duplicating(tmp_path):
             break
         assert first.poll() is None, "the run finished before it could be killed"
         time.sleep(0.05)
+    workers = psutil.Process(first.pid).children()
     first.send_signal(signal.SIGKILL)
     first.wait()
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    assert not alive, "workers outlived their killed run"
     done_before = {name for name, status in manifest_statuses(out).items() if status == "done"}
     assert 0 < len(done_before) < len(inputs)
     for path in out.glob("*.json"):  # whatever was written is whole

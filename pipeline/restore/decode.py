@@ -32,14 +32,21 @@ class Choice:
 
 
 def _batched(lm: TrigramLM, queries: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
-    """log P for several broadcastable (u, v, w) id arrays with one model lookup."""
-    shaped = [np.broadcast_arrays(u, v, w) for u, v, w in queries]
-    flat = [np.concatenate([part[i].ravel() for part in shaped]) for i in range(3)]
-    scores = lm.logprob(*flat)
+    """log P(w | u v) for every combination of each query's three id arrays, with one model lookup.
+
+    Query k gives an array of shape (len(u), len(v), len(w)).
+    """
+    us, vs, ws = [], [], []
+    for u, v, w in queries:
+        us.append(np.repeat(u, len(v) * len(w)))
+        vs.append(np.tile(np.repeat(v, len(w)), len(u)))
+        ws.append(np.tile(w, len(u) * len(v)))
+    scores = lm.logprob(np.concatenate(us), np.concatenate(vs), np.concatenate(ws))
     result, offset = [], 0
-    for u, _, _ in shaped:
-        result.append(scores[offset:offset + u.size].reshape(u.shape))
-        offset += u.size
+    for u, v, w in queries:
+        size = len(u) * len(v) * len(w)
+        result.append(scores[offset:offset + size].reshape(len(u), len(v), len(w)))
+        offset += size
     return result
 
 
@@ -47,8 +54,7 @@ def viterbi(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> list[in
     """Best candidate index per slot."""
     start = np.array([lm.start])
     history = [start, start] + [slot.ids for slot in slots]
-    transitions = _batched(lm, [(history[t][:, None, None], history[t + 1][None, :, None], slot.ids[None, None, :])
-                                for t, slot in enumerate(slots)])
+    transitions = _batched(lm, [(history[t], history[t + 1], slot.ids) for t, slot in enumerate(slots)])
     # delta[i, j]: best score of a path ending with candidate i then candidate j.
     delta = np.zeros((1, 1))
     pointers = []
@@ -68,22 +74,22 @@ def viterbi(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> list[in
 
 def local_posteriors(slots: list[Slot], path: list[int], lm: TrigramLM, lm_weight: float = 1.0) -> list[Choice]:
     chosen = [lm.start, lm.start] + [int(slot.ids[k]) for slot, k in zip(slots, path)]
+    word = [np.array([c]) for c in chosen]
     uncertain = [t for t, slot in enumerate(slots) if len(slot.ids) > 1]
     queries, owners = [], []
     for t in uncertain:
         ids = slots[t].ids
-        u, v = chosen[t], chosen[t + 1]
-        queries.append((u, v, ids))
-        owners.append(t)
+        queries.append((word[t], word[t + 1], ids))
+        owners.append((t, (0, 0, slice(None))))
         if t + 1 < len(slots):
-            queries.append((v, ids, chosen[t + 3]))
-            owners.append(t)
+            queries.append((word[t + 1], ids, word[t + 3]))
+            owners.append((t, (0, slice(None), 0)))
         if t + 2 < len(slots):
-            queries.append((ids, chosen[t + 3], chosen[t + 4]))
-            owners.append(t)
+            queries.append((ids, word[t + 3], word[t + 4]))
+            owners.append((t, (slice(None), 0, 0)))
     scores = {t: slots[t].channel.copy() for t in uncertain}
-    for t, lm_scores in zip(owners, _batched(lm, queries) if queries else []):
-        scores[t] += lm_weight * lm_scores
+    for (t, index), lm_scores in zip(owners, _batched(lm, queries) if queries else []):
+        scores[t] += lm_weight * lm_scores[index]
     choices = []
     for t, slot in enumerate(slots):
         if t not in scores:
@@ -92,7 +98,8 @@ def local_posteriors(slots: list[Slot], path: list[int], lm: TrigramLM, lm_weigh
         probabilities = np.exp(scores[t] - scores[t].max())
         probabilities /= probabilities.sum()
         best = path[t]
-        order = np.argsort(-probabilities)
-        runner_up = next((int(k) for k in order if k != best), None)
+        others = probabilities.copy()
+        others[best] = -1.0
+        runner_up = int(others.argmax())
         choices.append(Choice(best, float(probabilities[best]), runner_up))
     return choices

@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader
-from markupsafe import Markup
 
 from pipeline.export import write_atomic
 from pipeline.formats import all_tasks
@@ -48,7 +47,7 @@ def write_report(out_dir: Path) -> list[Path]:
     environment.filters.update(FILTERS)
     environment.globals.update(GLOBALS)
     common = {"links": ReportLinks, "editable": False, "today": date.today().isoformat(),
-              "inline_css": Markup((STATIC / "review.css").read_text(encoding="utf-8"))}
+              "inline_css": (STATIC / "review.css").read_text(encoding="utf-8")}
     documents = OutputFolder(out_dir).documents()
     written = []
     page = environment.get_template("document.html")

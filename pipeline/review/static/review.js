@@ -16,15 +16,16 @@ async function post(url, body) {
 const editor = document.getElementById("word-editor");
 let editing = null;  // the word span being corrected
 
+// What the restorer read and how sure it was, for the words it reported on.
+function restorerNote(span) {
+  if (span.dataset.original === undefined) return "";
+  return `OCR: ${span.dataset.original} · tin cậy ${Math.round(Number(span.dataset.confidence) * 100)}%`;
+}
+
 function openEditor(span) {
   editing = span;
-  const info = editor.querySelector(".info");
-  const parts = [`máy: ${span.dataset.machine}`];
-  if (span.dataset.original !== undefined) {
-    parts.push(`OCR: ${span.dataset.original}`);
-    parts.push(`tin cậy ${Math.round(Number(span.dataset.confidence) * 100)}%`);
-  }
-  info.textContent = parts.join(" · ");
+  const note = restorerNote(span);
+  editor.querySelector(".info").textContent = `máy: ${span.dataset.machine}` + (note ? ` · ${note}` : "");
   const candidates = editor.querySelector(".candidates");
   candidates.replaceChildren();
   for (const candidate of JSON.parse(span.dataset.candidates)) {
@@ -36,10 +37,12 @@ function openEditor(span) {
   }
   const input = editor.querySelector("input");
   input.value = span.textContent;
-  const box = span.getBoundingClientRect();
-  editor.style.left = `${window.scrollX + box.left}px`;
-  editor.style.top = `${window.scrollY + box.bottom + 4}px`;
   editor.hidden = false;
+  // Below the word, kept inside the window on the right.
+  const box = span.getBoundingClientRect();
+  const left = Math.min(box.left, document.documentElement.clientWidth - editor.offsetWidth - 8);
+  editor.style.left = `${window.scrollX + Math.max(8, left)}px`;
+  editor.style.top = `${window.scrollY + box.bottom + 4}px`;
   input.focus();
   input.select();
 }
@@ -59,7 +62,7 @@ async function saveWord(corrected) {
     });
     span.textContent = answer.text;
     span.classList.toggle("corrected", answer.corrected);
-    span.title = answer.corrected ? `máy: ${span.dataset.machine}` : "";
+    span.title = answer.corrected ? `máy: ${span.dataset.machine}` : restorerNote(span);
     span.dataset.candidates = JSON.stringify(answer.candidates);
     closeEditor();
   } catch (error) {
