@@ -22,6 +22,7 @@ _JUNK_CLASS = regex.escape(OCR_JUNK)
 _PIECE = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+")
 _URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ROMAN = regex.compile(r"(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
+_MISREAD_ROMAN = regex.compile(r"(?=.*[IVX])[IVXHlv1]{2,5}")
 _EDGE_QUOTES = "’‘“”`'\""
 # Digits that English OCR writes for letters: "S6" = "Số", "x4" = "xã", "1a" = "là", "ph01" = "phối".
 _LETTER_DIGITS = set("013469")
@@ -59,8 +60,8 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
         misread = (len(digits) <= 2 and all(d in _LETTER_DIGITS for d in digits) and len(letters) <= 6
                    and not any(c.isupper() for c in letters[1:]) and (not piece[0].isdigit() or piece[0] == "1"))
         return WORD if misread else FIXED
-    if at_line_start and followed_by == "." and _ROMAN.fullmatch(piece) and len(piece) <= 4:
-        return FIXED
+    if at_line_start and followed_by == "." and (_ROMAN.fullmatch(piece) or _MISREAD_ROMAN.fullmatch(piece)):
+        return FIXED  # a section number, even as OCR misreads it ("Il.", "Vv."): the parser reads those
     cleaned = clean_junk(piece)
     if len(cleaned) > 1 and cleaned.isupper() and not looks_like_syllable(cleaned):
         return ABBREVIATION
