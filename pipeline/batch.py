@@ -8,14 +8,14 @@ done with the same content, pipeline version and settings is skipped, so a run
 that was killed is finished by running it again. Documents run in worker
 processes (pipeline.workers) or on a Dask cluster (pipeline.distributed), and
 this process writes each result atomically as soon as it arrives, then marks
-it done. tasks.csv, documents.csv and errors.csv are rebuilt from the manifest
-and the per-document JSON at the end, so they never disagree or repeat a row.
+it done. At the end tasks.csv, documents.csv and the other exports are
+rebuilt from the per-document JSON, and errors.csv from the manifest, so they
+never disagree or repeat a row.
 """
 from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
 import stat
 import sys
@@ -32,8 +32,7 @@ from tqdm import tqdm
 
 from pipeline import __version__
 from pipeline.errors import InputError, PipelineError
-from pipeline.export import (DOCUMENT_COLUMNS, TASK_COLUMNS, document_json, document_row, task_rows,
-                             write_atomic, write_csv)
+from pipeline.export import document_json, rebuild_outputs, write_atomic, write_csv
 from pipeline.manifest import DONE, FAILED, Entry, Manifest
 from pipeline.process import Options
 from pipeline.workers import Job, Outcome, run_in_processes
@@ -261,10 +260,7 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
                 summary.failed.append(outcome)
                 print(f"FAILED {exc}", file=log)
                 continue
-            previous = entries.get(str(path))
-            if (not force and previous and previous.status == DONE and previous.sha256 == hashes[name]
-                    and previous.pipeline_version == __version__ and previous.settings == settings
-                    and (out_dir / f"{name}.json").exists() and (normalized_dir / f"{name}.txt").exists()):
+            if not force and _already_done(entries.get(str(path)), hashes[name], settings, out_dir, normalized_dir):
                 summary.skipped.append(str(path))
             else:
                 todo.append((size, name, str(path)))
@@ -283,10 +279,17 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
                 progress.update(outcome, out_dir)
         finally:
             progress.close()
-        summary.documents, summary.tasks = _rebuild_tables(manifest, out_dir)
+        summary.documents, summary.tasks = _rebuild_outputs(manifest, out_dir)
         summary.seconds = time.monotonic() - started
         write_atomic(out_dir / SUMMARY_PATH, document_json(summary.to_dict()))
     return summary
+
+
+def _already_done(previous: Entry | None, sha256: str, settings: str, out_dir: Path, normalized_dir: Path) -> bool:
+    """Done before from the same content, by this pipeline version with these settings, and its files still there."""
+    return (previous is not None and previous.status == DONE and previous.sha256 == sha256
+            and previous.pipeline_version == __version__ and previous.settings == settings
+            and (out_dir / f"{previous.name}.json").exists() and (normalized_dir / f"{previous.name}.txt").exists())
 
 
 def _record(manifest: Manifest, outcome: Outcome, sha256: str | None, settings: str, out_dir: Path,
@@ -303,19 +306,10 @@ def _record(manifest: Manifest, outcome: Outcome, sha256: str | None, settings: 
         finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds")))
 
 
-def _rebuild_tables(manifest: Manifest, out_dir: Path) -> tuple[int, int]:
-    """tasks.csv, documents.csv from the JSON of every document done; errors.csv from every failure."""
-    tasks, documents = [], []
-    for entry in manifest.with_status(DONE):
-        path = out_dir / f"{entry.name}.json"
-        if not path.exists():  # deleted by hand since: the next run redoes it
-            continue
-        document = json.loads(path.read_text(encoding="utf-8"))
-        tasks.extend(task_rows(entry.name, document))
-        documents.append(document_row(entry.name, document))
+def _rebuild_outputs(manifest: Manifest, out_dir: Path) -> tuple[int, int]:
+    """The tables and exports from all per-document JSON (export.rebuild_outputs); errors.csv from the manifest."""
+    counts = rebuild_outputs(out_dir)
     errors = [{"document": entry.name, "source_path": entry.source, "error": entry.error, "message": entry.message,
                "finished_at": entry.finished_at} for entry in manifest.with_status(FAILED)]
-    write_csv(out_dir / "tasks.csv", tasks, TASK_COLUMNS)
-    write_csv(out_dir / "documents.csv", documents, DOCUMENT_COLUMNS)
     write_csv(out_dir / "errors.csv", errors, ERROR_COLUMNS)
-    return len(documents), len(tasks)
+    return counts

@@ -201,6 +201,14 @@ def test_dask_gives_the_same_documents_as_local_processes(tmp_path):
     assert (tmp_path / "dask" / "tasks.csv").read_bytes() == (tmp_path / "local" / "tasks.csv").read_bytes()
 
 
+def test_dask_starts_its_own_local_cluster(tmp_path):
+    pytest.importorskip("distributed")
+    returncode, stderr = finish(cli(str(SMALL), "--out-dir", str(tmp_path / "o"), "--normalized-dir",
+                                    str(tmp_path / "n"), "--executor", "dask", "--jobs", "2"))
+    assert returncode == 0, stderr
+    assert (tmp_path / "o" / f"{SMALL.stem}.json").exists()
+
+
 def test_one_run_at_a_time_per_output_folder(tmp_path):
     (tmp_path / "o").mkdir()
     with open(tmp_path / "o" / LOCK_NAME, "w") as lock:

@@ -76,6 +76,14 @@ def test_digit_misread_in_an_item_number_is_repaired():
     assert "item number 9 read as 5 at line 6" in result.warnings
 
 
+def test_item_number_whose_dot_ocr_dropped():
+    # kh-556 scanned: "5. Sở Khoa học và Công nghệ" read as "5 Sở Khoa học và Công nghệ".
+    marker = read_marker("5 Sở Khoa học và Công nghệ")
+    assert (marker.kind, marker.label, marker.rest) == ("number", "5", "Sở Khoa học và Công nghệ")
+    assert read_marker("15 tháng 6 năm 2023 của Bộ Chính trị") is None
+    assert read_marker("2 Ủy ban nhân dân tỉnh ban hành Kế hoạch triển khai thực hiện cụ thể như sau, gồm các nội dung") is None
+
+
 def test_roman_numerals_as_ocr_writes_them():
     assert read_marker("Ill. NHIEM VU, GIAI PHAP").label == "III"
     assert read_marker("HI. NHIỆM VỤ, GIẢI PHÁP").label == "III"

@@ -76,6 +76,9 @@ _ROMAN_RE = regex.compile(r"^[^\p{L}\d]{0,3}(?P<m>[IVXLlvx1|!H]{1,6})\s*(?:(?P<d
 _ROMAN_OCR = str.maketrans({"l": "I", "1": "I", "|": "I", "!": "I", "v": "V", "x": "X"})
 _SUBNUMBER_RE = regex.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<rest>\S.*)$")
 _NUMBER_RE = regex.compile(r"^(?P<m>\d{1,2})\s*[.,)]\s+(?P<rest>\S.*)$")
+# OCR drops the dot of an item number: "5 Sở Khoa học và Công nghệ". Only a short capitalised
+# heading is read so, never running text that starts with a number ("15 tháng 6", "2 người").
+_BARE_NUMBER_RE = regex.compile(r"^(?P<m>\d{1,2})\s+(?P<rest>\p{Lu}\S*(?:\s+\S+){0,9})$")
 _LETTER_RE = regex.compile(r"^(?P<m>[a-zđ])\s?\)\s*(?P<rest>\S.*)$")
 _BULLET_RE = regex.compile(r"^(?P<m>[-–—•*·+])\s*(?P<rest>\S.*)$")
 _NAMED_RE = regex.compile(
@@ -110,7 +113,8 @@ def read_marker(text: str) -> Marker | None:
         if heading and len(match["rest"].split()) >= 2:
             # Roman-looking but unreadable ("Vv."): the sequence check gives it the expected numeral.
             return Marker("roman", "?", written, match["rest"].strip())
-    for kind, pattern in (("subnumber", _SUBNUMBER_RE), ("number", _NUMBER_RE), ("letter", _LETTER_RE)):
+    for kind, pattern in (("subnumber", _SUBNUMBER_RE), ("number", _NUMBER_RE), ("letter", _LETTER_RE),
+                          ("number", _BARE_NUMBER_RE)):
         match = pattern.match(text)
         if match:
             label = match["m"]
