@@ -131,3 +131,11 @@ def test_sentences_that_do_not_open_with_a_unit(text):
 )
 def test_title_unit(heading, units):
     assert title_unit(heading) == units
+
+
+def test_known_names_misspelt_by_restoration_are_recognised():
+    # Restored legacy OCR of kh-267: "Căn cứ hướng dẫn của Ban Tuyên giáo Tỉnh ủy" came out "Tính từ".
+    assert split_list("Ban Tuyên giáo Tính từ, Sở Thông tin và Truyền thống") == [
+        "Ban Tuyên giáo Tỉnh ủy", "Sở Thông tin và Truyền thông"]
+    # Near names that are different units stay apart.
+    assert split_list("Sở Nội vụ, Sở Ngoại vụ, Bộ Công Thương") == ["Sở Nội vụ", "Sở Ngoại vụ", "Bộ Công Thương"]

@@ -26,6 +26,7 @@ from functools import lru_cache
 from importlib import resources
 
 import regex
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.parse.matching import fold, squash
 
@@ -53,6 +54,7 @@ def _gazetteer() -> dict:
             for short, full in sorted(data["abbreviations"].items(), key=lambda item: -len(item[0]))
         ],
         "names": [(fold(variant), canonical) for variant, canonical in names],
+        "canonical": sorted({(fold(canonical), canonical) for _, canonical in names}),
         "groups": [fold(group) for group in data["groups"]],
         "heads": sorted(data["heads"], key=len, reverse=True),
     }
@@ -83,8 +85,22 @@ def expand(text: str) -> str:
 
 
 def canonical_unit(name: str) -> str:
-    """One unit name in canonical form."""
-    return expand(name).strip(" ,;.:")
+    """One unit name in canonical form, a known name misspelt by OCR included."""
+    expanded = expand(name).strip(" ,;.:")
+    return _known_name_near(expanded) or expanded
+
+
+def _known_name_near(name: str) -> str | None:
+    """The gazetteer name `name` stands for when restoration left a letter or two wrong in it
+    ("Ban Tuyên giáo Tính từ" for "Ban Tuyên giáo Tỉnh ủy"): same head word, at most one wrong
+    letter in ten, so that "Sở Nội vụ" and "Sở Ngoại vụ" stay apart."""
+    folded = fold(name)
+    head = folded.split(" ", 1)[0]
+    for known_folded, canonical in _gazetteer()["canonical"]:
+        if (known_folded.split(" ", 1)[0] == head and known_folded != folded
+                and Levenshtein.distance(folded, known_folded) <= len(known_folded) // 10):
+            return canonical
+    return None
 
 
 # Head words that open ordinary words too: "Ban hành", "Báo cáo", "Hội nghị", "Phòng, chống".
@@ -139,6 +155,7 @@ def split_list(text: str) -> list[str]:
     cleaned = []
     for unit in units:
         unit = _unprotect(squash(unit)).strip(" ,;.:")
+        unit = _known_name_near(unit) or unit
         if unit and unit not in cleaned:
             cleaned.append(unit)
     return cleaned
