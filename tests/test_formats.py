@@ -15,19 +15,12 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.export import document_json, rebuild_outputs
+from pipeline.export import rebuild_outputs
 from pipeline.formats import EXPORT_TASK_COLUMNS, all_tasks, deadlines_ics, task_record, tasks_jsonl, tasks_xlsx
-from pipeline.process import process_file
 from pipeline.review.documents import OutputFolder
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "raw" / "kh-267-ocr.txt"
 NAME = "kh-267-ocr"
-
-
-@pytest.fixture(scope="module")
-def machine_json() -> str:
-    return document_json(process_file(SAMPLE).to_dict())
 
 
 @pytest.fixture

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from pipeline.export import document_json
-from pipeline.process import process_file
 from pipeline.restore import LOW_CONFIDENCE
 from pipeline.review import crops
 from pipeline.review.app import create_app
@@ -25,11 +23,6 @@ from pipeline.review.uploads import MAX_UPLOAD_BYTES, UploadError, checked_suffi
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "raw" / "kh-267-ocr.txt"
 NAME = "kh-267-ocr"
-
-
-@pytest.fixture(scope="module")
-def machine_json() -> str:
-    return document_json(process_file(SAMPLE).to_dict())
 
 
 @pytest.fixture
