@@ -172,12 +172,14 @@ def test_a_worker_killed_midway_fails_only_its_document(tmp_path, huge_text):
                       "--memory-limit", "4096")
     runner = psutil.Process(run_process.pid)
     deadline = time.monotonic() + 60
-    workers = []
-    while not workers and time.monotonic() < deadline:
-        workers = [p for p in runner.children() if "resource_tracker" not in " ".join(p.cmdline())]
+    busy = []
+    # Kill the worker once it is well into the huge file: it has used a few seconds of CPU.
+    while not busy and time.monotonic() < deadline:
+        workers = [p for p in runner.children() if "spawn_main" in " ".join(p.cmdline())]
+        busy = [p for p in workers if sum(p.cpu_times()[:2]) > 3]
         time.sleep(0.1)
-    time.sleep(2)  # let it get well into the huge file
-    workers[0].kill()
+    assert busy, "no worker took the huge file"
+    busy[0].kill()
     returncode, stderr = finish(run_process)
     assert returncode == BatchFailures.exit_code, stderr
     errors = pd.read_csv(out / "errors.csv", encoding="utf-8-sig")
