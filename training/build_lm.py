@@ -25,14 +25,13 @@ import numpy as np
 
 from pipeline.restore.vocab import SENTENCE_END, SENTENCE_START, SPECIALS, UNKNOWN, sentences
 from pipeline.restore.lm import BITS, pack
+from pipeline.vietnamese import restyle
 
 MIN_OTHER_WORD_COUNT = 20  # non-syllable words rarer than this become <unk>
 MIN_TRIGRAM_COUNT = 2
 
 
 def read_syllables(path: Path) -> dict[str, int]:
-    from pipeline.vietnamese import restyle
-
     counts: dict[str, int] = collections.Counter()
     for row in path.read_text(encoding="utf-8").splitlines():
         word, count = row.split("\t")
@@ -92,7 +91,7 @@ def train(ids: np.ndarray, vocab_size: int, start_id: int) -> dict[str, np.ndarr
     u, v, w = ids[:-2], ids[1:-1], ids[2:]
     keep = w != start_id
     tri_keys, tri_counts = np.unique(pack(u[keep], v[keep], w[keep]), return_counts=True)
-    tri_u, tri_v, tri_w = tri_keys >> (2 * BITS), (tri_keys >> BITS) & mask, tri_keys & mask
+    tri_v, tri_w = (tri_keys >> BITS) & mask, tri_keys & mask
 
     # Continuation counts: in how many distinct contexts a lower-order n-gram occurs.
     bi_keys, bi_cont = np.unique(pack(0, tri_v, tri_w), return_counts=True)
