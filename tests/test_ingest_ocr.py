@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pipeline._exec import tesseract
 from pipeline.errors import InputError, MissingDependencyError
 from pipeline.ingest import ingest, ocr
+from pipeline.ingest.grid import Grid, find_grid
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXCERPT_LINES = (FIXTURES / "ingest-kh267-excerpt.txt").read_text(encoding="utf-8").split("\n")[:-1]
@@ -154,6 +155,16 @@ def _tsv(rows: list[tuple[int, int, int, str, int]]) -> str:
     return "\n".join(out)
 
 
+def _tsv_in_rows(rows: list[tuple[int, int, int, str, int]], tops: dict[int, int]) -> str:
+    """Like _tsv, with each block's first line at the given height."""
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    out = [header, "1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t"]
+    for number, (block, paragraph, line, word, left) in enumerate(rows):
+        top = tops[block] + 60 * (line - 1)
+        out.append(f"5\t1\t{block}\t{paragraph}\t{line}\t{number}\t{left}\t{top}\t{20 * len(word)}\t40\t91.5\t{word}")
+    return "\n".join(out)
+
+
 def _words(block: int, line: int, text: str, left: int) -> list[tuple[int, int, int, str, int]]:
     rows, x = [], left
     for word in text.split():
@@ -183,3 +194,42 @@ def test_one_wide_gap_alone_is_not_a_column_layout():
     rows = _words(1, 1, "Nơi nhận:", 250) + _words(1, 1, "KT. CHỦ TỊCH", 1500) + _words(1, 2, "- Như trên;", 250)
     lines = [line.text for line in ocr.lines_from_tsv(_tsv(rows), page=1)]
     assert lines == ["Nơi nhận: KT. CHỦ TỊCH", "- Như trên;"]
+
+
+def _ruled_page(columns: list[int], rows: list[int]) -> Image.Image:
+    page = Image.new("L", (2480, 3508), 235)
+    draw = ImageDraw.Draw(page)
+    for x in columns:
+        draw.line([(x, rows[0]), (x, rows[-1])], fill=20, width=3)
+    for y in rows:
+        draw.line([(columns[0], y), (columns[-1], y)], fill=20, width=3)
+    draw.text((400, 300), "PHỤ LỤC", fill=20)
+    return page
+
+
+def test_ruled_table_grid_is_found():
+    columns, rows = [353, 379, 1150, 1485, 2090, 2244], [740, 1005, 1330, 1715]
+    grid = find_grid(_ruled_page(columns, rows))
+    assert grid.columns == pytest.approx(columns, abs=3)  # found at a third of the resolution
+    assert grid.rows == pytest.approx(rows, abs=3)
+    assert grid.cell(800, 1100) == (1, 1)
+    assert find_grid(Image.new("L", (2480, 3508), 235)) is None
+
+
+def test_table_words_become_tab_separated_rows():
+    # The task table of Kế hoạch 310/KH-UBND (Hà Nội) as Tesseract reads its scan: lines that run
+    # across cells, a ruling line read as "|", and a row number glued to its cell in a narrow column.
+    grid = Grid(columns=[353, 379, 1150, 1485, 2090, 2244], rows=[740, 1005, 1330])
+    rows = (_words(1, 1, "PHỤ LỤC", 1100)
+            + _words(2, 1, "Nội dung/nhiệm vụ", 400) + _words(2, 1, "Cơ quan chủ trì", 1170)
+            + _words(2, 1, "Cơ quan phối hợp", 1500) + _words(2, 1, "Thời gian", 2095)
+            + _words(3, 1, "1Tổ chức điều chỉnh, bổ sung quy |", 360) + _words(3, 1, "Ban Quản lý các", 1170)
+            + _words(3, 1, "Sở Khoa học và Công nghệ", 1500) + _words(3, 1, "Quý III", 2095)
+            + _words(3, 2, "hoạch hạ tầng viễn thông", 400) + _words(3, 2, "khu công nghệ cao", 1170)
+            + _words(4, 1, "Trên đây là Kế hoạch", 300))
+    lines = [line.text for line in ocr.lines_from_tsv(_tsv_in_rows(rows, {1: 300, 2: 800, 3: 1100, 4: 1500}), 1, grid)]
+    assert lines[0] == "PHỤ LỤC"
+    assert "\tNội dung/nhiệm vụ\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian" in lines
+    assert ("1\tTổ chức điều chỉnh, bổ sung quy hoạch hạ tầng viễn thông\tBan Quản lý các khu công nghệ cao"
+            "\tSở Khoa học và Công nghệ\tQuý III") in lines
+    assert lines[-1] == "Trên đây là Kế hoạch"

@@ -46,3 +46,18 @@ def test_task_table_nested_in_a_chapter_section():
     tasks = parse(lines_of(text)).tasks
     assert [(t.id, t.lead_units) for t in tasks] == [("I.1", ["Sở Y tế"]), ("I.2", ["Sở Nội vụ"])]
     assert tasks[0].path == ["Ch.I", "I", "I.1"]
+
+
+def test_table_row_numbers_lost_or_misread_in_a_scan_follow_the_sequence():
+    # Kế hoạch 310/KH-UBND scanned: the narrow "TT" column comes out empty or misread ("4" for "2").
+    text = (
+        "PHỤ LỤC\n"
+        "TT\tNội dung/nhiệm vụ\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian thực hiện\n"
+        "\tTổ chức điều chỉnh quy hoạch hạ tầng viễn thông\tBan Quản lý các khu công nghệ cao\tSở Công Thương\tQuý III Năm 2026\n"
+        "4\tKhảo sát, đánh giá thực trạng hạ tầng viễn thông\tBan Quản lý các khu công nghệ cao\tSở Công Thương\tThường xuyên\n"
+        "3\tXây dựng kế hoạch đầu tư công\tBan Quản lý các khu công nghệ cao\tSở Tài chính\tThường xuyên\n"
+    )
+    result = parse(lines_of(text))
+    assert [task.id for task in result.tasks] == ["PL.1", "PL.2", "PL.3"]
+    assert result.tasks[0].deadline == "2026-09-30"
+    assert "table row number 4 read as 2 at line 4" in result.warnings

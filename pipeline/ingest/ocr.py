@@ -13,10 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pypdfium2
+import regex
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from pipeline._exec import tesseract
 from pipeline.errors import InputError
+from pipeline.ingest.grid import Grid, find_grid
 from pipeline.model import Line
 
 RENDER_DPI = 300
@@ -103,9 +105,10 @@ def _ocr_stream(
         pending: collections.deque = collections.deque()
         for number, image in images:
             png = _encode_png(image)
+            grid = find_grid(image)
             del image
             page_label = f"{label} page {number}"
-            pending.append((number, pool.submit(_ocr_png, png, number, langs, page_label)))
+            pending.append((number, pool.submit(_ocr_png, png, number, langs, page_label, grid)))
             while len(pending) > max(1, jobs):
                 number_done, future = pending.popleft()
                 yield number_done, future.result()
@@ -125,11 +128,13 @@ def _encode_png(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def _ocr_png(png: bytes, page: int, langs: list[str], label: str) -> list[Line]:
+def _ocr_png(png: bytes, page: int, langs: list[str], label: str, grid: Grid | None) -> list[Line]:
     tsv = tesseract.image_to_tsv(png, languages=langs, label=label, timeout=PAGE_TIMEOUT_SECONDS)
-    return lines_from_tsv(tsv, page)
+    return lines_from_tsv(tsv, page, grid)
 
 
+# A table's ruling lines read as characters of their own.
+_RULE_READ_AS_TEXT = regex.compile(r"[|¦\[\]!]+")
 # A gap this wide (share of the page width) between two words of one OCR line separates two
 # columns: the header's "ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI..." or "Nơi nhận: | KT. CHỦ TỊCH".
 COLUMN_GAP = 0.05
@@ -137,12 +142,14 @@ COLUMN_GAP = 0.05
 Word = tuple[str, float, tuple[int, int, int, int]]
 
 
-def lines_from_tsv(tsv: str, page: int) -> list[Line]:
+def lines_from_tsv(tsv: str, page: int, grid: Grid | None = None) -> list[Line]:
     """Tesseract TSV to one Line per text line, with a blank Line between paragraphs.
 
     Where consecutive OCR lines run across two columns (letterhead, signature block), the left
     column is given first and the right one after it, as a reader and the text layer of a PDF
-    give them. Lines are numbered 0 here; the document is numbered once all pages are in.
+    give them. The words inside a ruled table (`grid`) become one tab-separated line per table
+    row, in the table's place. Lines are numbered 0 here; the document is numbered once all
+    pages are in.
     """
     page_width = 0
     words_by_line: dict[tuple[int, int, int], list[Word]] = {}
@@ -163,12 +170,84 @@ def lines_from_tsv(tsv: str, page: int) -> list[Line]:
         words_by_line.setdefault((block, paragraph, line), []).append(
             (text, confidence, (left, top, left + width, top + height))
         )
+    ordered = list(words_by_line.items())
+    table: list[Line] = []
+    if grid:
+        ordered, table = _take_table(ordered, grid, page)
+    above = [item for item in ordered if not grid or item[1][0][2][1] < grid.box[1]]
+    below = [item for item in ordered if grid and item[1][0][2][1] >= grid.box[1]]
+    blocks = [[_line(words, page) for words in group]
+              for group in _paragraphs_in_column_order(above, page_width * COLUMN_GAP)]
+    if table:
+        blocks.append(table)
+    blocks += [[_line(words, page) for words in group]
+               for group in _paragraphs_in_column_order(below, page_width * COLUMN_GAP)]
     lines: list[Line] = []
-    for group in _paragraphs_in_column_order(list(words_by_line.items()), page_width * COLUMN_GAP):
+    for block in blocks:
         if lines:
             lines.append(Line(number=0, text="", original="", page=page))
-        lines.extend(_line(words, page) for words in group)
+        lines.extend(block)
     return lines
+
+
+def _take_table(lines: list[tuple[tuple[int, int, int], list[Word]]], grid: Grid, page: int):
+    """The OCR lines without the words inside the grid, and one tab-separated Line per table row."""
+    cells: dict[tuple[int, int], list[tuple[int, Word]]] = {}
+    outside = []
+    for order, (key, words) in enumerate(lines):
+        kept = []
+        for word in words:
+            left, top, right, bottom = word[2]
+            x, y = (left + right) / 2, (top + bottom) / 2
+            if grid.contains(x, y):
+                cells.setdefault(grid.cell(x, y), []).append((order, word))
+            else:
+                kept.append(word)
+        if kept:
+            outside.append((key, kept))
+    rows = []
+    for row in sorted({r for r, _ in cells}):
+        columns = [_reading_order([word for _, word in cells.get((row, column), []) if not _RULE_READ_AS_TEXT.fullmatch(word[0])])
+                   for column in range(len(grid.columns) - 1)]
+        words = [word for column in columns for word in column]
+        text = "\t".join(_unglue_row_number([" ".join(word[0] for word in column) for column in columns]))
+        confidences = [round(word[1], 3) for word in words]
+        rows.append(Line(number=0, text=text, original=text, page=page, bbox=_span(word[2] for word in words),
+                         ocr_confidence=round(sum(confidences) / len(confidences), 3), word_confidences=confidences))
+    return outside, rows
+
+
+def _reading_order(words: list[Word]) -> list[Word]:
+    """A cell's words line by line, top to bottom, each line left to right.
+
+    Tesseract's own line order can interleave the lines of neighbouring cells, so the lines
+    are rebuilt from the word boxes: a word starts a new line when its centre lies lower than
+    half a word height below the current line's first word.
+    """
+    if not words:
+        return []
+    height = sorted(word[2][3] - word[2][1] for word in words)[len(words) // 2]
+    lines: list[list[Word]] = []
+    for word in sorted(words, key=lambda w: (w[2][1] + w[2][3]) / 2):
+        centre = (word[2][1] + word[2][3]) / 2
+        if lines and centre - (lines[-1][0][2][1] + lines[-1][0][2][3]) / 2 <= height / 2:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [word for line in lines for word in sorted(line, key=lambda w: w[2][0])]
+
+
+def _unglue_row_number(cells: list[str]) -> list[str]:
+    """A row number in a narrow first column is often read into the next cell: "1Tổ chức ..."."""
+    glued = regex.match(r"(\d{1,3})\s*(?=\p{Lu})", cells[1]) if len(cells) > 1 and not cells[0] else None
+    if glued:
+        return [glued[1], cells[1][glued.end():], *cells[2:]]
+    return cells
+
+
+def _span(boxes) -> tuple[int, int, int, int]:
+    boxes = list(boxes)
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _line(words: list[Word], page: int) -> Line:

@@ -260,13 +260,26 @@ class _Builder:
             return
         parent_id = table.id.rsplit(".table", 1)[0]
         number = cells[0] if cells and regex.fullmatch(r"[\dIVXivx]{1,5}\.?", cells[0]) else ""
-        label = number.rstrip(".")
+        label = self._row_number(table, number.rstrip("."), cells, line.number)
         row_id = self._unique(f"{parent_id}.{label}" if parent_id else label) if label else self._unique(
             f"{table.id}.r{self._count(table.id, 'row')}"
         )
         row = Node("row", label, row_id, " | ".join(c for c in cells if c), line.number, line.number, line.page, cells=cells)
         table.children.append(row)
         self.current = row
+
+
+    def _row_number(self, table: Node, label: str, cells: list[str], line_number: int) -> str:
+        """The row's number; where OCR lost or misread it in a table numbered 1, 2, 3 … so far,
+        the number the sequence expects (a scan's narrow "TT" column is often unreadable)."""
+        numbers = [row.label for row in table.children]
+        if not all(n == str(i) for i, n in enumerate(numbers, start=1)):
+            return label
+        expected = str(len(numbers) + 1)
+        if label == expected or sum(bool(cell) for cell in cells[1:]) < 2:
+            return label
+        self.warnings.append(f"table row number {label or 'missing'} read as {expected} at line {line_number}")
+        return expected
 
 
 def build_outline(lines: list[Line], dropped: set[int]) -> Outline:
