@@ -121,32 +121,31 @@ def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> Non
     write_atomic(path, frame.to_csv(index=False).encode("utf-8-sig"))
 
 
-def rebuild_tables(out_dir: Path) -> tuple[int, int]:
-    """tasks.csv and documents.csv from every per-document JSON in `out_dir`."""
-    tasks, documents = [], []
+def rebuild_documents_table(out_dir: Path) -> tuple[int, int]:
+    """documents.csv from every per-document JSON in `out_dir`; the counts of documents and tasks."""
+    documents, tasks = [], 0
     for path in sorted(out_dir.glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
         if "schema_version" not in document:
             continue
-        tasks.extend(task_rows(path.stem, document))
+        tasks += len(document["tasks"])
         documents.append(document_row(path.stem, document))
-    write_csv(out_dir / "tasks.csv", tasks, TASK_COLUMNS)
     write_csv(out_dir / "documents.csv", documents, DOCUMENT_COLUMNS)
-    return len(documents), len(tasks)
+    return len(documents), tasks
 
 
 def rebuild_outputs(out_dir: Path) -> tuple[int, int]:
     """Everything derived from the per-document JSON in `out_dir`, with the clerk's corrections.
 
-    rebuild_tables' files, then tasks.csv again with the corrections laid
-    over (see pipeline.formats), tasks.xlsx, tasks.jsonl, deadlines.ics, and
-    the static report: <name>.html per document and index.html.
+    documents.csv, then tasks.csv with the corrections laid over (see pipeline.formats),
+    tasks.xlsx, tasks.jsonl, deadlines.ics, and the static report: <name>.html per document
+    and index.html. Returns the counts of documents and tasks.
     """
     # Imported here: both build on this module's rows and atomic writes.
     from pipeline.formats import write_exports
     from pipeline.review.report import write_report
 
-    counts = rebuild_tables(out_dir)
+    counts = rebuild_documents_table(out_dir)
     write_exports(out_dir)
     write_report(out_dir)
     return counts

@@ -67,24 +67,8 @@ def align(gold: str, ocr: str, cost: Callable[[str, str], float] = heuristic_cos
     return table[n][m], script
 
 
-def distance(gold: str, ocr: str, cost: Callable[[str, str], float]) -> float:
-    """Cost of the cheapest edit script, without keeping the script (the scoring hot path)."""
-    m = len(ocr)
-    prev = [0.0] * (m + 1)
-    for j in range(1, m + 1):
-        prev[j] = prev[j - 1] + cost(EMPTY, ocr[j - 1])
-    for g in gold:
-        row = [prev[0] + cost(g, EMPTY)]
-        deletion_cost = cost(g, EMPTY)
-        for j in range(1, m + 1):
-            o = ocr[j - 1]
-            row.append(min(prev[j - 1] + cost(g, o), prev[j] + deletion_cost, row[j - 1] + cost(EMPTY, o)))
-        prev = row
-    return prev[m]
-
-
 def distances(golds: list[str], ocr: str, cost: Callable[[str, str], float]) -> np.ndarray:
-    """`distance` from each of many gold strings to one OCR string, one dynamic programme for all.
+    """Cost of the cheapest edit script from each of many gold strings to one OCR string.
 
     The candidates of a token are scored together: the table is filled row by row for all of
     them at once with numpy, which is an order of magnitude faster than one Python loop each.
