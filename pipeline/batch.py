@@ -38,7 +38,8 @@ from pipeline.process import Options
 from pipeline.workers import Job, Outcome, run_in_processes
 
 # Extensions picked up when walking a folder; files named explicitly are read by content whatever their name.
-SUPPORTED_SUFFIXES = {".txt", ".text", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+SUPPORTED_SUFFIXES = {".txt", ".text", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
+                      ".docx", ".doc", ".odt", ".rtf", ".html", ".htm"}
 ERROR_COLUMNS = ["document", "source_path", "error", "message", "finished_at"]
 MANIFEST_NAME = "manifest.sqlite"
 # In a subfolder: OUT_DIR/*.json are the documents, one each.
@@ -100,7 +101,7 @@ def collect_inputs(inputs: Iterable[Path], outputs: Iterable[Path] = ()) -> list
         if item.is_dir():
             files = _walk(item, skipped)
             if not files:
-                raise InputError(f"{item}: no supported files (.txt, .pdf, .png, .jpg, .tif) in this folder")
+                raise InputError(f"{item}: no supported files (.txt, .pdf, .png, .jpg, .tif, .docx, .doc, .odt, .rtf, .html) in this folder")
             found.update(dict.fromkeys(files))
         elif item.exists() or item.is_symlink():
             found[item] = None

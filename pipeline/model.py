@@ -18,7 +18,7 @@ class Source:
 
     path: str
     sha256: str
-    kind: str  # "text", "pdf-text", "pdf-scan", "pdf-mixed", "image"
+    kind: str  # "text", "pdf-text", "pdf-scan", "pdf-mixed", "image", "docx", "doc", "odt", "rtf", "html"
     pages: int = 1
     encoding: str | None = None  # for text inputs: the encoding it was decoded from
 
@@ -43,6 +43,10 @@ class Line:
     # OCR only: one confidence (0..1) per space-separated word of `original`,
     # so the restorer can try its least certain words first.
     word_confidences: list[float] | None = None
+    # Office and web inputs: where the line was read, "p12" (the 12th body
+    # paragraph, from 0), "t2.r3.c1" (a table cell) or "t2.r3" (a table row
+    # written as tab-separated cells).
+    origin: str | None = None
 
 
 @dataclass
@@ -160,6 +164,7 @@ class Document:
             "warnings": list(self.warnings),
             # The reviewer shows each OCR line beside its restored form and crops the scan by its box.
             "lines": [{"number": line.number, "page": line.page, "text": line.text, "original": line.original,
-                       "bbox": list(line.bbox) if line.bbox else None, "ocr_confidence": line.ocr_confidence}
+                       "bbox": list(line.bbox) if line.bbox else None, "ocr_confidence": line.ocr_confidence,
+                       "origin": line.origin}
                       for line in self.lines],
         }

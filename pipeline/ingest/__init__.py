@@ -1,7 +1,8 @@
 """Ingest: read an input file into a `Source` and numbered `Line`s.
 
-The kind of file is decided by its first bytes, not its extension, so a scan
-saved as ".txt" or a text file named ".pdf" is still read correctly.
+The kind of file is decided by its bytes, not its extension, so a scan
+saved as ".txt" or a text file named ".pdf" is still read correctly: PDF,
+image, Word .docx / .doc, OpenDocument .odt, RTF, a saved web page, or text.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 from pipeline.errors import InputError
 from pipeline.model import Line, Source
 
-from . import ocr, pdf
+from . import html, office, ocr, pdf
 from . import text as text_files
 
 _PDF_MAGIC = b"%PDF-"
@@ -23,12 +24,12 @@ _IMAGE_MAGICS = (
 )
 # Common files people pass by mistake, named so the error says what they are.
 _UNSUPPORTED_MAGICS = (
-    (b"PK\x03\x04", "a ZIP archive (or .docx/.xlsx/.odt)"),
-    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file (.doc/.xls)"),
     (b"GIF87a", "a GIF image"),
     (b"GIF89a", "a GIF image"),
-    (b"{\\rtf", "an RTF document"),
 )
+# A saved web page names itself near its start, after any byte order mark and comments.
+_HTML_MARKERS = (b"<!doctype html", b"<html", b"<body", b"<head")
+_HTML_HEADER_WINDOW = 2048
 # A PDF header may follow a little junk (mail gateways add some); readers
 # look for it in the first kilobyte.
 _PDF_HEADER_WINDOW = 1024
@@ -50,6 +51,12 @@ def ingest(path: Path, jobs: int = 1) -> tuple[Source, list[Line]]:
         pages = list(ocr.ocr_image_file(path, jobs))
         source.pages = len(pages)
         lines = [line for _, page_lines in pages for line in page_lines]
+    elif kind in ("docx", "odt", "doc", "rtf"):
+        source.kind = kind
+        lines = office.read_office(path, kind, str(path))
+    elif kind == "html":
+        source.kind = "html"
+        lines, source.encoding = html.read_html(data, str(path))
     else:
         text, source.encoding = text_files.decode(data, str(path))
         lines = [Line(number=0, text=line, original=line) for line in text_files.split_lines(text)]
@@ -60,15 +67,28 @@ def ingest(path: Path, jobs: int = 1) -> tuple[Source, list[Line]]:
 
 
 def detect_kind(data: bytes, path: Path) -> str:
-    """"pdf", "image" or "text" from the file's first bytes."""
+    """"pdf", "image", "docx", "odt", "doc", "rtf", "html" or "text" from the file's bytes.
+
+    Office containers are checked here (damaged, encrypted, macros, zip bombs).
+    """
     if _PDF_MAGIC in data[:_PDF_HEADER_WINDOW]:
         return "pdf"
     if data.startswith(_IMAGE_MAGICS):
         return "image"
+    if data.startswith(office.ZIP_MAGIC):
+        return office.zip_kind(data, str(path))
+    if data.startswith(office.OLE_MAGIC):
+        return office.ole_kind(data, str(path))
+    if data.startswith(office.RTF_MAGIC):
+        return "rtf"
+    head = data[:_HTML_HEADER_WINDOW].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<") and any(marker in head for marker in _HTML_MARKERS):
+        return "html"
     for magic, description in _UNSUPPORTED_MAGICS:
         if data.startswith(magic):
             raise InputError(
-                f"{path}: unsupported file type: {description}; expected text, PDF, PNG, JPEG or TIFF"
+                f"{path}: unsupported file type: {description}; expected text, PDF, PNG, JPEG, TIFF,"
+                " Word (.docx/.doc), OpenDocument (.odt), RTF or a web page (.html)"
             )
     return "text"
 

@@ -193,3 +193,30 @@ def _restore_line_capitals(line: str) -> str:
         return word
 
     return _WORD.sub(fix, line)
+
+
+def font_encoding(font: str | None) -> str | None:
+    """TCVN3 for the ABC fonts (".VnTime", ".VnArialH" ...), VNI for "VNI-Times" ..., else None."""
+    name = (font or "").strip().lower()
+    if name.startswith(".vn"):
+        return TCVN3
+    if name.startswith(("vni-", "vni ")):
+        return VNI
+    return None
+
+
+def run_to_unicode(text: str, font: str | None) -> str:
+    """Text of a word-processor run typed in `font`, in Unicode.
+
+    A document tells the font of every run, so nothing is guessed here: a
+    TCVN3 run's codes are translated one by one, and a run in a TCVN3
+    capitals font (".VnTimeH": its small-letter codes are drawn as
+    capitals) is upper-cased.
+    """
+    encoding = font_encoding(font)
+    if encoding == TCVN3:
+        converted = text.translate(_TCVN3_TRANSLATION)
+        return converted.upper() if font.strip().lower().endswith("h") else converted
+    if encoding == VNI:
+        return vni_to_unicode(text)
+    return text
