@@ -261,6 +261,9 @@ class WordBuilder:
             index += 1
 
     def save(self, path: Path) -> None:
+        # Word always ends the body with a paragraph; a final table without
+        # one is lost when LibreOffice writes the file as Word 97.
+        self.document.add_paragraph()
         self.document.save(str(path))
 
 

@@ -37,6 +37,7 @@ _NO_BORDER = {"nil", "none"}
 _TRANSPARENT = {qn(tag) for tag in ("w:hyperlink", "w:smartTag", "w:customXml", "w:ins", "w:fldSimple",
                                     "w:sdt", "w:sdtContent", "w:moveTo", "w:bdo", "w:dir")}
 _BREAK_TYPES_NEW_LINE = {None, "textWrapping"}
+_SOFT_HYPHEN = "\u00ad"
 _ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
           (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 # Symbol-font bullets drawn from the private use area, as Word stores them.
@@ -300,7 +301,7 @@ class _Reader:
         self._collect(paragraph, paragraph_font, pieces)
         text = "".join(
             legacy.run_to_unicode("".join(piece for _, piece in group), font)
-            for font, group in itertools.groupby(pieces, key=lambda piece: piece[0]))
+            for font, group in itertools.groupby(pieces, key=lambda piece: piece[0])).replace(_SOFT_HYPHEN, "")
         label = self._label(paragraph, style_id)
         if label:
             text = f"{label} {text.lstrip()}"
@@ -341,5 +342,9 @@ def _run_part_text(part) -> str:
         return "\n"
     if tag == qn("w:noBreakHyphen"):
         return "-"
+    if tag == qn("w:softHyphen"):
+        # TCVN3 "ư" is code 0xAD, the soft hyphen, which converters write as
+        # this element; outside a TCVN3 run it is dropped like any soft hyphen.
+        return _SOFT_HYPHEN
     # Drawings and text boxes, footnote marks, field codes, deleted text: not body text.
     return ""
