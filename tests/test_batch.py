@@ -63,7 +63,7 @@ def test_walk_is_recursive_sorted_and_survives_a_symlink_loop(tmp_path):
     (tmp_path / "b" / "c").mkdir(parents=True)
     (tmp_path / ".hidden").mkdir()
     (tmp_path / "normalized").mkdir()
-    for name in ["b/c/z.pdf", "b/a.TXT", "Kế hoạch số 1.txt", ".secret.txt", ".hidden/x.txt", "notes.docx",
+    for name in ["b/c/z.pdf", "b/a.TXT", "Kế hoạch số 1.txt", ".secret.txt", ".hidden/x.txt", "notes.xlsx",
                  "normalized/from-last-run.txt"]:
         (tmp_path / name).write_text("x")
     (tmp_path / "b" / "c" / "back").symlink_to(tmp_path, target_is_directory=True)  # a real loop

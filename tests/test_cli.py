@@ -118,7 +118,7 @@ def test_bad_input_gets_one_line_error(tmp_path, name, content, message):
 
 
 def test_folder_without_supported_files(tmp_path):
-    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "notes.xlsx").write_bytes(b"PK\x03\x04")
     result = cli("run", str(tmp_path), "--out-dir", str(tmp_path / "o"), "--normalized-dir", str(tmp_path / "n"))
     assert result.returncode == InputError.exit_code
     assert "no supported files" in result.stderr.decode()

@@ -42,6 +42,12 @@ _FURNITURE = re.compile(
 _MAX_FURNITURE_SHARE = 0.5
 # The body is the deepest element holding this share of the page's non-link text.
 _BODY_SHARE = 0.85
+# Inside the body, a list or block that is mostly links is a list of other
+# documents, and a heading that names one goes with it.
+_MAX_LINK_SHARE = 0.6
+_FURNITURE_HEADING = re.compile(
+    r"^(văn bản|tin|bài viết|tài liệu)( \w+)? (liên quan|khác|cùng \w+)|^(đăng nhập|quảng cáo|chia sẻ|tải về)\b",
+    re.IGNORECASE)
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "section",
                "article", "main", "pre", "dd", "dt", "dl", "center", "address", "figure", "figcaption",
                "caption", "body", "html", "tbody", "thead", "tfoot", "hr"}
@@ -67,6 +73,10 @@ def read_html(data: bytes, label: str) -> tuple[list[Line], str]:
         if _FURNITURE.search(names) and len(_text(element)) < _MAX_FURNITURE_SHARE * total:
             _drop(element)
     body = _find_body(root)
+    for element in list(body.iter()):
+        if isinstance(element.tag, str) and element is not body and element.getparent() is not None \
+                and element.tag not in ("a", "td", "th", "tr") and _is_furniture(element):
+            _drop(element)
     writer = _Writer()
     writer.block(body)
     writer.flush()
@@ -120,6 +130,17 @@ def _prose_length(element) -> int:
     """Text length outside links: what a document has and a menu has not."""
     links = sum(len(_text(link)) for link in element.iter("a"))
     return len(_text(element)) - links
+
+
+def _is_furniture(element) -> bool:
+    text = _text(element)
+    if not text:
+        return False
+    if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "span", "strong", "b") \
+            and len(text) < 80 and _FURNITURE_HEADING.match(text):
+        return True
+    links = sum(len(_text(link)) for link in element.iter("a"))
+    return links > _MAX_LINK_SHARE * len(text)
 
 
 def _find_body(root):

@@ -228,6 +228,8 @@ class _Reader:
                 self._add(self._paragraph_lines(element), origin)
             else:
                 self._table(element, f"t{next(self.tables)}")
+        while self.lines and not self.lines[-1].text:
+            self.lines.pop()
         return self.lines
 
     def _blocks(self, container):
