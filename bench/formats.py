@@ -6,7 +6,8 @@ Word list numbering, Phụ lục task table) in a temporary folder, once in
 Unicode and once with legacy-font runs (TCVN3 .VnTime/.VnTimeH halves and
 whole VNI-Times paragraphs); the legacy one is converted by LibreOffice to
 .doc, .odt and .rtf, and the text is also wrapped in a portal-like web page
-(UTF-8 and Windows-1258). Nothing built is kept.
+(UTF-8 and Windows-1258) and exported as XHTML by LibreOffice. Nothing built
+is kept.
 
 Each file is read by pipeline.ingest and parsed; the figures are
 - text: syllable accuracy of the extracted text against gold.txt
@@ -36,7 +37,7 @@ from pipeline.ingest import ingest  # noqa: E402
 from pipeline.model import Line  # noqa: E402
 from pipeline.parse import parse  # noqa: E402
 
-FORMATS = ("docx", "docx-legacy", "doc-legacy", "odt-legacy", "rtf-legacy", "html", "html-cp1258")
+FORMATS = ("docx", "docx-legacy", "doc-legacy", "odt-legacy", "rtf-legacy", "html", "html-cp1258", "html-writer")
 
 
 def load_scorer(shared: Path):
@@ -58,6 +59,9 @@ def build(gold: str, folder: Path) -> dict[str, Path]:
     files["html"].write_bytes(office_documents.build_html(gold))
     files["html-cp1258"] = folder / "page-1258.htm"
     files["html-cp1258"].write_bytes(office_documents.build_html(gold, charset="windows-1258"))
+    # A page from another producer: LibreOffice's XHTML export of the Word file
+    # (list labels in floated spans, table borders in the style sheet).
+    files["html-writer"] = office_documents.convert(files["docx"], "html", folder)
     return files
 
 

@@ -285,8 +285,8 @@ def build_docx(text: str, path: Path, legacy_fonts: bool = False, numbering: boo
 
 
 def convert(docx_path: Path, extension: str, out_dir: Path) -> Path:
-    """Convert with LibreOffice ("doc" is Word 97-2003, "odt", "rtf")."""
-    filters = {"doc": "doc:MS Word 97", "odt": "odt", "rtf": "rtf"}
+    """Convert with LibreOffice ("doc" is Word 97-2003, "odt", "rtf", "html" its XHTML export)."""
+    filters = {"doc": "doc:MS Word 97", "odt": "odt", "rtf": "rtf", "html": "html:XHTML Writer File:UTF8"}
     with tempfile.TemporaryDirectory(prefix="lo-build-") as profile:
         subprocess.run(["soffice", f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
                         "--convert-to", filters[extension], "--outdir", str(out_dir), str(docx_path)],

@@ -51,6 +51,11 @@ _FURNITURE_HEADING = re.compile(
 _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "blockquote", "section",
                "article", "main", "pre", "dd", "dt", "dl", "center", "address", "figure", "figcaption",
                "caption", "body", "html", "tbody", "thead", "tfoot", "hr"}
+_BORDER_DRAWN = re.compile(r"border[\w-]*\s*:[^;]*\b(solid|dotted|dashed|double|groove|ridge|inset|outset)\b",
+                           re.IGNORECASE)
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CSS_CLASS = re.compile(r"\.([\w-]+)")
+_SET_APART = re.compile(r"float\s*:\s*(left|right)|display\s*:\s*(block|inline-block)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 
 
@@ -61,6 +66,7 @@ def read_html(data: bytes, label: str) -> tuple[list[Line], str]:
         root = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text))
     except (etree.ParserError, ValueError) as error:
         raise InputError(f"{label}: not a readable web page ({str(error)[:80]})") from None
+    bordered_classes = _bordered_classes(root)
     for element in list(root.iter(*_DROPPED_TAGS)):
         _drop(element)
     for comment in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
@@ -77,7 +83,7 @@ def read_html(data: bytes, label: str) -> tuple[list[Line], str]:
         if isinstance(element.tag, str) and element is not body and element.getparent() is not None \
                 and element.tag not in ("a", "td", "th", "tr") and _is_furniture(element):
             _drop(element)
-    writer = _Writer()
+    writer = _Writer(bordered_classes)
     writer.block(body)
     writer.flush()
     lines = writer.lines
@@ -154,13 +160,28 @@ def _find_body(root):
         current = child
 
 
-def _is_data_table(table) -> bool:
+def _visible_border(declarations: str) -> bool:
+    return _BORDER_DRAWN.search(declarations) is not None
+
+
+def _bordered_classes(root) -> frozenset[str]:
+    """Classes that the page's style sheets give a drawn border (how word processors export tables)."""
+    classes = set()
+    for style in root.iter("style"):
+        for selectors, declarations in _CSS_RULE.findall(style.text or ""):
+            if _visible_border(declarations):
+                classes.update(_CSS_CLASS.findall(selectors))
+    return frozenset(classes)
+
+
+def _is_data_table(table, bordered_classes: frozenset[str]) -> bool:
     border = (table.get("border") or "0").strip()
     if border not in ("", "0"):
         return True
     for element in table.iter("table", "td", "th"):
-        style = (element.get("style") or "").lower().replace(" ", "")
-        if re.search(r"border(-\w+)?:(?!none|0(px)?;|0(px)?$|hidden)", style):
+        if _visible_border(element.get("style") or ""):
+            return True
+        if bordered_classes.intersection((element.get("class") or "").split()):
             return True
     return False
 
@@ -168,7 +189,8 @@ def _is_data_table(table) -> bool:
 class _Writer:
     """Lines from block elements: inline text gathers until a block boundary."""
 
-    def __init__(self):
+    def __init__(self, bordered_classes: frozenset[str]):
+        self.bordered_classes = bordered_classes
         self.lines: list[Line] = []
         self.buffer: list[str] = []
         self.paragraphs = 0
@@ -202,6 +224,9 @@ class _Writer:
                 self.flush()
             else:
                 self.block(child)
+                # A list label set apart by style ("I." floated left of its text) is a word of its own.
+                if _SET_APART.search(child.get("style") or ""):
+                    self.buffer.append(" ")
             if child.tail:
                 self.buffer.append(child.tail)
 
@@ -211,7 +236,7 @@ class _Writer:
         rows = [[cell for cell in row if cell.tag in ("td", "th")] for row in table.iter("tr")
                 if row.getparent() is table or row.getparent().getparent() is table]
         self.separate()
-        if _is_data_table(table):
+        if _is_data_table(table, self.bordered_classes):
             for index, cells in enumerate(rows):
                 texts = [" ".join(self._cell_lines(cell)) for cell in cells]
                 if any(texts):
@@ -227,7 +252,7 @@ class _Writer:
                 self.separate()
 
     def _cell_lines(self, cell) -> list[str]:
-        writer = _Writer()
+        writer = _Writer(self.bordered_classes)
         writer.tables = self.tables
         writer.block(cell)
         writer.flush()
