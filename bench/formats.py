@@ -3,7 +3,8 @@
 For each document under ../shared/eval/dev, its gold.txt is laid out as a
 clerk's Word file (scripts/office_documents.py: header and signature tables,
 Word list numbering, Phụ lục task table) in a temporary folder, once in
-Unicode and once with legacy-font runs (TCVN3 .VnTime/.VnTimeH halves and
+Unicode (list numbering on the paragraphs, and again through paragraph
+styles) and once with legacy-font runs (TCVN3 .VnTime/.VnTimeH halves and
 whole VNI-Times paragraphs); the legacy one is converted by LibreOffice to
 .doc, .odt and .rtf, and the text is also wrapped in a portal-like web page
 (UTF-8 and Windows-1258) and exported as XHTML by LibreOffice. Nothing built
@@ -37,7 +38,7 @@ from pipeline.ingest import ingest  # noqa: E402
 from pipeline.model import Line  # noqa: E402
 from pipeline.parse import parse  # noqa: E402
 
-FORMATS = ("docx", "docx-legacy", "doc-legacy", "odt-legacy", "rtf-legacy", "html", "html-cp1258", "html-writer")
+FORMATS = ("docx", "docx-styles", "docx-legacy", "doc-legacy", "odt-legacy", "rtf-legacy", "html", "html-cp1258", "html-writer")
 
 
 def load_scorer(shared: Path):
@@ -51,6 +52,8 @@ def build(gold: str, folder: Path) -> dict[str, Path]:
     files = {}
     files["docx"] = folder / "plain.docx"
     office_documents.build_docx(gold, files["docx"])
+    files["docx-styles"] = folder / "styles.docx"
+    office_documents.build_docx(gold, files["docx-styles"], list_styles=True)
     files["docx-legacy"] = folder / "legacy.docx"
     office_documents.build_docx(gold, files["docx-legacy"], legacy_fonts=True)
     for extension in ("doc", "odt", "rtf"):

@@ -25,6 +25,7 @@ from pathlib import Path
 import docx
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -167,7 +168,7 @@ def join_wrapped(lines: list[str]) -> list[str]:
 
 
 class WordBuilder:
-    def __init__(self, legacy_fonts: bool = False, numbering: bool = True):
+    def __init__(self, legacy_fonts: bool = False, numbering: bool = True, list_styles: bool = False):
         self.document = docx.Document()
         style = self.document.styles["Normal"]
         style.font.name = "Times New Roman"
@@ -182,6 +183,15 @@ class WordBuilder:
             part = self.document.part.numbering_part.element
             part.insert(0, parse_xml(_numbering_xml()))
             part.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+        # As in office templates: the list level comes with a paragraph style ("Mục I", "Mục 1" ...).
+        self.list_styles = []
+        if numbering and list_styles:
+            for level in range(len(_LEVELS)):
+                style = self.document.styles.add_style(f"Muc {level}", WD_STYLE_TYPE.PARAGRAPH)
+                style.base_style = self.document.styles["Normal"]
+                style.element.get_or_add_pPr().append(parse_xml(
+                    f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
+                self.list_styles.append(style)
 
     def _runs(self, paragraph, text: str, encoding: str | None) -> None:
         if encoding == "tcvn3":
@@ -226,6 +236,9 @@ class WordBuilder:
                 return text
             self.counters.advance(level)
             self.numbered += 1
+            if self.list_styles:
+                paragraph.style = self.list_styles[level]
+                return match.group("rest")
             p_pr = paragraph._p.get_or_add_pPr()
             p_pr.append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>'))
             return match.group("rest")
@@ -268,12 +281,12 @@ class WordBuilder:
 
 
 def build_docx(text: str, path: Path, legacy_fonts: bool = False, numbering: bool = True,
-               wrapped: bool = False) -> WordBuilder:
+               wrapped: bool = False, list_styles: bool = False) -> WordBuilder:
     lines = text.split("\n")
     left, right, body, recipients, signer, after = split_layout(lines)
     if wrapped:
         body = join_wrapped(body)
-    builder = WordBuilder(legacy_fonts=legacy_fonts, numbering=numbering)
+    builder = WordBuilder(legacy_fonts=legacy_fonts, numbering=numbering, list_styles=list_styles)
     if left or right:
         builder.layout_table(left, right)
     builder.body(body)

@@ -14,6 +14,7 @@ from pathlib import Path
 import docx
 import jsonschema
 import pytest
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 
 from pipeline.errors import InputError, MissingDependencyError
@@ -172,6 +173,20 @@ def test_numbering_start_override_and_bullets(tmp_path):
     path = numbered_docx(tmp_path / "b.docx", levels, [(0, "Năm"), (1, "chấm"), (2, "gạch"), (3, "cộng"),
                                                        (4, "chữ"), (0, "Sáu")], override)
     assert texts(ingest(path)[1]) == ["5. Năm", "• chấm", "- gạch", "+ cộng", "A. chữ", "6. Sáu"]
+
+
+def test_numbering_inherited_from_the_paragraph_style(tmp_path):
+    path = numbered_docx(tmp_path / "s.docx", level(0, "upperRoman", "%1.") + level(1, "lowerLetter", "%2)"), [])
+    document = docx.Document(str(path))
+    for index in (0, 1):
+        style = document.styles.add_style(f"Muc {index}", WD_STYLE_TYPE.PARAGRAPH)
+        style.element.get_or_add_pPr().append(parse_xml(
+            '<w:numPr xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+            f'<w:ilvl w:val="{index}"/><w:numId w:val="907"/></w:numPr>'))
+    for style, text in (("Muc 0", "MỤC TIÊU"), ("Muc 1", "một"), ("Muc 1", "hai"), ("Muc 0", "NHIỆM VỤ")):
+        document.add_paragraph(text, style=style)
+    document.save(str(path))
+    assert texts(ingest(path)[1]) == ["I. MỤC TIÊU", "a) một", "b) hai", "II. NHIỆM VỤ"]
 
 
 def test_borderless_table_is_read_by_columns_bordered_one_by_rows(tmp_path):
