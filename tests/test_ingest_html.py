@@ -95,12 +95,13 @@ def test_page_without_document_text_exits_3(tmp_path):
 def test_word_processor_export_labels_and_style_sheet_borders(tmp_path):
     # As LibreOffice writes a page: list labels floated beside their text, table borders in the style sheet.
     path = page(tmp_path, """
-      <ol><li><p><span class="L1" style="display:block;float:left;min-width:0cm;">II.</span>NHIỆM VỤ</p></li></ol>
+      <ol><li><p><span class="L1" style="display:block;float:left;min-width:0cm;">II.</span>NHIỆM VỤ</p>
+      <ul><li><p><span class="L2" style="display:block;float:left;">--</span>Rà soát quy hoạch</p></li></ul></li></ol>
       <table border="0" class="T2"><tr><td class="T2_A1">TT</td><td class="T2_A1">Nội dung</td></tr>
       <tr><td class="T2_A1">1</td><td class="T2_A1">Rà soát</td></tr></table>
       <table border="0"><tr><td class="T1_A1">Nơi nhận:</td><td class="T1_A1">CHỦ TỊCH</td></tr>
       <tr><td class="T1_A1">- Lưu: VT.</td><td class="T1_A1">Trần Văn Bình</td></tr></table>""",
                 head='<meta charset="utf-8"><style>.T1_A1 { border-top-style:none; border-left-style:none; }'
                      ' .T2_A1 { border-top-width:0.02cm; border-top-style:solid; border-left-style:solid; }</style>')
-    assert texts(ingest(path)[1]) == ["II. NHIỆM VỤ", "", "TT\tNội dung", "1\tRà soát", "",
+    assert texts(ingest(path)[1]) == ["II. NHIỆM VỤ", "- Rà soát quy hoạch", "", "TT\tNội dung", "1\tRà soát", "",
                                       "Nơi nhận:", "- Lưu: VT.", "", "CHỦ TỊCH", "Trần Văn Bình"]

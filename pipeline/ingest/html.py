@@ -56,6 +56,7 @@ _BORDER_DRAWN = re.compile(r"border[\w-]*\s*:[^;]*\b(solid|dotted|dashed|double|
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _CSS_CLASS = re.compile(r"\.([\w-]+)")
 _SET_APART = re.compile(r"float\s*:\s*(left|right)|display\s*:\s*(block|inline-block)", re.IGNORECASE)
+_REPEATED_BULLET = re.compile(r"([-–—•+*])\1+")
 _SPACES = re.compile(r"[ \t\r\n\f\v\u00a0]+")
 
 
@@ -222,11 +223,17 @@ class _Writer:
                 self.flush()
                 self.block(child)
                 self.flush()
+            elif _SET_APART.search(child.get("style") or ""):
+                # A list label set apart by style ("I." floated left of its text) is a word of its
+                # own; LibreOffice 7 writes a "-" bullet twice there ("--"), which is one bullet.
+                repeated = _REPEATED_BULLET.fullmatch(_text(child))
+                if repeated:
+                    self.buffer.append(repeated.group(1))
+                else:
+                    self.block(child)
+                self.buffer.append(" ")
             else:
                 self.block(child)
-                # A list label set apart by style ("I." floated left of its text) is a word of its own.
-                if _SET_APART.search(child.get("style") or ""):
-                    self.buffer.append(" ")
             if child.tail:
                 self.buffer.append(child.tail)
 
