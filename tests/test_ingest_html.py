@@ -105,3 +105,10 @@ def test_word_processor_export_labels_and_style_sheet_borders(tmp_path):
                      ' .T2_A1 { border-top-width:0.02cm; border-top-style:solid; border-left-style:solid; }</style>')
     assert texts(ingest(path)[1]) == ["II. NHIỆM VỤ", "- Rà soát quy hoạch", "", "TT\tNội dung", "1\tRà soát", "",
                                       "Nơi nhận:", "- Lưu: VT.", "", "CHỦ TỊCH", "Trần Văn Bình"]
+
+
+def test_utf16_page_with_byte_order_mark(tmp_path):
+    path = page(tmp_path, "<p>Ủy ban nhân dân tỉnh An Giang</p>", head="", encoding="utf-16")
+    source, lines = ingest(path)
+    assert (source.kind, source.encoding) == ("html", "utf-16")
+    assert texts(lines) == ["Ủy ban nhân dân tỉnh An Giang"]

@@ -81,8 +81,7 @@ def detect_kind(data: bytes, path: Path) -> str:
         return office.ole_kind(data, str(path))
     if data.startswith(office.RTF_MAGIC):
         return "rtf"
-    head = data[:_HTML_HEADER_WINDOW].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if head.startswith(b"<") and any(marker in head for marker in _HTML_MARKERS):
+    if _looks_like_html(data):
         return "html"
     for magic, description in _UNSUPPORTED_MAGICS:
         if data.startswith(magic):
@@ -91,6 +90,15 @@ def detect_kind(data: bytes, path: Path) -> str:
                 " Word (.docx/.doc), OpenDocument (.odt), RTF or a web page (.html)"
             )
     return "text"
+
+
+def _looks_like_html(data: bytes) -> bool:
+    head = data[:_HTML_HEADER_WINDOW]
+    # Word's "Save as Web Page" may write UTF-16 with a byte order mark.
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("ascii", errors="ignore")
+    head = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith(b"<") and any(marker in head for marker in _HTML_MARKERS)
 
 
 def _read(path: Path) -> bytes:
