@@ -24,7 +24,7 @@ from pathlib import Path
 
 import docx
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls, qn
+from docx.oxml.ns import nsdecls
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt
 
