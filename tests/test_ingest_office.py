@@ -260,6 +260,21 @@ def _zip_with(source: Path, extra: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def _encrypted_odt() -> bytes:
+    """plan.odt with its manifest saying each part is encrypted, as a password-protected .odt's does."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(FIXTURES / "plan.odt") as original, zipfile.ZipFile(buffer, "w") as copy:
+        for item in original.infolist():
+            data = original.read(item.filename)
+            if item.filename == "META-INF/manifest.xml":
+                data = data.replace(b'manifest:full-path="content.xml"',
+                                    b'manifest:full-path="content.xml"><manifest:encryption-data'
+                                    b' manifest:checksum-type="SHA1/1K" manifest:checksum="AA=="/'
+                                    b'></manifest:file-entry><manifest:file-entry manifest:full-path="x"')
+            copy.writestr(item, data)
+    return buffer.getvalue()
+
+
 def _zip_bomb() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -286,6 +301,7 @@ def _encrypted_doc() -> bytes:
 BAD_FILES = {
     "encrypted.docx": (lambda: (FIXTURES / "encrypted.docx").read_bytes(), "encrypted"),
     "encrypted.doc": (_encrypted_doc, "encrypted"),
+    "encrypted.odt": (_encrypted_odt, "encrypted"),
     "corrupt.docx": (lambda: b"PK\x03\x04" + bytes(range(256)) * 8, "damaged"),
     "truncated.docx": (lambda: PLAN_DOCX.read_bytes()[: PLAN_DOCX.stat().st_size // 2], "damaged"),
     "truncated.doc": (lambda: (FIXTURES / "plan.doc").read_bytes()[:3000], "damaged"),
