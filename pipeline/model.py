@@ -130,6 +130,7 @@ class Task:
     page: int | None = None
     inferred: list[str] = field(default_factory=list)  # fields not read on the item itself
     confidence: float = 1.0
+    part: str | None = None  # the attachment holding the task ("Kế hoạch", "Phụ lục"); None in the main text
 
 
 @dataclass

@@ -37,7 +37,7 @@ from pipeline.parse.matching import fold, squash
 _TERMINAL = tuple(".;:!?")
 # Digits OCR confuses in item numbers: an item written "9." where "5." is due is item 5.
 _DIGIT_MISREADS = {"5": ("9", "6", "3"), "3": ("8", "5"), "8": ("3", "6"), "6": ("8", "5"), "1": ("7",), "7": ("1",)}
-_NAMED_PREFIX = {"part": "P", "chapter": "Ch", "division": "M", "article": "Đ"}
+_NAMED_PREFIX = {"part": "P.", "chapter": "Ch.", "division": "M.", "article": "Đ"}
 # Closing paragraphs of the body belong to no item, though they follow the last one.
 _CLOSING_RE = regex.compile(
     r"^(?:tren day \S{1,3} |trong qua trinh (?:thuc hien|trien khai|to chuc)|ke hoach nay thay the|"
@@ -57,12 +57,25 @@ class Node:
     rank: int = 99
     field: Field | None = None
     cells: list[str] | None = None
+    part: str | None = None  # the attachment the node belongs to ("Kế hoạch", "Phụ lục"); None in the main text
     children: list[Node] = default(default_factory=list)
 
     def walk(self):
         yield self
         for child in self.children:
             yield from child.walk()
+
+
+@dataclass
+class Part:
+    """An attachment after the main text ("KẾ HOẠCH … (Ban hành kèm theo …)", "PHỤ LỤC")."""
+
+    name: str  # its type: "Kế hoạch", "Chương trình hành động", "Phụ lục" …
+    title: str
+    line: int  # the line of its type heading
+    page: int | None = None
+    appendix: bool = False
+    label: str = ""  # "I" of "PHỤ LỤC I"
 
 
 @dataclass
@@ -98,6 +111,7 @@ class _Builder:
         self.last_roman = 0
         self.after_break = False
         self.table: Node | None = None
+        self.part: str | None = None
 
     # ids -----------------------------------------------------------------
     def _unique(self, candidate: str) -> str:
@@ -117,7 +131,7 @@ class _Builder:
         parent_id = parent.id if parent else ""
         prefix = f"{parent_id}." if parent_id else ""
         if kind in _NAMED_PREFIX:
-            return self._unique(f"{_NAMED_PREFIX[kind]}.{label}")
+            return self._unique(f"{_NAMED_PREFIX[kind]}{label}")
         if kind == "appendix":
             return self._unique(f"PL{label}" if label else "PL")
         if kind == "roman":
@@ -127,6 +141,8 @@ class _Builder:
         if kind in ("number", "subnumber", "letter"):
             return self._unique(prefix + label)
         symbol = {"bullet": "-", "subbullet": "+", "paragraph": "p", "field": "f", "table": "table"}[kind]
+        if kind in ("bullet", "subbullet"):  # "V.9-3": bullets hang on their item's id without a dot
+            return self._unique(f"{parent_id}{symbol}{self._count(parent_id, kind)}")
         return self._unique(f"{prefix}{symbol}{self._count(parent_id, kind)}")
 
     # sequence checks -----------------------------------------------------
@@ -169,7 +185,18 @@ class _Builder:
 
     # building ------------------------------------------------------------
     def _attach(self, node: Node, parent: Node | None) -> None:
+        node.part = self.part
         (parent.children if parent else self.roots).append(node)
+
+    def start_part(self, part: Part) -> None:
+        """An attachment begins: its numbering starts afresh; ids stay unique across parts.
+        An appendix opens an "appendix" node ("PL") that holds its tables."""
+        self.part = part.name
+        self.stack, self.current, self.table = [], None, None
+        self.last_roman, self.last_label, self.prev_line, self.gap = 0, {}, "", False
+        if part.appendix:
+            marker = Marker("appendix", part.label, part.name, part.title)
+            self._open(marker, Line(number=part.line, text=part.title, original=part.title, page=part.page))
 
     def _open(self, marker: Marker, line: Line) -> None:
         rank = marker.rank
@@ -177,7 +204,10 @@ class _Builder:
             self.stack.pop()
         parent = self.stack[-1] if self.stack else None
         self._check_order(marker, parent, line.number)
-        found = read_field(marker.rest) if marker.kind in ("letter", "bullet", "subbullet") else None
+        # "2. Cơ quan chủ trì: Bộ Tư pháp." under "Điều 2." is a field line of the article's task.
+        fielded = marker.kind in ("letter", "bullet", "subbullet") or (
+            marker.kind == "number" and parent is not None and parent.kind == "article")
+        found = read_field(marker.rest) if fielded else None
         kind = "field" if found else marker.kind
         label = marker.label
         node = Node(
@@ -282,10 +312,14 @@ class _Builder:
         return expected
 
 
-def build_outline(lines: list[Line], dropped: set[int]) -> Outline:
-    """The tree of the body `lines`; `dropped` are page numbers and running headers among them."""
+def build_outline(lines: list[Line], dropped: set[int], parts: dict[int, Part] | None = None) -> Outline:
+    """The tree of the body `lines`; `dropped` are page numbers and running headers among them;
+    `parts` maps the first body line of each attachment to its description."""
     builder = _Builder(wrap_width([line for line in lines if line.number not in dropped]))
+    parts = parts or {}
     for line in lines:
+        if line.number in parts:
+            builder.start_part(parts[line.number])
         if line.number in dropped:
             builder.page_break()
         else:

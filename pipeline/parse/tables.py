@@ -55,6 +55,7 @@ def table_tasks(table, ancestors: list, issued: date | None, warnings: list[str]
             text=content,
             lines=(row.first, row.last),
             page=row.page,
+            part=row.part,
         )
         raw_units = [(kind, cells.get(kind, "")) for kind in ("units", "lead", "support") if cells.get(kind)]
         task.units_text = "; ".join(value for _, value in raw_units) or None

@@ -45,12 +45,21 @@ _TASK_HEADING = regex.compile(
 )
 _OTHER_HEADING = regex.compile(
     r"muc dich|muc tieu|yeu cau|kinh phi|doi tuong|pham vi|quan diem|tinh hinh|hien trang|thuc trang|"
-    r"ket qua dat duoc|danh gia|khen thuong|tieu chuan|so luong|thu tuc|can cu|dinh huong|tam nhin"
+    r"ket qua dat duoc|danh gia|khen thuong|tieu chuan|so luong|thu tuc|can cu|dinh huong|tam nhin|hieu luc"
 )
 # Under a tasks heading a numbered group is set aside only when its title starts with one of these.
 _OTHER_GROUP = regex.compile(
-    r"^(?:muc dich|muc tieu|yeu cau|kinh phi|doi tuong|pham vi|quan diem|tinh hinh|hien trang|thuc trang|ket qua|dinh huong|tam nhin)"
+    r"^(?:muc dich|muc tieu|yeu cau|kinh phi|doi tuong|pham vi|quan diem|tinh hinh|hien trang|thuc trang|ket qua|dinh huong|tam nhin|"
+    r"hieu luc)"
 )
+# Articles and items that only enact, repeal or execute the document: "Quyết định này có hiệu lực …",
+# "… chịu trách nhiệm thi hành Quyết định này", "Ban hành kèm theo Quyết định này Kế hoạch …".
+_FORMAL_CLAUSE = regex.compile(
+    r"co hieu luc|hieu luc thi hanh|chiu trach nhiem thi hanh|ban hanh kem theo|^phe duyet|^bai bo|^thay the|"
+    r"^(?:quyet dinh|nghi quyet|chi thi|ke hoach) nay\b"
+)
+# A lead-in naming the addressees of the items that follow: "Thủ tướng Chính phủ yêu cầu Chủ tịch … :".
+_ADDRESSEE_RE = regex.compile(r"\b(?:yeu cau|giao|de nghi|chi thi)\s+(?P<units>[^:]+):\s*$")
 _REPORTING = regex.compile(
     r"(?:dinh ky|hang (?:thang|quy|nam)|truoc ngay)[^.]{0,200}bao cao|bao cao[^.]{0,200}(?:dinh ky|hang (?:thang|quy|nam)|truoc ngay)"
 )
@@ -201,6 +210,30 @@ class _Extractor:
         self.tasks: list[Task] = []
 
     # -- which items are tasks ------------------------------------------------
+    def walk_top(self, roots: list[Node]) -> None:
+        """The top level. Outside any heading, a document without a tasks section (Chỉ thị,
+        Công văn, Công điện, the articles of a Quyết định) gives its numbered items as tasks;
+        a lead-in naming one addressee ("… yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh:") is their unit."""
+        hint: list[str] = []
+        for node in roots:
+            if node.kind == "paragraph":
+                addressee = _ADDRESSEE_RE.search(fold(node.text))
+                if addressee:
+                    units = split_list(node.text[addressee.start("units"):addressee.end("units")])
+                    hint = units if len(units) == 1 else []
+                continue
+            if node.kind in ITEM_KINDS:
+                if _FORMAL_CLAUSE.search(fold(node.text)) and not self._has_structure(node):
+                    continue
+                self.item(node, [], True, hint)
+            else:
+                self.walk([node], [], None, [])
+
+    @staticmethod
+    def _has_structure(node: Node) -> bool:
+        return any(child.kind in ITEM_KINDS or child.kind in HEADING_KINDS or child.kind == "table"
+                   for child in node.children)
+
     def walk(self, nodes: list[Node], ancestors: list[Node], in_tasks: bool | None, hint: list[str]) -> None:
         for node in nodes:
             if node.kind == "table":
@@ -239,6 +272,10 @@ class _Extractor:
             return
         own_hint = title_unit(node.text) if node.kind in ("number", "subnumber") else []
         path = ancestors + [node]
+        if any(child.kind in HEADING_KINDS or child.kind == "table" for child in node.children):
+            # An article holding a whole plan ("Điều 1. Phê duyệt Đề án …" / "I. …" / "V. TỔ CHỨC THỰC HIỆN").
+            self.walk(node.children, path, None, own_hint or hint)
+            return
         if any(child.kind in ITEM_KINDS for child in node.children):
             self.group(node, path, verdict if verdict is not None else in_tasks, own_hint or hint)
             return
@@ -277,6 +314,7 @@ class _Extractor:
             activities=activities,
             lines=(node.first, _last_line(node)),
             page=node.page,
+            part=node.part,
         )
         self.fields[task.id] = _Fields(list(fields))
         self.nodes[task.id] = node
@@ -380,6 +418,6 @@ class _Extractor:
 def extract_tasks(roots: list[Node], issued: date | None) -> tuple[list[Task], list[str]]:
     """All tasks in the tree, in document order, and the warnings met on the way."""
     extractor = _Extractor(issued)
-    extractor.walk(roots, [], None, [])
+    extractor.walk_top(roots)
     tasks = extractor.finish()
     return tasks, extractor.warnings
