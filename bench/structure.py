@@ -7,7 +7,8 @@ clean). Each annotated task is matched to a parsed task on its id or on its
 `starts` words, then five checks are made:
   found       a parsed task matched
   lead        same set of lead units (case and whitespace folded, one name
-              containing the other counts, a leading "Đề nghị"/"Giao" dropped)
+              containing the other counts, a leading "Đề nghị"/"Giao" dropped,
+              abbreviations such as UBND expanded on both sides)
   support     same set of support units, the same way
   deadline    same ISO date (null = null)
   recurrence  same cadence: "annual" (a yearly or half-yearly period),
@@ -40,6 +41,7 @@ from pathlib import Path
 import regex
 
 from pipeline.model import Document, Line
+from pipeline.parse.units import expand
 from pipeline.process import Options, normalize, read, structure
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
@@ -52,7 +54,9 @@ def _squash(text: str) -> str:
 
 
 def _unit_key(unit: str) -> str:
-    unit = _squash(unit).casefold().strip(" ,;.:")
+    """Case and whitespace folded, a leading "Đề nghị"/"Giao" dropped, abbreviations expanded with the
+    product's gazetteer ("UBND tỉnh" and "Ủy ban nhân dân tỉnh" are the same unit)."""
+    unit = _squash(expand(unit)).casefold().strip(" ,;.:")
     return regex.sub(r"^(?:đề nghị|giao)\s+", "", unit)
 
 

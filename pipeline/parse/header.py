@@ -124,8 +124,8 @@ def _attachment_type(text: str) -> tuple[str, str] | None:
         return None
     kind = match["type"]
     label = text[match.start("label"): match.end("label")].upper() if match["label"] else ""
-    name = DOC_TYPES.get(kind) or {"danh muc": "Danh mục"}.get(kind, kind)
-    return (name if kind not in ("danh muc",) else "Phụ lục"), label
+    # A "DANH MỤC …" after the signature is an appendix list, titled without the word "Phụ lục".
+    return DOC_TYPES.get(kind) or "Phụ lục", label
 
 
 def read_attachment(lines: list[Line], start: int, skip: set[int] = frozenset()) -> Attachment | None:

@@ -111,6 +111,8 @@ class _Builder:
         self.last_roman = 0
         self.after_break = False
         self.table: Node | None = None
+        self.last_table: Node | None = None  # a table may go on after a page break
+        self.table_groups: dict[str, str] = {}  # table id -> its current group row ("II")
         self.part: str | None = None
 
     # ids -----------------------------------------------------------------
@@ -192,13 +194,15 @@ class _Builder:
         """An attachment begins: its numbering starts afresh; ids stay unique across parts.
         An appendix opens an "appendix" node ("PL") that holds its tables."""
         self.part = part.name
-        self.stack, self.current, self.table = [], None, None
+        self.stack, self.current, self.table, self.last_table = [], None, None, None
         self.last_roman, self.last_label, self.prev_line, self.gap = 0, {}, "", False
         if part.appendix:
             marker = Marker("appendix", part.label, part.name, part.title)
             self._open(marker, Line(number=part.line, text=part.title, original=part.title, page=part.page))
 
     def _open(self, marker: Marker, line: Line) -> None:
+        if marker.kind in ("appendix", "part", "chapter", "division", "article", "roman", "number"):
+            self.last_table = None
         rank = marker.rank
         while self.stack and self.stack[-1].rank >= rank:
             self.stack.pop()
@@ -258,7 +262,9 @@ class _Builder:
             self.gap = self.gap or not self.after_break
             return
         self.after_break = False
-        if "\t" in line.text.strip() and len([c for c in line.text.split("\t") if c.strip()]) >= 2:
+        filled = len([c for c in line.text.split("\t") if c.strip()])
+        # A row with a single filled cell ("\t\t\tthe rest of a wrapped cell") belongs to the table above.
+        if "\t" in line.text.strip(" ") and (filled >= 2 or (filled and self.last_table is not None)):
             self._table_row(line)
         else:
             self.table = None
@@ -282,34 +288,64 @@ class _Builder:
     def _table_row(self, line: Line) -> None:
         cells = [squash(cell) for cell in line.text.split("\t")]
         table = self.table
+        last = self.last_table
+        if table is None and last is not None and (same_row(cells, last.cells) or not _looks_like_header(cells)):
+            # The table goes on after a page break: its header row repeated, or straight on with rows.
+            table = self.table = last
         if table is None:
             parent = self.stack[-1] if self.stack else None
             table = Node("table", "", self._child_id(parent, "table", ""), " | ".join(cells), line.number, line.number, line.page, cells=cells)
             self._attach(table, parent)
-            self.current = self.table = table
+            self.current = self.table = self.last_table = table
+            return
+        table.last = line.number
+        if same_row(cells, table.cells):
+            row = Node("row", "", self._unique(f"{table.id}.h"), " | ".join(cells), line.number, line.number,
+                       line.page, cells=cells)
+            row.part = self.part
+            table.children.append(row)
+            self.current = row
             return
         parent_id = table.id.rsplit(".table", 1)[0]
         number = cells[0] if cells and regex.fullmatch(r"[\dIVXivx]{1,5}\.?", cells[0]) else ""
         label = self._row_number(table, number.rstrip("."), cells, line.number)
-        row_id = self._unique(f"{parent_id}.{label}" if parent_id else label) if label else self._unique(
-            f"{table.id}.r{self._count(table.id, 'row')}"
-        )
+        if label and roman_value(label.upper()):
+            self.table_groups[table.id] = label.upper()
+            row_id = self._unique(f"{parent_id}.{label.upper()}" if parent_id else label.upper())
+        elif label:
+            group = self.table_groups.get(table.id)
+            stem = ".".join(part for part in (parent_id, group, label) if part)
+            row_id = self._unique(stem)
+        else:
+            row_id = self._unique(f"{table.id}.r{self._count(table.id, 'row')}")
         row = Node("row", label, row_id, " | ".join(c for c in cells if c), line.number, line.number, line.page, cells=cells)
+        row.part = self.part
         table.children.append(row)
         self.current = row
 
-
     def _row_number(self, table: Node, label: str, cells: list[str], line_number: int) -> str:
         """The row's number; where OCR lost or misread it in a table numbered 1, 2, 3 … so far,
-        the number the sequence expects (a scan's narrow "TT" column is often unreadable)."""
-        numbers = [row.label for row in table.children]
+        the number the sequence expects (a scan's narrow "TT" column is often unreadable).
+        A row that is short of cells, or whose text cell opens in lower case, continues the row above."""
+        numbers = [row.label for row in table.children if row.label]
         if not all(n == str(i) for i, n in enumerate(numbers, start=1)):
             return label
         expected = str(len(numbers) + 1)
         if label == expected or sum(bool(cell) for cell in cells[1:]) < 2:
             return label
+        if len(cells) < len(table.cells or []) or len(cells[0]) > 3 or not cells[1][:1].isupper():
+            return label
         self.warnings.append(f"table row number {label or 'missing'} read as {expected} at line {line_number}")
         return expected
+
+
+def same_row(cells: list[str], other: list[str] | None) -> bool:
+    return bool(other) and [fold(c) for c in cells if c] == [fold(c) for c in other if c]
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    """A header row names columns ("TT", "Nội dung", "Cơ quan chủ trì"); a data row opens with its number."""
+    return not regex.fullmatch(r"[\dIVXivx]{1,5}\.?", cells[0] or "") and sum(bool(c) for c in cells) >= 2
 
 
 def build_outline(lines: list[Line], dropped: set[int], parts: dict[int, Part] | None = None) -> Outline:

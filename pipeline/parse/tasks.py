@@ -136,10 +136,13 @@ def _activities(node: Node) -> list[str]:
     return found
 
 
-def _text_units(node: Node) -> tuple[list[str], list[str], str] | None:
-    """(lead, support, phrase) when the item's text or first paragraph opens with a unit ("Sở Nội vụ: …")."""
-    first_paragraph = next((child.text for child in node.children if child.kind == "paragraph"), "")
-    for sentence in (node.text, first_paragraph):
+def _text_units(node: Node, first_paragraph: bool = True) -> tuple[list[str], list[str], str] | None:
+    """(lead, support, phrase) when the item's text or first paragraph opens with a unit ("Sở Nội vụ: …").
+    "Yêu cầu X …" names the units directed, not the one assigned."""
+    paragraph = next((child.text for child in node.children if child.kind == "paragraph"), "") if first_paragraph else ""
+    for sentence in (node.text, paragraph):
+        if fold(sentence).startswith("yeu cau "):
+            continue
         phrase = scan_phrase(sentence)
         if phrase:
             lead, support = assign_roles(sentence, running=True)
@@ -207,6 +210,7 @@ class _Extractor:
         self.fields: dict[str, _Fields] = {}  # task id -> its fields, until finished
         self.nodes: dict[str, Node] = {}
         self.hints: dict[str, list[str]] = {}  # task id -> units named by the enclosing heading
+        self.support_hints: dict[str, list[str]] = {}  # task id -> support units named by its lead-in
         self.tasks: list[Task] = []
 
     # -- which items are tasks ------------------------------------------------
@@ -286,6 +290,12 @@ class _Extractor:
         content_field = any(f.kind == "content" for f in node_fields)
         if bullets and holder_count >= 2 and not content_field:
             self.bullet_tasks(node, path, own_hint or hint)
+        elif bullets and not holder_count and in_tasks and node.text.rstrip().endswith(":"):
+            # A lead-in ("Giao Sở X chủ trì, phối hợp với Y thực hiện các nhiệm vụ sau:") is not a task;
+            # its bullets are, and the units it names are theirs.
+            found = _text_units(node, first_paragraph=False)
+            lead, support = (found[0], found[1]) if found else (own_hint or hint, [])
+            self.bullet_tasks(node, path, lead, support)
         elif holder_count == 1 or not bullets or node.kind == "letter" or content_field or not _title_like(node.text):
             if in_tasks or node_fields or holders:
                 fields = node_fields + [f for b in holders for f in _own_fields(b)]
@@ -293,13 +303,14 @@ class _Extractor:
         elif in_tasks:
             self.bullet_tasks(node, path, own_hint or hint)
 
-    def bullet_tasks(self, node: Node, path: list[Node], hint: list[str]) -> None:
+    def bullet_tasks(self, node: Node, path: list[Node], hint: list[str], support_hint: list[str] = ()) -> None:
         runs = _Runs(self)
         for child in node.children:
             if child.kind == "field":
                 runs.block(child)
             elif child.kind in BULLET_KINDS:
                 task = self._make(child, path, _own_fields(child), hint, activities=_activities(child))
+                self.support_hints[task.id] = list(support_hint)
                 runs.tasks([task], passes_back=True)
         runs.close()
 
@@ -404,6 +415,8 @@ class _Extractor:
             match = regex.search(r"phoi hop(?:\s+voi)?\s+", folded)
             if match:
                 task.support_units = [u for u in split_list(scan_phrase(task.text[match.end():])) if u not in hint]
+            else:
+                task.support_units = [u for u in self.support_hints.get(task.id, []) if u not in hint]
             task.inferred.append("lead_units")
 
     @staticmethod
