@@ -28,11 +28,15 @@ tables (task tables).
 from __future__ import annotations
 
 import unicodedata
+
+import regex
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from pipeline.model import DocumentMeta, Line, Section, Task
+from pipeline.model import DocumentMeta, DocumentWarning, Line, Section, Task
+from pipeline.parse.matching import fold
 from pipeline.parse.header import read_attachment, read_closing, read_frame
+from pipeline.parse.notices import notice
 from pipeline.parse.outline import Node, Part, build_outline, dropped_lines
 from pipeline.parse.references import find_references
 from pipeline.parse.tasks import extract_tasks
@@ -45,7 +49,7 @@ class ParseResult:
     meta: DocumentMeta
     sections: list[Section]
     tasks: list[Task]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[DocumentWarning] = field(default_factory=list)
     line_roles: dict[int, str] = field(default_factory=dict)
 
 
@@ -58,6 +62,16 @@ def _section(node: Node) -> Section:
         lines=(node.first, node.last),
         children=[_section(child) for child in node.children],
     )
+
+
+# Words that give or ask for work: a document using them and yielding no task must say so.
+_DIRECTIVE_RE = regex.compile(r"\b(?:giao|yeu cau|de nghi|chu tri|phoi hop|trien khai|chi dao|khan truong|co trach nhiem|"
+                              r"to chuc thuc hien|thuc hien)\b")
+
+
+def _cue_words(body: list[Line], cue) -> str:
+    """The words of `body` the folded match `cue` stands on, as written."""
+    return " ".join(line.text for line in body)[cue.start(): cue.end()]
 
 
 def _parts(lines: list[Line], body_start: int, closing: tuple[int, int], dropped: set[int],
@@ -101,10 +115,15 @@ def parse(lines: list[Line]) -> ParseResult:
     tasks, task_warnings = extract_tasks(outline.roots, issued)
     paragraphs = [frame.meta.title or ""] + [node.text for root in outline.roots for node in root.walk()]
     frame.meta.references = find_references(paragraphs, frame.meta.number)
+    warnings = outline.warnings + task_warnings
+    if not tasks:
+        cue = _DIRECTIVE_RE.search(fold(" ".join(line.text for line in body)))
+        if cue:
+            warnings.insert(0, notice("no_tasks", cue=_cue_words(body, cue)))
     return ParseResult(
         meta=frame.meta,
         sections=[_section(root) for root in outline.roots],
         tasks=tasks,
-        warnings=outline.warnings + task_warnings,
+        warnings=warnings,
         line_roles=roles,
     )

@@ -29,10 +29,11 @@ from dataclasses import field as default
 
 import regex
 
-from pipeline.model import Line
+from pipeline.model import DocumentWarning, Line
 from pipeline.parse.fields import Field, read_field
 from pipeline.parse.markers import LETTERS, Marker, read_marker, roman_value, to_roman
 from pipeline.parse.matching import fold, squash
+from pipeline.parse.notices import notice
 
 _TERMINAL = tuple(".;:!?")
 # Digits OCR confuses in item numbers: an item written "9." where "5." is due is item 5.
@@ -81,7 +82,7 @@ class Part:
 @dataclass
 class Outline:
     roots: list[Node]
-    warnings: list[str]
+    warnings: list[DocumentWarning]
 
 
 def wrap_width(lines: list[Line]) -> int:
@@ -101,7 +102,7 @@ class _Builder:
         self.width = width
         self.roots: list[Node] = []
         self.stack: list[Node] = []
-        self.warnings: list[str] = []
+        self.warnings: list[DocumentWarning] = []
         self.current: Node | None = None  # the node whose text a continuation line extends
         self.prev_line = ""
         self.gap = False  # blank line since the previous text line
@@ -156,13 +157,12 @@ class _Builder:
                 # Misreadable numerals are those made of strokes OCR miscounts: I, l, 1, |, H, v.
                 # A numeral that goes backwards ("I." again where "II." is due) lost a stroke.
                 if not value or marker.written != marker.label or (set(marker.written) <= set("I") and value < expected < 4):
-                    self.warnings.append(
-                        f"roman numeral {marker.written} read as {to_roman(expected)} at line {line_number}"
-                    )
+                    self.warnings.append(notice("numeral_fixed", line_number, written=marker.written,
+                                                read=to_roman(expected)))
                     marker.label = to_roman(expected)
                     value = expected
                 else:
-                    self.warnings.append(f"items out of order at line {line_number}")
+                    self.warnings.append(notice("items_out_of_order", line_number))
             self.last_roman = value
             return
         if marker.kind not in ("number", "letter"):
@@ -179,10 +179,10 @@ class _Builder:
         else:
             expected = str(int(previous) + 1) if previous and previous.isdigit() else "1"
             if marker.label in _DIGIT_MISREADS.get(expected, ()):
-                self.warnings.append(f"item number {marker.label} read as {expected} at line {line_number}")
+                self.warnings.append(notice("item_number_fixed", line_number, written=marker.label, read=expected))
                 marker.label = expected
         if marker.label != expected:
-            self.warnings.append(f"items out of order at line {line_number}")
+            self.warnings.append(notice("items_out_of_order", line_number))
         self.last_label[key] = marker.label
 
     # building ------------------------------------------------------------
@@ -335,7 +335,7 @@ class _Builder:
             return label
         if len(cells) < len(table.cells or []) or len(cells[0]) > 3 or not cells[1][:1].isupper():
             return label
-        self.warnings.append(f"table row number {label or 'missing'} read as {expected} at line {line_number}")
+        self.warnings.append(notice("table_row_number_fixed", line_number, written=label or "…", read=expected))
         return expected
 
 

@@ -25,10 +25,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.model import Task
+from pipeline.model import DocumentWarning, Task
 from pipeline.parse.fields import column_kind
 from pipeline.parse.markers import roman_value
 from pipeline.parse.outline import same_row as _same_row
+from pipeline.parse.notices import notice
 from pipeline.parse.timeline import read_timeline
 from pipeline.parse.units import assign_roles
 
@@ -91,7 +92,7 @@ def _rows(table, columns: dict[int, str]) -> list[tuple[_Row, bool]]:
     return rows
 
 
-def table_tasks(table, ancestors: list, issued: date | None, warnings: list[str]) -> list[Task]:
+def table_tasks(table, ancestors: list, issued: date | None, warnings: list[DocumentWarning]) -> list[Task]:
     """Tasks from the rows of a task table node; [] for any other table."""
     columns = _columns(table.cells or [])
     if "content" not in columns.values() or not _NEEDED & set(columns.values()):
@@ -127,13 +128,13 @@ def table_tasks(table, ancestors: list, issued: date | None, warnings: list[str]
         if cells.get("timeline"):
             timeline = read_timeline(cells["timeline"], issued)
             if not timeline.understood:
-                warnings.append(f"deadline not understood: {cells['timeline']} (task {task.id})")
+                warnings.append(notice("deadline_not_understood", row.node.first, text=cells["timeline"], task=task.id))
             task.timeline_text = timeline.text
             task.deadline, task.start = timeline.deadline, timeline.start
             task.recurrence, task.period = timeline.recurrence, timeline.period
         task.product = cells.get("product") or None
         task.budget = cells.get("budget") or None
         if not task.lead_units and not task.support_units:
-            warnings.append(f"task {task.id} has no unit")
+            warnings.append(notice("task_without_unit", row.node.first, task=task.id))
         tasks.append(task)
     return tasks

@@ -29,11 +29,12 @@ from datetime import date
 
 import regex
 
-from pipeline.model import Task
+from pipeline.model import DocumentWarning, Task
 from pipeline.parse.fields import Field
 from pipeline.parse.matching import fold
 from pipeline.parse.outline import Node
 from pipeline.parse.tables import table_tasks
+from pipeline.parse.notices import notice
 from pipeline.parse.timeline import Timeline, find_timeline, read_timeline
 from pipeline.parse.units import assign_roles, scan_phrase, split_list, title_unit
 
@@ -58,6 +59,8 @@ _FORMAL_CLAUSE = regex.compile(
     r"co hieu luc|hieu luc thi hanh|chiu trach nhiem thi hanh|ban hanh kem theo|^phe duyet|^bai bo|^thay the|"
     r"^(?:quyet dinh|nghi quyet|chi thi|ke hoach) nay\b"
 )
+# An unnumbered paragraph that assigns a duty to the unit opening it ("Bộ X chủ trì, phối hợp với …").
+_DUTY_RE = regex.compile(r"\b(?:chu tri|co trach nhiem|khan truong|chiu trach nhiem)\b")
 # A lead-in naming the addressees of the items that follow: "Thủ tướng Chính phủ yêu cầu Chủ tịch … :".
 _ADDRESSEE_RE = regex.compile(r"\b(?:yeu cau|giao|de nghi|chi thi)\s+(?P<units>[^:]+):\s*$")
 _REPORTING = regex.compile(
@@ -206,7 +209,7 @@ class _Runs:
 class _Extractor:
     def __init__(self, issued: date | None):
         self.issued = issued
-        self.warnings: list[str] = []
+        self.warnings: list[DocumentWarning] = []
         self.fields: dict[str, _Fields] = {}  # task id -> its fields, until finished
         self.nodes: dict[str, Node] = {}
         self.hints: dict[str, list[str]] = {}  # task id -> units named by the enclosing heading
@@ -219,8 +222,10 @@ class _Extractor:
         Công văn, Công điện, the articles of a Quyết định) gives its numbered items as tasks;
         a lead-in naming one addressee ("… yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh:") is their unit."""
         hint: list[str] = []
+        paragraphs = []
         for node in roots:
             if node.kind == "paragraph":
+                paragraphs.append(node)
                 addressee = _ADDRESSEE_RE.search(fold(node.text))
                 if addressee:
                     units = split_list(node.text[addressee.start("units"):addressee.end("units")])
@@ -232,6 +237,11 @@ class _Extractor:
                 self.item(node, [], True, hint)
             else:
                 self.walk([node], [], None, [])
+        if not self.tasks:
+            # A letter with no numbered items (a one-paragraph Công văn): its duty paragraphs are the tasks.
+            for node in paragraphs:
+                if _DUTY_RE.search(fold(node.text)) and _text_units(node, first_paragraph=False):
+                    self._make(node, [], [], [], activities=[])
 
     @staticmethod
     def _has_structure(node: Node) -> bool:
@@ -376,7 +386,7 @@ class _Extractor:
             value = " ".join(f.value for f in timelines)
             timeline = read_timeline(value, self.issued)
             if not timeline.understood and value:
-                self.warnings.append(f"deadline not understood: {value} (task {task.id})")
+                self.warnings.append(notice("deadline_not_understood", task.lines[0], text=value, task=task.id))
             self._apply(task, timeline)
             if fields.inherited:
                 task.inferred += ["deadline", "recurrence"]
@@ -391,7 +401,7 @@ class _Extractor:
         if _REPORTING.search(fold(task.text)):
             task.kind = "reporting"
         if not task.lead_units and not task.support_units:
-            self.warnings.append(f"task {task.id} has no unit")
+            self.warnings.append(notice("task_without_unit", task.lines[0], task=task.id))
         penalty = _INFERRED_PENALTY * len({_FIELD_GROUPS[name] for name in task.inferred})
         task.confidence = round(max(0.3, task.confidence - penalty), 2)
 
@@ -428,7 +438,7 @@ class _Extractor:
         task.period = timeline.period
 
 
-def extract_tasks(roots: list[Node], issued: date | None) -> tuple[list[Task], list[str]]:
+def extract_tasks(roots: list[Node], issued: date | None) -> tuple[list[Task], list[DocumentWarning]]:
     """All tasks in the tree, in document order, and the warnings met on the way."""
     extractor = _Extractor(issued)
     extractor.walk_top(roots)
