@@ -30,7 +30,7 @@ from dataclasses import field as default
 import regex
 
 from pipeline.model import DocumentWarning, Line
-from pipeline.parse.fields import Field, read_field
+from pipeline.parse.fields import Field, bare_label, read_field
 from pipeline.parse.markers import LETTERS, Marker, read_marker, roman_value, to_roman
 from pipeline.parse.matching import fold, squash
 from pipeline.parse.notices import notice
@@ -133,12 +133,15 @@ class _Builder:
     def _child_id(self, parent: Node | None, kind: str, label: str) -> str:
         parent_id = parent.id if parent else ""
         prefix = f"{parent_id}." if parent_id else ""
+        if kind == "part" and len(label) == 1 and label.isalpha():  # "B": ids below it keep the letter ("B.IV.1.đ")
+            return self._unique(label)
         if kind in _NAMED_PREFIX:
             return self._unique(f"{_NAMED_PREFIX[kind]}{label}")
         if kind == "appendix":
             return self._unique(f"PL{label}" if label else "PL")
         if kind == "roman":
-            return self._unique(label)
+            lettered = parent is not None and parent.kind == "part" and parent.id.isalpha()
+            return self._unique(f"{parent.id}.{label}" if lettered else label)
         if kind == "subnumber" and parent and parent.kind == "number" and label.startswith(parent.label + "."):
             return self._unique(f"{parent.id}.{label[len(parent.label) + 1:]}")
         if kind in ("number", "subnumber", "letter"):
@@ -212,6 +215,12 @@ class _Builder:
         fielded = marker.kind in ("letter", "bullet", "subbullet") or (
             marker.kind == "number" and parent is not None and parent.kind == "article")
         found = read_field(marker.rest) if fielded else None
+        if not fielded and marker.kind == "number":  # "3. Thời gian thực hiện: Tháng 12/2013."
+            found = read_field(marker.rest)
+            found = found if found and found.kind in ("lead", "support", "units", "timeline") else None
+        # "2. Cơ quan chủ trì, phối hợp" / "a) Cơ quan chủ trì" / "- Bộ Quốc phòng.": a label alone on its line
+        # heads a field whose value is the list below it.
+        found = found or (bare_label(marker.rest) if marker.kind in ("number", "letter") else None)
         kind = "field" if found else marker.kind
         label = marker.label
         node = Node(

@@ -111,8 +111,21 @@ def _field_nodes(nodes: list[Node]) -> list[Node]:
     return found
 
 
+def _filled(node: Node) -> Field | None:
+    """A field node's field; a label written alone takes the lines under it as its value
+    ("a) Cơ quan chủ trì" / "- Ban Chỉ đạo quốc gia." / "- Bộ Quốc phòng."), and a label over
+    other labels ("2. Cơ quan chủ trì, phối hợp" / "a) Cơ quan chủ trì" …) holds nothing itself."""
+    found = node.field
+    if found is None or found.value:
+        return found
+    listed = [child.text for child in node.children if child.kind != "field" and child.text]
+    if not listed:
+        return None
+    return Field(found.kind, found.label, "; ".join(text.rstrip(" .;") for text in listed))
+
+
 def _own_fields(node: Node) -> list[Field]:
-    return [n.field for n in _field_nodes(node.children) if n.field]
+    return [f for f in (_filled(n) for n in _field_nodes(node.children)) if f]
 
 
 def _text_of(node: Node) -> list[str]:
@@ -174,7 +187,7 @@ class _Runs:
         self.block_fields: list[Field] = []  # consecutive field lines form one block
 
     def block(self, node: Node) -> None:
-        self.block_fields.extend(f for f in [node.field] + [n.field for n in _field_nodes(node.children)] if f)
+        self.block_fields.extend(f for f in [_filled(node)] + [_filled(n) for n in _field_nodes(node.children)] if f)
 
     def _end_block(self) -> None:
         if self.block_fields:
