@@ -167,6 +167,26 @@ def _text_units(node: Node, first_paragraph: bool = True) -> tuple[list[str], li
     return None
 
 
+# The end of a lead-in that only introduces the items under it.
+_LEAD_IN_RE = regex.compile(r"(?::|\b(?:co|chiu) trach nhiem(?: thuc hien)?(?: (?:cac|mot so) nhiem vu(?: sau)?)?)\s*$")
+_SUBJECT_RE = regex.compile(r"^(?P<subject>.+?)\s+(?:co|chiu) trach nhiem\b")
+
+
+def _lead_in_units(node: Node) -> tuple[list[str], list[str]] | None:
+    """(lead, support) named by a lead-in: "12. Các tổ chức, cá nhân … có trách nhiệm" (the whole
+    subject), "Giao Sở X chủ trì, phối hợp với Y thực hiện các nhiệm vụ sau:"."""
+    folded = fold(node.text)
+    if not _LEAD_IN_RE.search(folded):
+        return None
+    subject = _SUBJECT_RE.match(folded)
+    if subject and scan_phrase(node.text) and not regex.search(r"\b(?:chu tri|phoi hop)\b", subject["subject"]):
+        units = split_list(regex.sub(r"^(?:Giao|Đề nghị)\s+", "", node.text[: subject.end("subject")]))
+        if units:
+            return units, []
+    found = _text_units(node, first_paragraph=False)
+    return (found[0], found[1]) if found else None
+
+
 def _last_line(node: Node) -> int:
     return max([node.last] + [_last_line(child) for child in node.children])
 
@@ -304,6 +324,10 @@ class _Extractor:
             self.walk(node.children, path, None, own_hint or hint)
             return
         if any(child.kind in ITEM_KINDS for child in node.children):
+            if not own_hint:
+                # "3. Bộ trưởng Bộ Tài chính … thực hiện một số nhiệm vụ sau:" / "3.1. …": the lead-in's unit.
+                found = _lead_in_units(node)
+                own_hint = found[0] if found else []
             self.group(node, path, verdict if verdict is not None else in_tasks, own_hint or hint)
             return
         bullets = [child for child in node.children if child.kind in BULLET_KINDS]
@@ -313,10 +337,10 @@ class _Extractor:
         content_field = any(f.kind == "content" for f in node_fields)
         if bullets and holder_count >= 2 and not content_field:
             self.bullet_tasks(node, path, own_hint or hint)
-        elif bullets and not holder_count and in_tasks and node.text.rstrip().endswith(":"):
+        elif bullets and not holder_count and in_tasks and _LEAD_IN_RE.search(fold(node.text)):
             # A lead-in ("Giao Sở X chủ trì, phối hợp với Y thực hiện các nhiệm vụ sau:") is not a task;
             # its bullets are, and the units it names are theirs.
-            found = _text_units(node, first_paragraph=False)
+            found = _lead_in_units(node)
             lead, support = (found[0], found[1]) if found else (own_hint or hint, [])
             self.bullet_tasks(node, path, lead, support)
         elif holder_count == 1 or not bullets or node.kind == "letter" or content_field or not _title_like(node.text):

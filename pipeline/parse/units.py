@@ -38,7 +38,7 @@ _GENERIC = set("cac so ban nganh hoi cap tinh huyen xa phuong khu va cua tren th
 _GENERIC_PAIRS = set(
     "co quan|don vi|dia phuong|doan the|to chuc|lien quan|thi xa|thi tran|thanh pho|dac khu|truc thuoc|nhan dan|"
     "chinh tri|xa hoi|bao chi|truyen thong|thong tin|doanh nghiep|vien thong|cong nghe|ca nhan|dau tu|"
-    "nha dau|quan ly|dia ban|cong nghiep|kinh te".split("|")
+    "nha dau|quan ly|dia ban|cong nghiep|kinh te|luc luong|chuc nang|ngang bo|chinh phu|trung uong|truc thuoc".split("|")
 )
 _TRAILING_VERBS = ("to chuc", "trien khai", "thuc hien", "co", "va", "cua", "tren", "cac")
 
@@ -55,7 +55,10 @@ def _gazetteer() -> dict:
         ],
         "names": [(fold(variant), canonical) for variant, canonical in names],
         "canonical": sorted({(fold(canonical), canonical) for _, canonical in names}),
-        "groups": [fold(group) for group in data["groups"]],
+        # Longest first, so "Ủy ban nhân dân các tỉnh, thành phố" is protected before "tỉnh, thành phố".
+        "groups": [regex.compile(r"(?<![\p{L}\d])" + r"\s+(?:cac\s+)?".join(regex.escape(word) for word in fold(group).split())
+                                 + r"(?![\p{L}\d])")
+                   for group in sorted(data["groups"], key=len, reverse=True)],
         "heads": sorted(data["heads"], key=len, reverse=True),
     }
 
@@ -118,9 +121,8 @@ def _starts_unit(text: str) -> bool:
 
 
 def _protect(text: str) -> str:
-    folded = fold(text)
     for group in _gazetteer()["groups"]:
-        for match in regex.finditer(regex.escape(group), folded):
+        for match in reversed(list(group.finditer(fold(text)))):  # from the end: offsets before stay valid
             inner = text[match.start(): match.end()].replace(",", _GROUP_COMMA).replace(" và ", _GROUP_AND)
             text = text[: match.start()] + inner + text[match.end():]
     return text
