@@ -197,8 +197,10 @@ def find_timeline(text: str, issued: date | None = None) -> Timeline | None:
             clauses.append((max(0, span.start - 24) + cue.start(), span.end))
     schedule = (
         r"dinh ky(?:\s+(?:hang|moi)\s+(?:tuan|thang|quy|nam)|\s+(?:6|sau) thang)?"
-        r"|(?:^|(?<=[.;:]\s))(?:hang|moi)\s+(?:tuan|thang|quy|nam)"  # "Hằng năm, tổ chức kiểm tra …"
-        r"|(?:hang|moi)\s+(?:tuan|thang|quy|nam)(?=[, ]+(?:\S+\s+){0,2}bao cao)"
+        # "Hằng năm, tổ chức kiểm tra …", "… trong kế hoạch hàng năm"; not "Nghị quyết hằng năm của HĐND"
+        r"|(?<!nghi quyet\s)(?:hang|moi)\s+(?:tuan|thang|quy|nam)\b"
+        # "thường xuyên kiểm tra"; not continuing education, recurrent spending or regular duties
+        r"|(?<!(?:giao duc|chi|kinh phi|nhiem vu|du toan|ngan sach|von|hoat dong)\s)thuong xuyen\b"
     )
     for match in regex.finditer(schedule, folded):
         clauses.append((match.start(), match.end()))
