@@ -76,8 +76,13 @@ def _replace_folded(text: str, variant_folded: str, replacement: str) -> str:
     return "".join(pieces)
 
 
+# OCR specks glued to a word ("Sở@ Tài chính", "Sở| Y tế") are no part of a unit name.
+_SPECKS = regex.compile(r"(?<=\p{L})[@#~^|]+(?=[\s,;.:]|$)")
+
+
 def expand(text: str) -> str:
     """Abbreviations and name variants replaced by canonical full names."""
+    text = _SPECKS.sub("", text)
     gazetteer = _gazetteer()
     for variant, canonical in gazetteer["names"]:
         if variant != fold(canonical) or variant in fold(text):
