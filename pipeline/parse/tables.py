@@ -54,11 +54,13 @@ class _Row:
     last: int
 
 
-def _aligned(cells: list[str], width: int) -> list[str]:
-    """A row's cells in the header's columns; a short row keeps its last cells in the last columns."""
+def _aligned(cells: list[str], width: int, numbered: bool) -> list[str]:
+    """A row's cells in the header's columns. A numbered row short of cells lost its empty last
+    cells; an unnumbered one (the rest of a row) keeps its last cells in the last columns."""
     if len(cells) >= width:
         return cells[:width]
-    return [""] * (width - len(cells)) + cells
+    padding = [""] * (width - len(cells))
+    return cells + padding if numbered else padding + cells
 
 
 def _rows(table, columns: dict[int, str]) -> list[tuple[_Row, bool]]:
@@ -68,7 +70,7 @@ def _rows(table, columns: dict[int, str]) -> list[tuple[_Row, bool]]:
     for node in table.children:
         if not node.cells or _same_row(node.cells, table.cells):  # the header repeated on a new page
             continue
-        cells = _aligned(node.cells, width)
+        cells = _aligned(node.cells, width, bool(node.label))
         by_kind = {kind: (cells[index] if index < len(cells) else "") for index, kind in columns.items()}
         if node.label:
             unit_cells = [by_kind.get(kind, "") for kind in _UNIT_KINDS]
