@@ -34,7 +34,7 @@ _GROUP_COMMA = "\u241f"  # stands in for "," inside a protected group while spli
 _GROUP_AND = "\u241e"  # and for " và "
 _LEADING_VERBS = ("giao ", "de nghi ", "yeu cau ", "do ")
 # Lower-case words (folded) of generic unit names, allowed anywhere in a unit phrase.
-_GENERIC = set("cac so ban nganh hoi cap tinh huyen xa phuong khu va cua tren thuoc co".split())
+_GENERIC = set("cac so ban nganh bo hoi cap tinh huyen xa phuong khu va cua tren thuoc co".split())
 _GENERIC_PAIRS = set(
     "co quan|don vi|dia phuong|doan the|to chuc|lien quan|thi xa|thi tran|thanh pho|dac khu|truc thuoc|nhan dan|"
     "chinh tri|xa hoi|bao chi|truyen thong|thong tin|doanh nghiep|vien thong|cong nghe|ca nhan|dau tu|"
@@ -198,7 +198,7 @@ def scan_phrase(text: str) -> str:
     else:
         head_end = 0
     end = head_end
-    previous_capital = head_end > 0
+    previous_capital = False  # a gazetteer name is whole: "Bộ Tài chính hoàn thiện" ends before "hoàn"
     tokens = list(regex.finditer(r"[\p{L}\d&]+(?:-[\p{L}\d]+)*|[,;\-–]|\S", text[head_end:]))
     skip_next = False
     for index, match in enumerate(tokens):
