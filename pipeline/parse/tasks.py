@@ -156,7 +156,7 @@ def _text_units(node: Node, first_paragraph: bool = True) -> tuple[list[str], li
     """(lead, support, phrase) when the item's text or first paragraph opens with a unit ("Sở Nội vụ: …").
     "Yêu cầu X …" names the units directed, not the one assigned."""
     paragraph = next((child.text for child in node.children if child.kind == "paragraph"), "") if first_paragraph else ""
-    for sentence in (node.text, paragraph):
+    for sentence in (_past_intro(node.text), paragraph):
         if fold(sentence).startswith("yeu cau "):
             continue
         phrase = scan_phrase(sentence)
@@ -185,6 +185,27 @@ def _lead_in_units(node: Node) -> tuple[list[str], list[str]] | None:
             return units, []
     found = _text_units(node, first_paragraph=False)
     return (found[0], found[1]) if found else None
+
+
+_HEADING_YEAR_RE = regex.compile(r"\b(?:tu nay )?den (?:het )?nam (?P<y>(?:19|20)\d{2})\b")
+_INTRO_RE = regex.compile(r"^(?:tren co so|can cu|thuc hien|de)\b")
+
+
+def _past_intro(text: str) -> str:
+    """The duty sentence after an introductory clause: "Trên cơ sở nội dung Kế hoạch, các sở, ban,
+    ngành … triển khai …" -> "các sở, ban, ngành … triển khai …"."""
+    folded = fold(text)
+    if not _INTRO_RE.match(folded):
+        return text
+    commas = list(regex.finditer(r",\s*", text))
+    if regex.match(r"^(?:tren co so|can cu)\s+(?:\S+\s+){0,3}?cua\b", folded):
+        # "Trên cơ sở đề xuất của các bộ, …, Bộ Tài chính tổng hợp": the units after "của" are the intro's.
+        commas.reverse()
+    for match in commas:
+        rest = text[match.end():]
+        if scan_phrase(rest) and assign_roles(rest, running=True)[0]:
+            return rest
+    return text
 
 
 def _last_line(node: Node) -> int:
@@ -247,6 +268,7 @@ class _Extractor:
         self.nodes: dict[str, Node] = {}
         self.hints: dict[str, list[str]] = {}  # task id -> units named by the enclosing heading
         self.support_hints: dict[str, list[str]] = {}  # task id -> support units named by its lead-in
+        self.heading_years: dict[str, int | None] = {}  # task id -> "… ĐẾN NĂM 2015" of a heading above it
         self.tasks: list[Task] = []
 
     # -- which items are tasks ------------------------------------------------
@@ -286,7 +308,9 @@ class _Extractor:
             if node.kind == "table":
                 self.tasks.extend(table_tasks(node, ancestors, self.issued, self.warnings))
             elif node.kind in HEADING_KINDS:
-                verdict = _is_task_heading(node.text)
+                # What a heading holds is said by its first words: "BẢO ĐẢM PHƯƠNG TIỆN, KINH PHÍ …" holds
+                # tasks, "KINH PHÍ THỰC HIỆN" does not.
+                verdict = _is_task_heading(node.text, group=True)
                 inside = in_tasks if verdict is None else verdict
                 self.group(node, ancestors + [node], inside, hint)
             elif node.kind in ITEM_KINDS:
@@ -375,6 +399,9 @@ class _Extractor:
             part=node.part,
         )
         self.fields[task.id] = _Fields(list(fields))
+        self.heading_years[task.id] = next(
+            (int(found["y"]) for found in (_HEADING_YEAR_RE.search(fold(a.text)) for a in reversed(ancestors) if a.kind in HEADING_KINDS)
+             if found), None)
         self.nodes[task.id] = node
         self.hints[task.id] = hint
         self.tasks.append(task)
@@ -431,6 +458,10 @@ class _Extractor:
             found = find_timeline(task.text, self.issued)
             if found:
                 self._apply(task, found)
+            if task.deadline is None and task.start is None and self.heading_years.get(task.id):
+                # "C. NỘI DUNG TRỌNG TÂM TỪ NAY ĐẾN NĂM 2015": the heading's date, for items without their own
+                task.deadline = f"{self.heading_years[task.id]}-12-31"
+                task.inferred.append("deadline")
         products = fields.of("product")
         budgets = fields.of("budget")
         task.product = "; ".join(f.value for f in products) or None

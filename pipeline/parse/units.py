@@ -291,6 +291,9 @@ def title_unit(title: str) -> list[str]:
     A heading names units when it opens with a unit head word, is short, and
     is not a sentence (no final full stop, no duty verb after the name).
     """
+    duty_of = regex.match(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<unit>.+?)\s*:?\s*$", title.strip())
+    if duty_of and len(duty_of["unit"].split()) <= 20:  # "Trách nhiệm của đối tượng thực hiện kiểm kê:"
+        return split_list(duty_of["unit"]) if _starts_unit(duty_of["unit"]) else [duty_of["unit"]]
     stripped = regex.sub(r"^(?:Đề nghị|Giao)\s+", "", title.strip()).rstrip(":").strip()
     name, _, places = stripped.partition(":")  # "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"
     place_names = [place.strip() for place in places.split(",")]
