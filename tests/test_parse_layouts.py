@@ -243,3 +243,17 @@ def test_no_tasks_reaches_the_json_through_the_cli(tmp_path):
     assert document["tasks"] == []
     assert document["warnings"][0]["code"] == "no_tasks"
     assert "Không tìm thấy nhiệm vụ" in document["warnings"][0]["message"]
+
+
+def test_cong_van_header_gives_its_subject_and_the_first_date_is_the_documents():
+    text = (
+        "BỘ TÀI CHÍNH\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+        "Số: 4512/BTC-NSNN V/v bố trí kinh phí phòng chống thiên tai\tHà Nội, ngày 03 tháng 10 năm 2025\n"
+        "Kính gửi: Ủy ban nhân dân các tỉnh.\n"
+        "Xét văn bản số 77/UBND ngày 20 tháng 9 năm 2025 của Ủy ban nhân dân tỉnh Bình An, Bộ Tài chính có ý kiến:\n"
+        "1. Ủy ban nhân dân các tỉnh rà soát nhu cầu kinh phí.\n"
+    )
+    meta = parse(lines_of(text)).meta
+    assert (meta.doc_type, meta.number, meta.issued_date) == ("Công văn", "4512/BTC-NSNN", "2025-10-03")
+    assert meta.title == "bố trí kinh phí phòng chống thiên tai"
+    assert parse(lines_of("Số: 7/CĐ-TTg\tHà Nội, ngày 1 tháng 8 năm 2025\nCÔNG ĐIỆN\nVỀ PHÒNG CHỐNG LŨ\n")).meta.doc_type == "Công điện"

@@ -36,6 +36,7 @@ DOC_TYPES = {
     "chi thi": "Chỉ thị",
     "cong van": "Công văn",
     "thong bao": "Thông báo",
+    "cong dien": "Công điện",
     "bao cao": "Báo cáo",
     "to trinh": "Tờ trình",
     "huong dan": "Hướng dẫn",
@@ -245,8 +246,16 @@ def _read_header(lines: list[Line], meta: DocumentMeta, roles: dict[int, str]) -
         if number:
             meta.number = stripped[number.start("number"): number.end("number")]
             stripped = stripped[number.end("number"):].strip()
+            subject = regex.match(
+                r"^V/v\s+(?P<subject>.+?)(?=\s+(?:(?:\p{Lu}\S*|phố)\s+){0,4}\p{Lu}\S*,\s*ngày\s|$)", stripped)
+            if subject:  # "Số: 11299/VPCP-KGVX V/v thành lập …": a Công văn and its subject
+                meta.title = subject["subject"].strip()
+                meta.doc_type = meta.doc_type or "Công văn"
+                stripped = stripped[subject.end():].strip()
             folded = fold(stripped)
             date = _DATE_RE.search(folded)
+        if date and meta.issued_date is not None:
+            date = None  # the first date is the document's; later ones belong to cited documents
         if date:
             meta.issued_date = iso_date(int(date["y"]), int(date["m"]), int(date["d"]))
             place = stripped[date.start("place"): date.end("place")].strip(" ,")
@@ -262,7 +271,7 @@ def _read_header(lines: list[Line], meta: DocumentMeta, roles: dict[int, str]) -
             if texts[i]:
                 roles[lines[i].number] = "header"
         if meta.number:
-            meta.doc_type = type_from_number(meta.number)
+            meta.doc_type = meta.doc_type or type_from_number(meta.number)
         return last_header + 1
     meta.doc_type = _doc_type(texts[type_index])
     title_lines: list[str] = []
