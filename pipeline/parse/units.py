@@ -80,13 +80,16 @@ def _replace_folded(text: str, variant_folded: str, replacement: str) -> str:
 _SPECKS = regex.compile(r"(?<=\p{L})[@#~^|]+(?=[\s,;.:]|$)")
 
 
+@lru_cache(maxsize=8192)
 def expand(text: str) -> str:
     """Abbreviations and name variants replaced by canonical full names."""
     text = _SPECKS.sub("", text)
     gazetteer = _gazetteer()
+    folded = fold(text)
     for variant, canonical in gazetteer["names"]:
-        if variant != fold(canonical) or variant in fold(text):
+        if variant in folded:  # a cheap test first: most names are not in a given phrase
             text = _replace_folded(text, variant, canonical)
+            folded = fold(text)
     for pattern, full in gazetteer["abbreviations"]:
         text = pattern.sub(full, text)
     return squash(text)
