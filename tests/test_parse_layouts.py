@@ -257,3 +257,20 @@ def test_cong_van_header_gives_its_subject_and_the_first_date_is_the_documents()
     assert (meta.doc_type, meta.number, meta.issued_date) == ("Công văn", "4512/BTC-NSNN", "2025-10-03")
     assert meta.title == "bố trí kinh phí phòng chống thiên tai"
     assert parse(lines_of("Số: 7/CĐ-TTg\tHà Nội, ngày 1 tháng 8 năm 2025\nCÔNG ĐIỆN\nVỀ PHÒNG CHỐNG LŨ\n")).meta.doc_type == "Công điện"
+
+
+def test_a_batch_lists_documents_without_tasks_apart_from_failures(tmp_path):
+    archive = tmp_path / "in"
+    archive.mkdir()
+    (archive / "cong-van.txt").write_text("CÔNG VĂN\nVề việc góp ý\nĐề nghị các sở góp ý dự thảo.\n", encoding="utf-8")
+    (archive / "chi-thi.txt").write_text(
+        "CHỈ THỊ\nVỀ CHỢ ĐÊM\n1. Sở Công Thương rà soát các chợ đêm, xong trong tháng 6/2026.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(archive), "--out-dir", str(out),
+                             "--normalized-dir", str(tmp_path / "normalized"), "--no-restore"], capture_output=True)
+    assert result.returncode == 0, result.stderr.decode()  # a document without tasks is not a failure
+    errors = (out / "errors.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(errors) == 2 and errors[1].startswith("cong-van,") and ",no_tasks,no tasks found," in errors[1]
+    summary = json.loads((out / "run" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["failed"], summary["no_tasks"]) == (0, [str(archive / "cong-van.txt")])
+    assert "no tasks found: " in result.stderr.decode()
