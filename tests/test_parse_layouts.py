@@ -274,3 +274,9 @@ def test_a_batch_lists_documents_without_tasks_apart_from_failures(tmp_path):
     summary = json.loads((out / "run" / "summary.json").read_text(encoding="utf-8"))
     assert (summary["failed"], summary["no_tasks"]) == (0, [str(archive / "cong-van.txt")])
     assert "no tasks found: " in result.stderr.decode()
+
+
+def test_an_assignment_in_brackets_inside_the_item():
+    tasks = _tasks("II. NỘI DUNG CÔNG TÁC\n1. Xây dựng quy chế bảo vệ bí mật nhà nước (Giao Công an tỉnh chủ trì, "
+                   "phối hợp với Sở Tư pháp tham mưu).\n")
+    assert (tasks["II.1"].lead_units, tasks["II.1"].support_units) == (["Công an tỉnh"], ["Sở Tư pháp"])

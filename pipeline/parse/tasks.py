@@ -187,6 +187,8 @@ def _lead_in_units(node: Node) -> tuple[list[str], list[str]] | None:
     return (found[0], found[1]) if found else None
 
 
+# An assignment written in brackets inside the item: "(Giao X chủ trì, phối hợp với Y …)".
+_ASSIGNED_RE = regex.compile(r"\(\s*(?P<inner>(?:giao|de nghi)\s+[^()]+)\)")
 _HEADING_YEAR_RE = regex.compile(r"\b(?:tu nay )?den (?:het )?nam (?P<y>(?:19|20)\d{2})\b")
 _INTRO_RE = regex.compile(r"^(?:tren co so|can cu|thuc hien|de)\b")
 
@@ -474,6 +476,13 @@ class _Extractor:
         task.confidence = round(max(0.3, task.confidence - penalty), 2)
 
     def _units_from_text(self, task: Task, node: Node) -> None:
+        assigned = _ASSIGNED_RE.search(fold(node.text))
+        if assigned:  # "… (Giao Công an tỉnh chủ trì, phối hợp với Sở Tư pháp tham mưu)"
+            inner = node.text[assigned.start("inner"): assigned.end("inner")]
+            lead, support = assign_roles(inner, running=True)
+            if lead:
+                task.lead_units, task.support_units, task.units_text = lead, support, inner
+                return
         named = title_unit(node.text)
         if named:
             task.lead_units = named
