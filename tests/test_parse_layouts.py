@@ -280,3 +280,8 @@ def test_an_assignment_in_brackets_inside_the_item():
     tasks = _tasks("II. NỘI DUNG CÔNG TÁC\n1. Xây dựng quy chế bảo vệ bí mật nhà nước (Giao Công an tỉnh chủ trì, "
                    "phối hợp với Sở Tư pháp tham mưu).\n")
     assert (tasks["II.1"].lead_units, tasks["II.1"].support_units) == (["Công an tỉnh"], ["Sở Tư pháp"])
+
+
+def test_chu_tri_cung_names_support_units():
+    tasks = _tasks("1. Bộ Tài chính chủ trì cùng Bộ Xây dựng và các bộ, ngành liên quan rà soát đề xuất khen thưởng.\n")
+    assert (tasks["1"].lead_units, tasks["1"].support_units) == (["Bộ Tài chính"], ["Bộ Xây dựng", "các bộ, ngành liên quan"])

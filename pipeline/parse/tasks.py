@@ -499,7 +499,7 @@ class _Extractor:
         if hint:
             task.lead_units = list(hint)
             folded = fold(task.text)
-            match = regex.search(r"phoi hop(?:\s+voi)?\s+", folded)
+            match = regex.search(r"phoi hop(?:(?:\s+\S+){0,2}?\s+voi)?\s+", folded)  # "phối hợp cụ thể với X"
             if match:
                 task.support_units = [u for u in split_list(scan_phrase(task.text[match.end():])) if u not in hint]
             else:

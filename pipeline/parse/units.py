@@ -237,7 +237,7 @@ def scan_phrase(text: str) -> str:
 
 
 _ROLE_LEAD = regex.compile(r"\bchu tri\b")
-_ROLE_SUPPORT = regex.compile(r"\bphoi hop(?:\s+voi)?\b\s*")
+_ROLE_SUPPORT = regex.compile(r"\b(?:phoi hop(?:\s+voi)?|chu tri cung)\b\s*")  # "A chủ trì cùng B" makes B support
 _GUIDE = regex.compile(r"^\s*can cu\s+(?:\S+\s+){0,4}?cua\s+")
 
 
