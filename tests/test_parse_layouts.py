@@ -285,3 +285,11 @@ def test_an_assignment_in_brackets_inside_the_item():
 def test_chu_tri_cung_names_support_units():
     tasks = _tasks("1. Bộ Tài chính chủ trì cùng Bộ Xây dựng và các bộ, ngành liên quan rà soát đề xuất khen thưởng.\n")
     assert (tasks["1"].lead_units, tasks["1"].support_units) == (["Bộ Tài chính"], ["Bộ Xây dựng", "các bộ, ngành liên quan"])
+
+
+def test_closing_request_paragraph_is_no_part_of_the_last_item():
+    result = parse(lines_of(
+        "CHỈ THỊ\nVỀ CẢI CÁCH HÀNH CHÍNH\n1. Văn phòng UBND tỉnh\na) Theo dõi, đôn đốc việc thực hiện Chỉ thị.\n"
+        "Chủ tịch UBND tỉnh yêu cầu Thủ trưởng các sở, ban, ngành nghiêm túc thực hiện Chỉ thị này.\n"))
+    assert [(t.id, t.lead_units) for t in result.tasks] == [("1.a", ["Văn phòng Ủy ban nhân dân tỉnh"])]
+    assert result.tasks[0].lines == (4, 4)

@@ -42,7 +42,8 @@ _NAMED_PREFIX = {"part": "P.", "chapter": "Ch.", "division": "M.", "article": "Ä
 # Closing paragraphs of the body belong to no item, though they follow the last one.
 _CLOSING_RE = regex.compile(
     r"^(?:tren day \S{1,3} |trong qua trinh (?:thuc hien|trien khai|to chuc)|ke hoach nay thay the|"
-    r"(?:uy ban nhan dan|ubnd)(?: (?:tinh|thanh pho|huyen|quan|thi xa|xa|phuong))?[^.;:]{0,30}? (?:yeu cau|de nghi|giao) )"
+    r"(?:chu tich )?(?:uy ban nhan dan|ubnd)(?: (?:tinh|thanh pho|huyen|quan|thi xa|xa|phuong))?[^.;:]{0,30}? (?:yeu cau|de nghi|giao) |"
+    r"yeu cau (?:giam doc|thu truong|chu tich|cac) )"
 )
 
 
