@@ -293,3 +293,9 @@ def test_closing_request_paragraph_is_no_part_of_the_last_item():
         "Chủ tịch UBND tỉnh yêu cầu Thủ trưởng các sở, ban, ngành nghiêm túc thực hiện Chỉ thị này.\n"))
     assert [(t.id, t.lead_units) for t in result.tasks] == [("1.a", ["Văn phòng Ủy ban nhân dân tỉnh"])]
     assert result.tasks[0].lines == (4, 4)
+
+
+def test_a_heading_listing_several_units():
+    tasks = _tasks("D. TỔ CHỨC THỰC HIỆN\n4. Ban Chỉ đạo cấp quân khu, Ban Chỉ đạo các tỉnh, thành phố trực thuộc "
+                   "Trung ương\n- Xây dựng kế hoạch triển khai chi tiết.\n")
+    assert tasks["D.4-1"].lead_units == ["Ban Chỉ đạo cấp quân khu", "Ban Chỉ đạo các tỉnh, thành phố trực thuộc Trung ương"]

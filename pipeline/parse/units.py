@@ -305,7 +305,7 @@ def title_unit(title: str) -> list[str]:
     folded = fold(stripped)
     if (
         not stripped
-        or len(stripped.split()) > 15
+        or len(stripped.split()) > (25 if "," in stripped else 15)  # a list of units runs longer
         or stripped.endswith((".", ";"))
         or not _starts_unit(stripped)
         or _NOT_UNITS.match(folded)
