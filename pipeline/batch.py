@@ -79,6 +79,7 @@ class Summary:
             "documents_in_tables": self.documents,
             "tasks_in_tables": self.tasks,
             "failures": [{"source_path": o.job.path, "error": o.error, "message": o.message} for o in self.failed],
+            "no_tasks": [o.job.path for o in self.done if not o.tasks],  # done, but no task found: not failures
         }
 
     def describe(self) -> str:
@@ -86,6 +87,7 @@ class Summary:
                  f"in {self.seconds:.1f} s: {self.per_minute(len(self.done) + len(self.failed)):.1f} documents/min, "
                  f"{self.per_minute(self.pages):.1f} pages/min; tables: {self.documents} documents, {self.tasks} tasks"]
         lines += [f"failed: {_first_line(o.message)}" for o in self.failed]
+        lines += [f"no tasks found: {o.job.path}" for o in self.done if not o.tasks]
         return "\n".join(lines)
 
 
@@ -312,5 +314,8 @@ def _rebuild_outputs(manifest: Manifest, out_dir: Path) -> tuple[int, int]:
     counts = rebuild_outputs(out_dir)
     errors = [{"document": entry.name, "source_path": entry.source, "error": entry.error, "message": entry.message,
                "finished_at": entry.finished_at} for entry in manifest.with_status(FAILED)]
+    # Listed apart from failures: the document was read, but a clerk must enter its tasks by hand.
+    errors += [{"document": entry.name, "source_path": entry.source, "error": "no_tasks", "message": "no tasks found",
+                "finished_at": entry.finished_at} for entry in manifest.with_status(DONE) if not entry.tasks]
     write_csv(out_dir / "errors.csv", errors, ERROR_COLUMNS)
     return counts

@@ -112,7 +112,7 @@ def document_row(name: str, document: dict[str, Any]) -> dict[str, Any]:
         "words": restoration.get("tokens"),
         "changed_words": restoration.get("changed"),
         "low_confidence_words": restoration.get("low_confidence"),
-        "warnings": _joined(document["warnings"]),
+        "warnings": _joined(warning["message"] for warning in document["warnings"]),
     }
 
 

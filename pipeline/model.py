@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-SCHEMA_VERSION = "1.1"  # 1.1 added the optional top-level "lines"
+SCHEMA_VERSION = "2.0"  # 1.1 added the optional top-level "lines"; 2.0 made warnings objects, added Task.part
 
 
 @dataclass
@@ -134,6 +134,17 @@ class Task:
     page: int | None = None
     inferred: list[str] = field(default_factory=list)  # fields not read on the item itself
     confidence: float = 1.0
+    part: str | None = None  # the attachment holding the task ("Kế hoạch", "Phụ lục"); None in the main text
+
+
+@dataclass
+class DocumentWarning:
+    """Something a clerk should check: a stable `code` for machines ("no_tasks",
+    "task_without_unit" …), a Vietnamese `message` for people, the line when there is one."""
+
+    code: str
+    message: str
+    line: int | None = None
 
 
 @dataclass
@@ -144,7 +155,7 @@ class Document:
     sections: list[Section] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     restoration: RestorationReport | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[DocumentWarning] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -161,7 +172,7 @@ class Document:
             "sections": [asdict(s) for s in self.sections],
             "tasks": [asdict(t) for t in self.tasks],
             "restoration": restoration,
-            "warnings": list(self.warnings),
+            "warnings": [asdict(w) for w in self.warnings],
             # The reviewer shows each OCR line beside its restored form and crops the scan by its box.
             "lines": [{"number": line.number, "page": line.page, "text": line.text, "original": line.original,
                        "bbox": list(line.bbox) if line.bbox else None, "ocr_confidence": line.ocr_confidence,

@@ -190,7 +190,7 @@ def test_a_worker_killed_midway_fails_only_its_document(tmp_path, huge_text):
 
 def test_dask_gives_the_same_documents_as_local_processes(tmp_path):
     distributed = pytest.importorskip("distributed")
-    inputs = [SMALL, FIXTURES / "parse-kh-141-ocr-vie.txt", FIXTURES / "parse-kh-267-restored-ocr.txt"]
+    inputs = [SMALL, FIXTURES / "parse-kh-267-gold.txt", FIXTURES / "parse-kh-267-restored-ocr.txt"]
     local = run(inputs, tmp_path / "local", tmp_path / "local-n", jobs=2, log=QUIET)
     with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
                                   dashboard_address=None) as cluster:

@@ -7,10 +7,12 @@ running-header).
 """
 from __future__ import annotations
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from parse_helpers import fixture_lines, lines_of
+from parse_helpers import fixture_lines, shared_lines, lines_of
 from pipeline.model import Line
 from pipeline.parse import parse
 
@@ -82,11 +84,17 @@ def test_empty_and_blank_inputs():
     assert (result.sections, result.tasks, result.line_roles) == ([], [], {})
 
 
-def test_every_line_of_the_real_documents_is_accounted_for():
-    for name in ("parse-kh-267-gold.txt", "parse-kh-141-gold.txt", "parse-kh-310-gold.txt", "parse-kh-141-ocr-vie.txt",
-                 "parse-kh-267-restored-ocr.txt"):
+def test_every_line_of_the_seed_is_accounted_for():
+    for name in ("parse-kh-267-gold.txt", "parse-kh-267-restored-ocr.txt"):
         lines = fixture_lines(name)
         assert _accounted(parse(lines), lines) == [], name
+
+
+@pytest.mark.shared
+def test_every_line_of_the_dev_documents_is_accounted_for():
+    for number, name in (("141", "gold.txt"), ("310", "gold.txt"), ("141", "ocr-vie.txt")):
+        lines = shared_lines(number, name)
+        assert _accounted(parse(lines), lines) == [], (number, name)
 
 
 def test_running_header_repeated_on_pages_is_dropped():

@@ -106,7 +106,16 @@ def test_deadline_clauses_in_free_text():
 
 def test_dates_of_cited_documents_are_not_deadlines():
     assert find_timeline("Thực hiện Nghị quyết số 47/NQ-CP ngày 15/4/2024 của Chính phủ", ISSUED) is None
-    assert find_timeline("bố trí kinh phí trong dự toán ngân sách nhà nước hàng năm cho các cơ quan", ISSUED) is None
+    # the yearly budget cycle is a cadence of the duty (dev-wild convention), but gives no date
+    budget = find_timeline("bố trí kinh phí trong dự toán ngân sách nhà nước hàng năm cho các cơ quan", ISSUED)
+    assert (budget.deadline, budget.recurrence, budget.period) == (None, "periodic", "year")
+
+
+def test_thuong_xuyen_as_a_cadence_and_as_a_name():
+    assert find_timeline("thường xuyên kiểm tra việc khai thác nước", ISSUED).recurrence == "continuous"
+    assert find_timeline("mở lớp giáo dục thường xuyên cho người lao động", ISSUED) is None
+    assert find_timeline("bố trí từ nguồn kinh phí chi thường xuyên của đơn vị", ISSUED) is None
+    assert find_timeline("đưa vào Nghị quyết hằng năm của Hội đồng nhân dân", ISSUED) is None
 
 
 def test_cells_of_a_narrow_table_column_broken_mid_word():

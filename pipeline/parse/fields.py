@@ -65,6 +65,22 @@ def read_field(text: str) -> Field | None:
     return None
 
 
+_BARE_LABEL_RE = regex.compile(
+    rf"^(?:(?P<both>{_UNIT_NOUN}\s+chu tri,?\s+(?:va\s+)?phoi hop)|(?P<lead>{_UNIT_NOUN}\s+chu tri(?:,?\s+thuc hien)?|chu tri thuc hien)|"
+    rf"(?P<support>{_UNIT_NOUN}\s+phoi hop(?:\s+thuc hien)?)|(?P<units>{_UNIT_NOUN}\s+thuc hien))\s*:?\s*$"
+)
+
+
+def bare_label(text: str) -> Field | None:
+    """A unit label written alone, without a value ("Cơ quan chủ trì", "Cơ quan chủ trì, phối hợp"):
+    the value is the list of lines under it."""
+    match = _BARE_LABEL_RE.match(fold(text).strip())
+    if not match:
+        return None
+    kind = "units" if match["both"] else next(name for name in ("lead", "support", "units") if match[name])
+    return Field(kind, text.rstrip(": ").strip(), "")
+
+
 _COLUMN_PATTERNS: list[tuple[str, str]] = [
     ("number", r"^(?:s?tt|so tt|so thu tu)$"),
     ("support", r"phoi hop"),

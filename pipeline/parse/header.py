@@ -36,6 +36,7 @@ DOC_TYPES = {
     "chi thi": "Chỉ thị",
     "cong van": "Công văn",
     "thong bao": "Thông báo",
+    "cong dien": "Công điện",
     "bao cao": "Báo cáo",
     "to trinh": "Tờ trình",
     "huong dan": "Hướng dẫn",
@@ -95,6 +96,77 @@ _AUTHORITY_RE = regex.compile(r"(?<![\p{L}])(?P<auth>TM|KT|TL|TUQ|Q)\s*\.\s*")
 # "Nơi nhận:", tolerant of OCR ("Noi nhG@n:", "Nơi nhà@ăn:").
 _RECIPIENTS_RE = regex.compile(r"^n[o0]\S{0,2}\s*nh\S{0,5}\s*:")
 _NAME_RE = regex.compile(r"^\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){1,5}$")
+
+
+# Types of an attachment after the signature; a "(Ban hành) kèm theo …" line ends its title.
+_ATTACHMENT_RE = regex.compile(
+    r"^(?P<type>chuong trinh hanh dong|chuong trinh|ke hoach hanh dong|ke hoach|de an|phu luc|danh muc|quy che|"
+    r"quy dinh|huong dan)\b(?:\s+(?P<label>[ivxlc]+|\d{1,2})\b)?"
+)
+_ATTACHED_RE = regex.compile(r"^\(?\s*(?:ban hanh\s+)?kem theo\b")
+
+
+@dataclass
+class Attachment:
+    doc_type: str  # "Kế hoạch", "Phụ lục" …
+    label: str  # "II" of "PHỤ LỤC II"
+    title: str
+    type_index: int  # index of the type heading in the lines
+    body_start: int  # index of its first body line
+
+
+def _attachment_type(text: str) -> tuple[str, str] | None:
+    """("Kế hoạch", "") for a type heading such as "KẾ HOẠCH" or "CHƯƠNG TRÌNH HÀNH ĐỘNG CỦA CHÍNH PHỦ"."""
+    match = _ATTACHMENT_RE.match(fold(text))
+    if not match or "\t" in text:
+        return None
+    short = len(text.split()) <= 3  # "Phụ lục", "Phụ lục II" are written in mixed case too
+    if not (upper_share(text) > 0.6 or short) or text.rstrip().endswith((".", ";", ":")):
+        return None
+    kind = match["type"]
+    label = text[match.start("label"): match.end("label")].upper() if match["label"] else ""
+    # A "DANH MỤC …" after the signature is an appendix list, titled without the word "Phụ lục".
+    return DOC_TYPES.get(kind) or "Phụ lục", label
+
+
+def read_attachment(lines: list[Line], start: int, skip: set[int] = frozenset()) -> Attachment | None:
+    """The attachment heading beginning at index `start`, if any.
+
+    Issuer, motto, number and date lines may come first (an attached plan
+    repeats the letterhead); then the type heading ("KẾ HOẠCH", "PHỤ LỤC
+    II"), its title lines, and usually "(Ban hành kèm theo Quyết định số …)".
+    `skip` holds line numbers to look past (page numbers, running headers).
+    """
+    texts = [(i, squash(lines[i].text)) for i in range(start, min(len(lines), start + 40))
+             if squash(lines[i].text) and lines[i].number not in skip]
+    for position, (i, text) in enumerate(texts[:8]):
+        found = _attachment_type(text)
+        if found:
+            break
+        stripped = _strip_motto(text)
+        letterhead = (stripped != text or _NUMBER_RE.match(fold(stripped)) or _DATE_RE.search(fold(stripped))
+                      or (upper_share(stripped) > 0.6 and not read_marker(stripped)) or not regex.search(r"\p{L}", text))
+        if not letterhead:
+            return None
+    else:
+        return None
+    doc_type, label = found
+    title: list[str] = []
+    body = i + 1
+    for j, text in texts[position + 1: position + 12]:
+        if "\t" in lines[j].text.strip() or (read_marker(text) and read_marker(text).kind != "bullet"):
+            break
+        if _ATTACHED_RE.match(fold(text)) or fold(text).startswith("(kem theo") or "kem theo" in fold(text)[:40]:
+            title.append(text)
+            body = j + 1
+            break
+        if title and upper_share(title[0]) > 0.6 and upper_share(text) <= 0.6 and not text.startswith("("):
+            break
+        title.append(text)
+        body = j + 1
+    while body < len(lines) and regex.fullmatch(r"[\s_\-–—.*]*", lines[body].text or ""):
+        body += 1
+    return Attachment(doc_type, label, squash(" ".join(title)), i, body)
 
 
 @dataclass
@@ -174,8 +246,16 @@ def _read_header(lines: list[Line], meta: DocumentMeta, roles: dict[int, str]) -
         if number:
             meta.number = stripped[number.start("number"): number.end("number")]
             stripped = stripped[number.end("number"):].strip()
+            subject = regex.match(
+                r"^V/v\s+(?P<subject>.+?)(?=\s+(?:(?:\p{Lu}\S*|phố)\s+){0,4}\p{Lu}\S*,\s*ngày\s|$)", stripped)
+            if subject:  # "Số: 11299/VPCP-KGVX V/v thành lập …": a Công văn and its subject
+                meta.title = subject["subject"].strip()
+                meta.doc_type = meta.doc_type or "Công văn"
+                stripped = stripped[subject.end():].strip()
             folded = fold(stripped)
             date = _DATE_RE.search(folded)
+        if date and meta.issued_date is not None:
+            date = None  # the first date is the document's; later ones belong to cited documents
         if date:
             meta.issued_date = iso_date(int(date["y"]), int(date["m"]), int(date["d"]))
             place = stripped[date.start("place"): date.end("place")].strip(" ,")
@@ -191,7 +271,7 @@ def _read_header(lines: list[Line], meta: DocumentMeta, roles: dict[int, str]) -
             if texts[i]:
                 roles[lines[i].number] = "header"
         if meta.number:
-            meta.doc_type = type_from_number(meta.number)
+            meta.doc_type = meta.doc_type or type_from_number(meta.number)
         return last_header + 1
     meta.doc_type = _doc_type(texts[type_index])
     title_lines: list[str] = []
@@ -264,7 +344,9 @@ def _read_closing(lines: list[Line], start: int, meta: DocumentMeta, roles: dict
         if not text:
             continue
         marker = read_marker(text)
-        if marker and marker.kind in ("appendix", "roman", "part", "chapter", "article"):
+        if (marker and marker.kind in ("appendix", "roman", "part", "chapter", "article")) or (
+            i > begin and _attachment_type(text)
+        ):
             end = i
             break
         left, tail = _signature_tail(text)
@@ -297,6 +379,11 @@ def _read_closing(lines: list[Line], start: int, meta: DocumentMeta, roles: dict
     meta.signer = signer
     meta.recipients = [recipient for recipient in recipients if recipient]
     return begin, end
+
+
+def read_closing(lines: list[Line], start: int, roles: dict[int, str]) -> tuple[int, int]:
+    """The [begin, end) of the next closing block after `start` (an attachment's own signature)."""
+    return _read_closing(lines, start, DocumentMeta(), roles)
 
 
 def read_frame(lines: list[Line]) -> tuple[Frame, int, tuple[int, int]]:

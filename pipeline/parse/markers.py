@@ -79,6 +79,8 @@ _NUMBER_RE = regex.compile(r"^(?P<m>\d{1,2})\s*[.,)]\s+(?P<rest>\S.*)$")
 # OCR drops the dot of an item number: "5 Sở Khoa học và Công nghệ". Only a short capitalised
 # heading is read so, never running text that starts with a number ("15 tháng 6", "2 người").
 _BARE_NUMBER_RE = regex.compile(r"^(?P<m>\d{1,2})\s+(?P<rest>\p{Lu}\S*(?:\s+\S+){0,9})$")
+# Part letters above the Roman sections: "A. MỤC ĐÍCH, YÊU CẦU", "B. NỘI DUNG …" (I, V, X are Roman).
+_PART_LETTER_RE = regex.compile(r"^(?P<m>[A-HK]|Đ)\.\s+(?P<rest>\p{Lu}.*)$")
 _LETTER_RE = regex.compile(r"^(?P<m>[a-zđ])\s?\)\s*(?P<rest>\S.*)$")
 _BULLET_RE = regex.compile(r"^(?P<m>[-–—•*·+])\s*(?P<rest>\S.*)$")
 _NAMED_RE = regex.compile(
@@ -113,6 +115,9 @@ def read_marker(text: str) -> Marker | None:
         if heading and len(match["rest"].split()) >= 2:
             # Roman-looking but unreadable ("Vv."): the sequence check gives it the expected numeral.
             return Marker("roman", "?", written, match["rest"].strip())
+    part = _PART_LETTER_RE.match(text)
+    if part and upper_share(part["rest"]) > 0.6 and len(part["rest"].split()) >= 2:
+        return Marker("part", part["m"], part["m"], part["rest"].strip())
     for kind, pattern in (("subnumber", _SUBNUMBER_RE), ("number", _NUMBER_RE), ("letter", _LETTER_RE),
                           ("number", _BARE_NUMBER_RE)):
         match = pattern.match(text)

@@ -29,19 +29,21 @@ from dataclasses import field as default
 
 import regex
 
-from pipeline.model import Line
-from pipeline.parse.fields import Field, read_field
+from pipeline.model import DocumentWarning, Line
+from pipeline.parse.fields import Field, bare_label, read_field
 from pipeline.parse.markers import LETTERS, Marker, read_marker, roman_value, to_roman
 from pipeline.parse.matching import fold, squash
+from pipeline.parse.notices import notice
 
 _TERMINAL = tuple(".;:!?")
 # Digits OCR confuses in item numbers: an item written "9." where "5." is due is item 5.
 _DIGIT_MISREADS = {"5": ("9", "6", "3"), "3": ("8", "5"), "8": ("3", "6"), "6": ("8", "5"), "1": ("7",), "7": ("1",)}
-_NAMED_PREFIX = {"part": "P", "chapter": "Ch", "division": "M", "article": "Đ"}
+_NAMED_PREFIX = {"part": "P.", "chapter": "Ch.", "division": "M.", "article": "Đ"}
 # Closing paragraphs of the body belong to no item, though they follow the last one.
 _CLOSING_RE = regex.compile(
     r"^(?:tren day \S{1,3} |trong qua trinh (?:thuc hien|trien khai|to chuc)|ke hoach nay thay the|"
-    r"(?:uy ban nhan dan|ubnd)(?: (?:tinh|thanh pho|huyen|quan|thi xa|xa|phuong))?[^.;:]{0,30}? (?:yeu cau|de nghi|giao) )"
+    r"(?:chu tich )?(?:uy ban nhan dan|ubnd)(?: (?:tinh|thanh pho|huyen|quan|thi xa|xa|phuong))?[^.;:]{0,30}? (?:yeu cau|de nghi|giao) |"
+    r"yeu cau (?:giam doc|thu truong|chu tich|cac) )"
 )
 
 
@@ -57,6 +59,7 @@ class Node:
     rank: int = 99
     field: Field | None = None
     cells: list[str] | None = None
+    part: str | None = None  # the attachment the node belongs to ("Kế hoạch", "Phụ lục"); None in the main text
     children: list[Node] = default(default_factory=list)
 
     def walk(self):
@@ -66,9 +69,21 @@ class Node:
 
 
 @dataclass
+class Part:
+    """An attachment after the main text ("KẾ HOẠCH … (Ban hành kèm theo …)", "PHỤ LỤC")."""
+
+    name: str  # its type: "Kế hoạch", "Chương trình hành động", "Phụ lục" …
+    title: str
+    line: int  # the line of its type heading
+    page: int | None = None
+    appendix: bool = False
+    label: str = ""  # "I" of "PHỤ LỤC I"
+
+
+@dataclass
 class Outline:
     roots: list[Node]
-    warnings: list[str]
+    warnings: list[DocumentWarning]
 
 
 def wrap_width(lines: list[Line]) -> int:
@@ -88,7 +103,7 @@ class _Builder:
         self.width = width
         self.roots: list[Node] = []
         self.stack: list[Node] = []
-        self.warnings: list[str] = []
+        self.warnings: list[DocumentWarning] = []
         self.current: Node | None = None  # the node whose text a continuation line extends
         self.prev_line = ""
         self.gap = False  # blank line since the previous text line
@@ -98,6 +113,9 @@ class _Builder:
         self.last_roman = 0
         self.after_break = False
         self.table: Node | None = None
+        self.last_table: Node | None = None  # a table may go on after a page break
+        self.table_groups: dict[str, str] = {}  # table id -> its current group row ("II")
+        self.part: str | None = None
 
     # ids -----------------------------------------------------------------
     def _unique(self, candidate: str) -> str:
@@ -116,17 +134,22 @@ class _Builder:
     def _child_id(self, parent: Node | None, kind: str, label: str) -> str:
         parent_id = parent.id if parent else ""
         prefix = f"{parent_id}." if parent_id else ""
+        if kind == "part" and len(label) == 1 and label.isalpha():  # "B": ids below it keep the letter ("B.IV.1.đ")
+            return self._unique(label)
         if kind in _NAMED_PREFIX:
-            return self._unique(f"{_NAMED_PREFIX[kind]}.{label}")
+            return self._unique(f"{_NAMED_PREFIX[kind]}{label}")
         if kind == "appendix":
             return self._unique(f"PL{label}" if label else "PL")
         if kind == "roman":
-            return self._unique(label)
+            lettered = parent is not None and parent.kind == "part" and parent.id.isalpha()
+            return self._unique(f"{parent.id}.{label}" if lettered else label)
         if kind == "subnumber" and parent and parent.kind == "number" and label.startswith(parent.label + "."):
             return self._unique(f"{parent.id}.{label[len(parent.label) + 1:]}")
         if kind in ("number", "subnumber", "letter"):
             return self._unique(prefix + label)
         symbol = {"bullet": "-", "subbullet": "+", "paragraph": "p", "field": "f", "table": "table"}[kind]
+        if kind in ("bullet", "subbullet"):  # "V.9-3": bullets hang on their item's id without a dot
+            return self._unique(f"{parent_id}{symbol}{self._count(parent_id, kind)}")
         return self._unique(f"{prefix}{symbol}{self._count(parent_id, kind)}")
 
     # sequence checks -----------------------------------------------------
@@ -138,13 +161,12 @@ class _Builder:
                 # Misreadable numerals are those made of strokes OCR miscounts: I, l, 1, |, H, v.
                 # A numeral that goes backwards ("I." again where "II." is due) lost a stroke.
                 if not value or marker.written != marker.label or (set(marker.written) <= set("I") and value < expected < 4):
-                    self.warnings.append(
-                        f"roman numeral {marker.written} read as {to_roman(expected)} at line {line_number}"
-                    )
+                    self.warnings.append(notice("numeral_fixed", line_number, written=marker.written,
+                                                read=to_roman(expected)))
                     marker.label = to_roman(expected)
                     value = expected
                 else:
-                    self.warnings.append(f"items out of order at line {line_number}")
+                    self.warnings.append(notice("items_out_of_order", line_number))
             self.last_roman = value
             return
         if marker.kind not in ("number", "letter"):
@@ -161,23 +183,45 @@ class _Builder:
         else:
             expected = str(int(previous) + 1) if previous and previous.isdigit() else "1"
             if marker.label in _DIGIT_MISREADS.get(expected, ()):
-                self.warnings.append(f"item number {marker.label} read as {expected} at line {line_number}")
+                self.warnings.append(notice("item_number_fixed", line_number, written=marker.label, read=expected))
                 marker.label = expected
         if marker.label != expected:
-            self.warnings.append(f"items out of order at line {line_number}")
+            self.warnings.append(notice("items_out_of_order", line_number))
         self.last_label[key] = marker.label
 
     # building ------------------------------------------------------------
     def _attach(self, node: Node, parent: Node | None) -> None:
+        node.part = self.part
         (parent.children if parent else self.roots).append(node)
 
+    def start_part(self, part: Part) -> None:
+        """An attachment begins: its numbering starts afresh; ids stay unique across parts.
+        An appendix opens an "appendix" node ("PL") that holds its tables."""
+        self.part = part.name
+        self.stack, self.current, self.table, self.last_table = [], None, None, None
+        self.last_roman, self.last_label, self.prev_line, self.gap = 0, {}, "", False
+        if part.appendix:
+            marker = Marker("appendix", part.label, part.name, part.title)
+            self._open(marker, Line(number=part.line, text=part.title, original=part.title, page=part.page))
+
     def _open(self, marker: Marker, line: Line) -> None:
+        if marker.kind in ("appendix", "part", "chapter", "division", "article", "roman", "number"):
+            self.last_table = None
         rank = marker.rank
         while self.stack and self.stack[-1].rank >= rank:
             self.stack.pop()
         parent = self.stack[-1] if self.stack else None
         self._check_order(marker, parent, line.number)
-        found = read_field(marker.rest) if marker.kind in ("letter", "bullet", "subbullet") else None
+        # "2. Cơ quan chủ trì: Bộ Tư pháp." under "Điều 2." is a field line of the article's task.
+        fielded = marker.kind in ("letter", "bullet", "subbullet") or (
+            marker.kind == "number" and parent is not None and parent.kind == "article")
+        found = read_field(marker.rest) if fielded else None
+        if not fielded and marker.kind == "number":  # "3. Thời gian thực hiện: Tháng 12/2013."
+            found = read_field(marker.rest)
+            found = found if found and found.kind in ("lead", "support", "units", "timeline") else None
+        # "2. Cơ quan chủ trì, phối hợp" / "a) Cơ quan chủ trì" / "- Bộ Quốc phòng.": a label alone on its line
+        # heads a field whose value is the list below it.
+        found = found or (bare_label(marker.rest) if marker.kind in ("number", "letter") else None)
         kind = "field" if found else marker.kind
         label = marker.label
         node = Node(
@@ -228,7 +272,9 @@ class _Builder:
             self.gap = self.gap or not self.after_break
             return
         self.after_break = False
-        if "\t" in line.text.strip() and len([c for c in line.text.split("\t") if c.strip()]) >= 2:
+        filled = len([c for c in line.text.split("\t") if c.strip()])
+        # A row with a single filled cell ("\t\t\tthe rest of a wrapped cell") belongs to the table above.
+        if "\t" in line.text.strip(" ") and (filled >= 2 or (filled and self.last_table is not None)):
             self._table_row(line)
         else:
             self.table = None
@@ -252,40 +298,74 @@ class _Builder:
     def _table_row(self, line: Line) -> None:
         cells = [squash(cell) for cell in line.text.split("\t")]
         table = self.table
+        last = self.last_table
+        if table is None and last is not None and (same_row(cells, last.cells) or not _looks_like_header(cells)):
+            # The table goes on after a page break: its header row repeated, or straight on with rows.
+            table = self.table = last
         if table is None:
             parent = self.stack[-1] if self.stack else None
             table = Node("table", "", self._child_id(parent, "table", ""), " | ".join(cells), line.number, line.number, line.page, cells=cells)
             self._attach(table, parent)
-            self.current = self.table = table
+            self.current = self.table = self.last_table = table
+            return
+        table.last = line.number
+        if same_row(cells, table.cells):
+            row = Node("row", "", self._unique(f"{table.id}.h"), " | ".join(cells), line.number, line.number,
+                       line.page, cells=cells)
+            row.part = self.part
+            table.children.append(row)
+            self.current = row
             return
         parent_id = table.id.rsplit(".table", 1)[0]
         number = cells[0] if cells and regex.fullmatch(r"[\dIVXivx]{1,5}\.?", cells[0]) else ""
         label = self._row_number(table, number.rstrip("."), cells, line.number)
-        row_id = self._unique(f"{parent_id}.{label}" if parent_id else label) if label else self._unique(
-            f"{table.id}.r{self._count(table.id, 'row')}"
-        )
+        if label and roman_value(label.upper()):
+            self.table_groups[table.id] = label.upper()
+            row_id = self._unique(f"{parent_id}.{label.upper()}" if parent_id else label.upper())
+        elif label:
+            group = self.table_groups.get(table.id)
+            stem = ".".join(part for part in (parent_id, group, label) if part)
+            row_id = self._unique(stem)
+        else:
+            row_id = self._unique(f"{table.id}.r{self._count(table.id, 'row')}")
         row = Node("row", label, row_id, " | ".join(c for c in cells if c), line.number, line.number, line.page, cells=cells)
+        row.part = self.part
         table.children.append(row)
         self.current = row
 
-
     def _row_number(self, table: Node, label: str, cells: list[str], line_number: int) -> str:
         """The row's number; where OCR lost or misread it in a table numbered 1, 2, 3 … so far,
-        the number the sequence expects (a scan's narrow "TT" column is often unreadable)."""
-        numbers = [row.label for row in table.children]
+        the number the sequence expects (a scan's narrow "TT" column is often unreadable).
+        A row that is short of cells, or whose text cell opens in lower case, continues the row above."""
+        numbers = [row.label for row in table.children if row.label]
         if not all(n == str(i) for i, n in enumerate(numbers, start=1)):
             return label
         expected = str(len(numbers) + 1)
         if label == expected or sum(bool(cell) for cell in cells[1:]) < 2:
             return label
-        self.warnings.append(f"table row number {label or 'missing'} read as {expected} at line {line_number}")
+        if len(cells) < len(table.cells or []) or len(cells[0]) > 3 or not cells[1][:1].isupper():
+            return label
+        self.warnings.append(notice("table_row_number_fixed", line_number, written=label or "…", read=expected))
         return expected
 
 
-def build_outline(lines: list[Line], dropped: set[int]) -> Outline:
-    """The tree of the body `lines`; `dropped` are page numbers and running headers among them."""
+def same_row(cells: list[str], other: list[str] | None) -> bool:
+    return bool(other) and [fold(c) for c in cells if c] == [fold(c) for c in other if c]
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    """A header row names columns ("TT", "Nội dung", "Cơ quan chủ trì"); a data row opens with its number."""
+    return not regex.fullmatch(r"[\dIVXivx]{1,5}\.?", cells[0] or "") and sum(bool(c) for c in cells) >= 2
+
+
+def build_outline(lines: list[Line], dropped: set[int], parts: dict[int, Part] | None = None) -> Outline:
+    """The tree of the body `lines`; `dropped` are page numbers and running headers among them;
+    `parts` maps the first body line of each attachment to its description."""
     builder = _Builder(wrap_width([line for line in lines if line.number not in dropped]))
+    parts = parts or {}
     for line in lines:
+        if line.number in parts:
+            builder.start_part(parts[line.number])
         if line.number in dropped:
             builder.page_break()
         else:

@@ -29,11 +29,12 @@ from datetime import date
 
 import regex
 
-from pipeline.model import Task
+from pipeline.model import DocumentWarning, Task
 from pipeline.parse.fields import Field
 from pipeline.parse.matching import fold
 from pipeline.parse.outline import Node
 from pipeline.parse.tables import table_tasks
+from pipeline.parse.notices import notice
 from pipeline.parse.timeline import Timeline, find_timeline, read_timeline
 from pipeline.parse.units import assign_roles, scan_phrase, split_list, title_unit
 
@@ -45,12 +46,23 @@ _TASK_HEADING = regex.compile(
 )
 _OTHER_HEADING = regex.compile(
     r"muc dich|muc tieu|yeu cau|kinh phi|doi tuong|pham vi|quan diem|tinh hinh|hien trang|thuc trang|"
-    r"ket qua dat duoc|danh gia|khen thuong|tieu chuan|so luong|thu tuc|can cu|dinh huong|tam nhin"
+    r"ket qua dat duoc|danh gia|khen thuong|tieu chuan|so luong|thu tuc|can cu|dinh huong|tam nhin|hieu luc"
 )
 # Under a tasks heading a numbered group is set aside only when its title starts with one of these.
 _OTHER_GROUP = regex.compile(
-    r"^(?:muc dich|muc tieu|yeu cau|kinh phi|doi tuong|pham vi|quan diem|tinh hinh|hien trang|thuc trang|ket qua|dinh huong|tam nhin)"
+    r"^(?:muc dich|muc tieu|yeu cau|kinh phi|doi tuong|pham vi|quan diem|tinh hinh|hien trang|thuc trang|ket qua|dinh huong|tam nhin|"
+    r"hieu luc)"
 )
+# Articles and items that only enact, repeal or execute the document: "Quyết định này có hiệu lực …",
+# "… chịu trách nhiệm thi hành Quyết định này", "Ban hành kèm theo Quyết định này Kế hoạch …".
+_FORMAL_CLAUSE = regex.compile(
+    r"co hieu luc|hieu luc thi hanh|chiu trach nhiem thi hanh|ban hanh kem theo|^phe duyet|^bai bo|^thay the|"
+    r"^(?:quyet dinh|nghi quyet|chi thi|ke hoach) nay\b"
+)
+# An unnumbered paragraph that assigns a duty to the unit opening it ("Bộ X chủ trì, phối hợp với …").
+_DUTY_RE = regex.compile(r"\b(?:chu tri|co trach nhiem|khan truong|chiu trach nhiem)\b")
+# A lead-in naming the addressees of the items that follow: "Thủ tướng Chính phủ yêu cầu Chủ tịch … :".
+_ADDRESSEE_RE = regex.compile(r"\b(?:yeu cau|giao|de nghi|chi thi)\s+(?P<units>[^:]+):\s*$")
 _REPORTING = regex.compile(
     r"(?:dinh ky|hang (?:thang|quy|nam)|truoc ngay)[^.]{0,200}bao cao|bao cao[^.]{0,200}(?:dinh ky|hang (?:thang|quy|nam)|truoc ngay)"
 )
@@ -99,8 +111,21 @@ def _field_nodes(nodes: list[Node]) -> list[Node]:
     return found
 
 
+def _filled(node: Node) -> Field | None:
+    """A field node's field; a label written alone takes the lines under it as its value
+    ("a) Cơ quan chủ trì" / "- Ban Chỉ đạo quốc gia." / "- Bộ Quốc phòng."), and a label over
+    other labels ("2. Cơ quan chủ trì, phối hợp" / "a) Cơ quan chủ trì" …) holds nothing itself."""
+    found = node.field
+    if found is None or found.value:
+        return found
+    listed = [child.text for child in node.children if child.kind != "field" and child.text]
+    if not listed:
+        return None
+    return Field(found.kind, found.label, "; ".join(text.rstrip(" .;") for text in listed))
+
+
 def _own_fields(node: Node) -> list[Field]:
-    return [n.field for n in _field_nodes(node.children) if n.field]
+    return [f for f in (_filled(n) for n in _field_nodes(node.children)) if f]
 
 
 def _text_of(node: Node) -> list[str]:
@@ -127,16 +152,62 @@ def _activities(node: Node) -> list[str]:
     return found
 
 
-def _text_units(node: Node) -> tuple[list[str], list[str], str] | None:
-    """(lead, support, phrase) when the item's text or first paragraph opens with a unit ("Sở Nội vụ: …")."""
-    first_paragraph = next((child.text for child in node.children if child.kind == "paragraph"), "")
-    for sentence in (node.text, first_paragraph):
+def _text_units(node: Node, first_paragraph: bool = True) -> tuple[list[str], list[str], str] | None:
+    """(lead, support, phrase) when the item's text or first paragraph opens with a unit ("Sở Nội vụ: …").
+    "Yêu cầu X …" names the units directed, not the one assigned."""
+    paragraph = next((child.text for child in node.children if child.kind == "paragraph"), "") if first_paragraph else ""
+    for sentence in (_past_intro(node.text), paragraph):
+        if fold(sentence).startswith("yeu cau "):
+            continue
         phrase = scan_phrase(sentence)
         if phrase:
             lead, support = assign_roles(sentence, running=True)
             if lead:
                 return lead, support, phrase
     return None
+
+
+# The end of a lead-in that only introduces the items under it.
+_LEAD_IN_RE = regex.compile(r"(?::|\b(?:co|chiu) trach nhiem(?: thuc hien)?(?: (?:cac|mot so) nhiem vu(?: sau)?)?)\s*$")
+_SUBJECT_RE = regex.compile(r"^(?P<subject>.+?)\s+(?:co|chiu) trach nhiem\b")
+
+
+def _lead_in_units(node: Node) -> tuple[list[str], list[str]] | None:
+    """(lead, support) named by a lead-in: "12. Các tổ chức, cá nhân … có trách nhiệm" (the whole
+    subject), "Giao Sở X chủ trì, phối hợp với Y thực hiện các nhiệm vụ sau:"."""
+    folded = fold(node.text)
+    if not _LEAD_IN_RE.search(folded):
+        return None
+    subject = _SUBJECT_RE.match(folded)
+    if subject and scan_phrase(node.text) and not regex.search(r"\b(?:chu tri|phoi hop)\b", subject["subject"]):
+        units = split_list(regex.sub(r"^(?:Giao|Đề nghị)\s+", "", node.text[: subject.end("subject")]))
+        if units:
+            return units, []
+    found = _text_units(node, first_paragraph=False)
+    return (found[0], found[1]) if found else None
+
+
+# An assignment written in brackets inside the item: "(Giao X chủ trì, phối hợp với Y …)".
+_ASSIGNED_RE = regex.compile(r"\(\s*(?P<inner>(?:giao|de nghi)\s+[^()]+)\)")
+_HEADING_YEAR_RE = regex.compile(r"\b(?:tu nay )?den (?:het )?nam (?P<y>(?:19|20)\d{2})\b")
+_INTRO_RE = regex.compile(r"^(?:tren co so|can cu|thuc hien|de)\b")
+
+
+def _past_intro(text: str) -> str:
+    """The duty sentence after an introductory clause: "Trên cơ sở nội dung Kế hoạch, các sở, ban,
+    ngành … triển khai …" -> "các sở, ban, ngành … triển khai …"."""
+    folded = fold(text)
+    if not _INTRO_RE.match(folded):
+        return text
+    commas = list(regex.finditer(r",\s*", text))
+    if regex.match(r"^(?:tren co so|can cu)\s+(?:\S+\s+){0,3}?cua\b", folded):
+        # "Trên cơ sở đề xuất của các bộ, …, Bộ Tài chính tổng hợp": the units after "của" are the intro's.
+        commas.reverse()
+    for match in commas:
+        rest = text[match.end():]
+        if scan_phrase(rest) and assign_roles(rest, running=True)[0]:
+            return rest
+    return text
 
 
 def _last_line(node: Node) -> int:
@@ -159,7 +230,7 @@ class _Runs:
         self.block_fields: list[Field] = []  # consecutive field lines form one block
 
     def block(self, node: Node) -> None:
-        self.block_fields.extend(f for f in [node.field] + [n.field for n in _field_nodes(node.children)] if f)
+        self.block_fields.extend(f for f in [_filled(node)] + [_filled(n) for n in _field_nodes(node.children)] if f)
 
     def _end_block(self) -> None:
         if self.block_fields:
@@ -194,19 +265,54 @@ class _Runs:
 class _Extractor:
     def __init__(self, issued: date | None):
         self.issued = issued
-        self.warnings: list[str] = []
+        self.warnings: list[DocumentWarning] = []
         self.fields: dict[str, _Fields] = {}  # task id -> its fields, until finished
         self.nodes: dict[str, Node] = {}
         self.hints: dict[str, list[str]] = {}  # task id -> units named by the enclosing heading
+        self.support_hints: dict[str, list[str]] = {}  # task id -> support units named by its lead-in
+        self.heading_years: dict[str, int | None] = {}  # task id -> "… ĐẾN NĂM 2015" of a heading above it
         self.tasks: list[Task] = []
 
     # -- which items are tasks ------------------------------------------------
+    def walk_top(self, roots: list[Node]) -> None:
+        """The top level. Outside any heading, a document without a tasks section (Chỉ thị,
+        Công văn, Công điện, the articles of a Quyết định) gives its numbered items as tasks;
+        a lead-in naming one addressee ("… yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh:") is their unit."""
+        hint: list[str] = []
+        paragraphs = []
+        for node in roots:
+            if node.kind == "paragraph":
+                paragraphs.append(node)
+                addressee = _ADDRESSEE_RE.search(fold(node.text))
+                if addressee:
+                    units = split_list(node.text[addressee.start("units"):addressee.end("units")])
+                    hint = units if len(units) == 1 else []
+                continue
+            if node.kind in ITEM_KINDS:
+                if _FORMAL_CLAUSE.search(fold(node.text)) and not self._has_structure(node):
+                    continue
+                self.item(node, [], True, hint)
+            else:
+                self.walk([node], [], None, [])
+        if not self.tasks:
+            # A letter with no numbered items (a one-paragraph Công văn): its duty paragraphs are the tasks.
+            for node in paragraphs:
+                if _DUTY_RE.search(fold(node.text)) and _text_units(node, first_paragraph=False):
+                    self._make(node, [], [], [], activities=[])
+
+    @staticmethod
+    def _has_structure(node: Node) -> bool:
+        return any(child.kind in ITEM_KINDS or child.kind in HEADING_KINDS or child.kind == "table"
+                   for child in node.children)
+
     def walk(self, nodes: list[Node], ancestors: list[Node], in_tasks: bool | None, hint: list[str]) -> None:
         for node in nodes:
             if node.kind == "table":
                 self.tasks.extend(table_tasks(node, ancestors, self.issued, self.warnings))
             elif node.kind in HEADING_KINDS:
-                verdict = _is_task_heading(node.text)
+                # What a heading holds is said by its first words: "BẢO ĐẢM PHƯƠNG TIỆN, KINH PHÍ …" holds
+                # tasks, "KINH PHÍ THỰC HIỆN" does not.
+                verdict = _is_task_heading(node.text, group=True)
                 inside = in_tasks if verdict is None else verdict
                 self.group(node, ancestors + [node], inside, hint)
             elif node.kind in ITEM_KINDS:
@@ -239,7 +345,15 @@ class _Extractor:
             return
         own_hint = title_unit(node.text) if node.kind in ("number", "subnumber") else []
         path = ancestors + [node]
+        if any(child.kind in HEADING_KINDS or child.kind == "table" for child in node.children):
+            # An article holding a whole plan ("Điều 1. Phê duyệt Đề án …" / "I. …" / "V. TỔ CHỨC THỰC HIỆN").
+            self.walk(node.children, path, None, own_hint or hint)
+            return
         if any(child.kind in ITEM_KINDS for child in node.children):
+            if not own_hint:
+                # "3. Bộ trưởng Bộ Tài chính … thực hiện một số nhiệm vụ sau:" / "3.1. …": the lead-in's unit.
+                found = _lead_in_units(node)
+                own_hint = found[0] if found else []
             self.group(node, path, verdict if verdict is not None else in_tasks, own_hint or hint)
             return
         bullets = [child for child in node.children if child.kind in BULLET_KINDS]
@@ -249,6 +363,12 @@ class _Extractor:
         content_field = any(f.kind == "content" for f in node_fields)
         if bullets and holder_count >= 2 and not content_field:
             self.bullet_tasks(node, path, own_hint or hint)
+        elif bullets and not holder_count and in_tasks and _LEAD_IN_RE.search(fold(node.text)):
+            # A lead-in ("Giao Sở X chủ trì, phối hợp với Y thực hiện các nhiệm vụ sau:") is not a task;
+            # its bullets are, and the units it names are theirs.
+            found = _lead_in_units(node)
+            lead, support = (found[0], found[1]) if found else (own_hint or hint, [])
+            self.bullet_tasks(node, path, lead, support)
         elif holder_count == 1 or not bullets or node.kind == "letter" or content_field or not _title_like(node.text):
             if in_tasks or node_fields or holders:
                 fields = node_fields + [f for b in holders for f in _own_fields(b)]
@@ -256,13 +376,14 @@ class _Extractor:
         elif in_tasks:
             self.bullet_tasks(node, path, own_hint or hint)
 
-    def bullet_tasks(self, node: Node, path: list[Node], hint: list[str]) -> None:
+    def bullet_tasks(self, node: Node, path: list[Node], hint: list[str], support_hint: list[str] = ()) -> None:
         runs = _Runs(self)
         for child in node.children:
             if child.kind == "field":
                 runs.block(child)
             elif child.kind in BULLET_KINDS:
                 task = self._make(child, path, _own_fields(child), hint, activities=_activities(child))
+                self.support_hints[task.id] = list(support_hint)
                 runs.tasks([task], passes_back=True)
         runs.close()
 
@@ -277,8 +398,12 @@ class _Extractor:
             activities=activities,
             lines=(node.first, _last_line(node)),
             page=node.page,
+            part=node.part,
         )
         self.fields[task.id] = _Fields(list(fields))
+        self.heading_years[task.id] = next(
+            (int(found["y"]) for found in (_HEADING_YEAR_RE.search(fold(a.text)) for a in reversed(ancestors) if a.kind in HEADING_KINDS)
+             if found), None)
         self.nodes[task.id] = node
         self.hints[task.id] = hint
         self.tasks.append(task)
@@ -327,7 +452,7 @@ class _Extractor:
             value = " ".join(f.value for f in timelines)
             timeline = read_timeline(value, self.issued)
             if not timeline.understood and value:
-                self.warnings.append(f"deadline not understood: {value} (task {task.id})")
+                self.warnings.append(notice("deadline_not_understood", task.lines[0], text=value, task=task.id))
             self._apply(task, timeline)
             if fields.inherited:
                 task.inferred += ["deadline", "recurrence"]
@@ -335,6 +460,10 @@ class _Extractor:
             found = find_timeline(task.text, self.issued)
             if found:
                 self._apply(task, found)
+            if task.deadline is None and task.start is None and self.heading_years.get(task.id):
+                # "C. NỘI DUNG TRỌNG TÂM TỪ NAY ĐẾN NĂM 2015": the heading's date, for items without their own
+                task.deadline = f"{self.heading_years[task.id]}-12-31"
+                task.inferred.append("deadline")
         products = fields.of("product")
         budgets = fields.of("budget")
         task.product = "; ".join(f.value for f in products) or None
@@ -342,11 +471,18 @@ class _Extractor:
         if _REPORTING.search(fold(task.text)):
             task.kind = "reporting"
         if not task.lead_units and not task.support_units:
-            self.warnings.append(f"task {task.id} has no unit")
+            self.warnings.append(notice("task_without_unit", task.lines[0], task=task.id))
         penalty = _INFERRED_PENALTY * len({_FIELD_GROUPS[name] for name in task.inferred})
         task.confidence = round(max(0.3, task.confidence - penalty), 2)
 
     def _units_from_text(self, task: Task, node: Node) -> None:
+        assigned = _ASSIGNED_RE.search(fold(node.text))
+        if assigned:  # "… (Giao Công an tỉnh chủ trì, phối hợp với Sở Tư pháp tham mưu)"
+            inner = node.text[assigned.start("inner"): assigned.end("inner")]
+            lead, support = assign_roles(inner, running=True)
+            if lead:
+                task.lead_units, task.support_units, task.units_text = lead, support, inner
+                return
         named = title_unit(node.text)
         if named:
             task.lead_units = named
@@ -363,9 +499,11 @@ class _Extractor:
         if hint:
             task.lead_units = list(hint)
             folded = fold(task.text)
-            match = regex.search(r"phoi hop(?:\s+voi)?\s+", folded)
+            match = regex.search(r"phoi hop(?:(?:\s+\S+){0,2}?\s+voi)?\s+", folded)  # "phối hợp cụ thể với X"
             if match:
                 task.support_units = [u for u in split_list(scan_phrase(task.text[match.end():])) if u not in hint]
+            else:
+                task.support_units = [u for u in self.support_hints.get(task.id, []) if u not in hint]
             task.inferred.append("lead_units")
 
     @staticmethod
@@ -377,9 +515,9 @@ class _Extractor:
         task.period = timeline.period
 
 
-def extract_tasks(roots: list[Node], issued: date | None) -> tuple[list[Task], list[str]]:
+def extract_tasks(roots: list[Node], issued: date | None) -> tuple[list[Task], list[DocumentWarning]]:
     """All tasks in the tree, in document order, and the warnings met on the way."""
     extractor = _Extractor(issued)
-    extractor.walk(roots, [], None, [])
+    extractor.walk_top(roots)
     tasks = extractor.finish()
     return tasks, extractor.warnings

@@ -53,6 +53,8 @@ _QUARTER = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _YEAR = r"(?P<y>(?:19|20)\d{2})"
 # Alternatives in order of precision; each names its groups so `_span` can tell them apart.
 _DATE_PATTERNS = [
+    # "Tháng 11 - 12/2025", "Tháng 11, 12/2013": from the first month to the end of the second
+    ("months", rf"thang\s+(?P<m1>\d{{1,2}})\s*(?:[-–,]|den)\s*(?:thang\s+)?(?P<m>\d{{1,2}})\s*(?:/|nam)\s*(?:nam\s+)?{_YEAR}"),
     ("day", rf"(?P<d>\d{{1,2}})\s*[/.-]\s*(?P<m>\d{{1,2}})\s*[/.-]\s*{_YEAR}"),
     ("day", rf"ngay\s+(?P<d>\d{{1,2}})\s+thang\s+(?P<m>\d{{1,2}})\s*(?:,\s*)?nam\s+{_YEAR}"),
     ("daymonth", r"ngay\s+(?P<d>\d{1,2})\s+thang\s+(?P<m>\d{1,2})\b"),
@@ -61,6 +63,8 @@ _DATE_PATTERNS = [
     ("month", rf"thang\s+(?P<m>\d{{1,2}})\s*(?:/|nam|-)\s*(?:nam\s+)?{_YEAR}"),
     ("quarter", rf"quy\s+(?P<q>iv|iii|ii|i|\d)\b\s*(?:[/,-]|nam)?\s*(?:nam\s+)?{_YEAR}"),
     ("year", rf"(?:nam\s+)?{_YEAR}\b"),
+    # "trong tháng 11": the month of the document's year (or the next year when it has passed)
+    ("monthonly", r"thang\s+(?P<m>\d{1,2})\b(?!\s*(?:/|-|nam\b|\d))"),
 ]
 _DATE_RE = regex.compile("|".join(f"(?P<{kind}{i}>{pattern})" for i, (kind, pattern) in enumerate(_DATE_PATTERNS)))
 _RANGE_JOINER = regex.compile(r"^\s*(?:[-–—]|den(?:\s+het)?|toi)\s*$")
@@ -97,6 +101,14 @@ def _span(match: regex.Match) -> _Span | None:
             month, day = int(groups["m"]), int(groups["d"])
             date(2000, month, day)  # validates, 2000 being a leap year
             return _Span(kind, match.start(), match.end(), None, None, (day, month))
+        if kind == "months":
+            first, last = int(groups["m1"]), int(groups["m"])
+            return _Span(kind, match.start(), match.end(), date(year, first, 1),
+                         date(year, last, calendar.monthrange(year, last)[1]))
+        if kind == "monthonly":
+            month = int(groups["m"])
+            date(2000, month, 1)  # validates
+            return _Span(kind, match.start(), match.end(), None, None, (0, month))
         if kind == "half":
             first = groups["h"] == "dau"
             return _Span(kind, match.start(), match.end(), date(year, 1 if first else 7, 1), date(year, 6 if first else 12, 30 if first else 31))
@@ -118,7 +130,7 @@ def _spans(folded: str) -> list[_Span]:
 
 def _recurrence(folded: str) -> tuple[str | None, str | None]:
     period = next((name for name, pattern in _PERIODS if regex.search(pattern, folded)), None)
-    if regex.search(r"thuong xuyen|(?:cac|nhung) nam tiep theo|lien tuc", folded):
+    if regex.search(r"thuong xuyen|(?:cac|nhung) nam tiep theo|va tiep theo|lien tuc", folded):
         return "continuous", period
     if period or "dinh ky" in folded:
         return "periodic", period
@@ -136,9 +148,21 @@ def _next_occurrence(day_month: tuple[int, int], issued: date | None) -> str | N
     return None
 
 
+def _in_issue_year(span: _Span, issued: date | None) -> _Span | None:
+    """A month named without its year, in the document's year (the next one if it has passed)."""
+    if issued is None:
+        return None
+    month = span.day_month[1]
+    year = issued.year + (1 if month < issued.month else 0)
+    return _Span("month", span.start, span.end, date(year, month, 1),
+                 date(year, month, calendar.monthrange(year, month)[1]))
+
+
 def _resolve(text: str, folded: str, spans: list[_Span], issued: date | None) -> Timeline:
     timeline = Timeline(squash(text))
     timeline.recurrence, timeline.period = _recurrence(folded)
+    spans = [_in_issue_year(span, issued) if span.kind == "monthonly" else span for span in spans]
+    spans = [span for span in spans if span is not None]
     dated = [span for span in spans if span.kind != "daymonth"]
     recurring = [span for span in spans if span.kind == "daymonth"]
     if recurring and not dated:
@@ -156,10 +180,12 @@ def _resolve(text: str, folded: str, spans: list[_Span], issued: date | None) ->
         before = folded[max(0, span.start - 14): span.start]
         if _START_CUE.search(before) and "den het" not in before:
             timeline.start = span.first_day.isoformat()
-        elif timeline.recurrence == "continuous" and regex.search(r"(?:cac|nhung) nam tiep theo", folded):
+        elif timeline.recurrence == "continuous" and regex.search(r"(?:cac|nhung) nam tiep theo", folded) and len(dated) == 1:
             timeline.start = span.first_day.isoformat()
         else:
             timeline.deadline = span.last_day.isoformat()
+            if span.kind == "months":
+                timeline.start = span.first_day.isoformat()
     return timeline
 
 
@@ -197,8 +223,10 @@ def find_timeline(text: str, issued: date | None = None) -> Timeline | None:
             clauses.append((max(0, span.start - 24) + cue.start(), span.end))
     schedule = (
         r"dinh ky(?:\s+(?:hang|moi)\s+(?:tuan|thang|quy|nam)|\s+(?:6|sau) thang)?"
-        r"|(?:^|(?<=[.;:]\s))(?:hang|moi)\s+(?:tuan|thang|quy|nam)"  # "Hằng năm, tổ chức kiểm tra …"
-        r"|(?:hang|moi)\s+(?:tuan|thang|quy|nam)(?=[, ]+(?:\S+\s+){0,2}bao cao)"
+        # "Hằng năm, tổ chức kiểm tra …", "… trong kế hoạch hàng năm"; not "Nghị quyết hằng năm của HĐND"
+        r"|(?<!nghi quyet\s)(?:hang|moi)\s+(?:tuan|thang|quy|nam)\b"
+        # "thường xuyên kiểm tra"; not continuing education, recurrent spending or regular duties
+        r"|(?<!(?:giao duc|chi|kinh phi|nhiem vu|du toan|ngan sach|von|hoat dong)\s)thuong xuyen\b"
     )
     for match in regex.finditer(schedule, folded):
         clauses.append((match.start(), match.end()))

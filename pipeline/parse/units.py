@@ -34,11 +34,11 @@ _GROUP_COMMA = "\u241f"  # stands in for "," inside a protected group while spli
 _GROUP_AND = "\u241e"  # and for " và "
 _LEADING_VERBS = ("giao ", "de nghi ", "yeu cau ", "do ")
 # Lower-case words (folded) of generic unit names, allowed anywhere in a unit phrase.
-_GENERIC = set("cac so ban nganh hoi cap tinh huyen xa phuong khu va cua tren thuoc co".split())
+_GENERIC = set("cac so ban nganh bo hoi cap tinh huyen xa phuong khu va cua tren thuoc co".split())
 _GENERIC_PAIRS = set(
     "co quan|don vi|dia phuong|doan the|to chuc|lien quan|thi xa|thi tran|thanh pho|dac khu|truc thuoc|nhan dan|"
     "chinh tri|xa hoi|bao chi|truyen thong|thong tin|doanh nghiep|vien thong|cong nghe|ca nhan|dau tu|"
-    "nha dau|quan ly|dia ban|cong nghiep|kinh te".split("|")
+    "nha dau|quan ly|dia ban|cong nghiep|kinh te|luc luong|chuc nang|ngang bo|chinh phu|trung uong|truc thuoc".split("|")
 )
 _TRAILING_VERBS = ("to chuc", "trien khai", "thuc hien", "co", "va", "cua", "tren", "cac")
 
@@ -55,7 +55,10 @@ def _gazetteer() -> dict:
         ],
         "names": [(fold(variant), canonical) for variant, canonical in names],
         "canonical": sorted({(fold(canonical), canonical) for _, canonical in names}),
-        "groups": [fold(group) for group in data["groups"]],
+        # Longest first, so "Ủy ban nhân dân các tỉnh, thành phố" is protected before "tỉnh, thành phố".
+        "groups": [regex.compile(r"(?<![\p{L}\d])" + r"\s+(?:cac\s+)?".join(regex.escape(word) for word in fold(group).split())
+                                 + r"(?![\p{L}\d])")
+                   for group in sorted(data["groups"], key=len, reverse=True)],
         "heads": sorted(data["heads"], key=len, reverse=True),
     }
 
@@ -73,12 +76,20 @@ def _replace_folded(text: str, variant_folded: str, replacement: str) -> str:
     return "".join(pieces)
 
 
+# OCR specks glued to a word ("Sở@ Tài chính", "Sở| Y tế") are no part of a unit name.
+_SPECKS = regex.compile(r"(?<=\p{L})[@#~^|]+(?=[\s,;.:]|$)")
+
+
+@lru_cache(maxsize=8192)
 def expand(text: str) -> str:
     """Abbreviations and name variants replaced by canonical full names."""
+    text = _SPECKS.sub("", text)
     gazetteer = _gazetteer()
+    folded = fold(text)
     for variant, canonical in gazetteer["names"]:
-        if variant != fold(canonical) or variant in fold(text):
+        if variant in folded:  # a cheap test first: most names are not in a given phrase
             text = _replace_folded(text, variant, canonical)
+            folded = fold(text)
     for pattern, full in gazetteer["abbreviations"]:
         text = pattern.sub(full, text)
     return squash(text)
@@ -118,9 +129,8 @@ def _starts_unit(text: str) -> bool:
 
 
 def _protect(text: str) -> str:
-    folded = fold(text)
     for group in _gazetteer()["groups"]:
-        for match in regex.finditer(regex.escape(group), folded):
+        for match in reversed(list(group.finditer(fold(text)))):  # from the end: offsets before stay valid
             inner = text[match.start(): match.end()].replace(",", _GROUP_COMMA).replace(" và ", _GROUP_AND)
             text = text[: match.start()] + inner + text[match.end():]
     return text
@@ -191,7 +201,7 @@ def scan_phrase(text: str) -> str:
     else:
         head_end = 0
     end = head_end
-    previous_capital = head_end > 0
+    previous_capital = False  # a gazetteer name is whole: "Bộ Tài chính hoàn thiện" ends before "hoàn"
     tokens = list(regex.finditer(r"[\p{L}\d&]+(?:-[\p{L}\d]+)*|[,;\-–]|\S", text[head_end:]))
     skip_next = False
     for index, match in enumerate(tokens):
@@ -227,7 +237,7 @@ def scan_phrase(text: str) -> str:
 
 
 _ROLE_LEAD = regex.compile(r"\bchu tri\b")
-_ROLE_SUPPORT = regex.compile(r"\bphoi hop(?:\s+voi)?\b\s*")
+_ROLE_SUPPORT = regex.compile(r"\b(?:phoi hop(?:\s+voi)?|chu tri cung)\b\s*")  # "A chủ trì cùng B" makes B support
 _GUIDE = regex.compile(r"^\s*can cu\s+(?:\S+\s+){0,4}?cua\s+")
 
 
@@ -284,6 +294,9 @@ def title_unit(title: str) -> list[str]:
     A heading names units when it opens with a unit head word, is short, and
     is not a sentence (no final full stop, no duty verb after the name).
     """
+    duty_of = regex.match(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<unit>.+?)\s*:?\s*$", title.strip())
+    if duty_of and len(duty_of["unit"].split()) <= 20:  # "Trách nhiệm của đối tượng thực hiện kiểm kê:"
+        return split_list(duty_of["unit"]) if _starts_unit(duty_of["unit"]) else [duty_of["unit"]]
     stripped = regex.sub(r"^(?:Đề nghị|Giao)\s+", "", title.strip()).rstrip(":").strip()
     name, _, places = stripped.partition(":")  # "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"
     place_names = [place.strip() for place in places.split(",")]
@@ -292,7 +305,7 @@ def title_unit(title: str) -> list[str]:
     folded = fold(stripped)
     if (
         not stripped
-        or len(stripped.split()) > 15
+        or len(stripped.split()) > (25 if "," in stripped else 15)  # a list of units runs longer
         or stripped.endswith((".", ";"))
         or not _starts_unit(stripped)
         or _NOT_UNITS.match(folded)
