@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.batch import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, EXECUTORS, run
 from pipeline.errors import BatchFailures, InputError, PipelineError
-from pipeline.export import document_json, write_atomic
+from pipeline.export import document_json, write_output
 from pipeline.process import Options, process_file, restored_text
 from pipeline.restore import PROFILE_CHOICES
 from pipeline.vietnamese import MODERN, OLD
@@ -43,14 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
                                   description="Restore Vietnamese marks and OCR letter errors, then normalize. "
                                               "The output has exactly one line per input line.")
     restore.add_argument("input", help="text, PDF or image file; - reads standard input")
-    restore.add_argument("-o", "--output", default=STDIO, help="output file (default: standard output)")
+    restore.add_argument("-o", "--output", default=STDIO,
+                         help="output file, FIFO or terminal; - is standard output (the default)")
     _add_common(restore)
 
     parse = commands.add_parser("parse", help="print the document JSON: metadata, sections, tasks",
                                 description="Restore (unless --no-restore), normalize and parse one document "
                                             "into the versioned document JSON.")
     parse.add_argument("input", help="text, PDF or image file; - reads standard input")
-    parse.add_argument("-o", "--output", default=STDIO, help="output JSON file (default: standard output)")
+    parse.add_argument("-o", "--output", default=STDIO,
+                       help="output JSON file, FIFO or terminal; - is standard output (the default)")
     parse.add_argument("--no-restore", action="store_true", help="the text is already correct: skip restoration")
     _add_common(parse)
 
@@ -99,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--data", type=Path, default=Path("outputs"),
                         help="the output folder of `run` (default: outputs)")
     export.add_argument("--format", required=True, choices=("xlsx", "jsonl", "ics", "csv"))
-    export.add_argument("-o", "--output", type=Path,
+    export.add_argument("-o", "--output",
                         help="output file (default: DATA/tasks.FORMAT, or DATA/deadlines.ics)")
     export.set_defaults(handler=_export)
     return parser
@@ -118,10 +120,7 @@ def _input_path(name: str):
 
 
 def _emit(text: str, output: str) -> None:
-    if output == STDIO:
-        sys.stdout.write(text)
-    else:
-        write_atomic(Path(output), text)
+    write_output(output, text)
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -183,7 +182,7 @@ def _export(args: argparse.Namespace) -> None:
                          f"run `python -m pipeline run` first")
     selection = all_tasks(documents)
     output = args.output or args.data / FILE_NAMES[args.format]
-    write_atomic(output, export_bytes(args.format, selection, documents))
+    write_output(output, export_bytes(args.format, selection, documents))
     print(f"{len(selection)} tasks from {len(documents)} documents -> {output}", file=sys.stderr)
 
 
