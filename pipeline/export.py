@@ -3,24 +3,27 @@
 Every file is written to a temporary name and renamed into place, so a run
 killed at any moment leaves either the old file or the new one, never half
 of one. The CSV tables are rebuilt from the per-document JSON files, so they
-always agree with them. CSVs are UTF-8 with a BOM so Excel shows Vietnamese.
+always agree with them. CSVs are UTF-8 with a BOM so Excel shows Vietnamese, and no
+cell can start a formula.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-import pandas as pd
 
 from pipeline.errors import InputError
 
 LIST_SEPARATOR = "; "
 STDOUT = "-"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 TASK_COLUMNS = [
     "document", "doc_number", "task_id", "kind", "section_title", "text", "activities",
@@ -172,9 +175,25 @@ def document_row(name: str, document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def csv_bytes(rows: Iterable[dict[str, Any]], columns: list[str]) -> bytes:
+    """UTF-8 with a BOM (so Excel shows Vietnamese), empty cells for None, formulas neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # RFC 4180 rows, ended by CRLF; a cell holding CR or LF is quoted
+    writer.writerow(columns)
+    writer.writerows([_inert(row[column]) for column in columns] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _inert(value: Any) -> Any:
+    """A spreadsheet runs a cell that starts with = + - @ (or tab, CR) as a formula; OWASP's remedy is a
+    leading apostrophe, which shows the text as it is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> None:
-    frame = pd.DataFrame(rows, columns=columns)
-    write_atomic(path, frame.to_csv(index=False).encode("utf-8-sig"))
+    write_atomic(path, csv_bytes(rows, columns))
 
 
 def rebuild_documents_table(out_dir: Path) -> tuple[int, int]:

@@ -1,10 +1,13 @@
 """Task exports for trackers, with the clerk's corrections: CSV, Excel, JSON Lines, iCalendar.
 
-    tasks.csv      UTF-8 with a BOM; the columns of export.TASK_COLUMNS, then `corrected`
+    tasks.csv      UTF-8 with a BOM; the columns of export.TASK_COLUMNS, then `corrected`; a cell that
+                   would start a formula (= + - @ tab CR) starts with an apostrophe
     tasks.xlsx     sheet "tasks" (the same columns) and sheet "documents" (export.DOCUMENT_COLUMNS, then
                    `corrections`); dates are Excel dates, every text cell is text (never a formula)
-    tasks.jsonl    one task a line with the same keys, lists as JSON arrays, and `schema_version`
-    deadlines.ics  one VTODO per task with a deadline; recurring ones repeat by an RRULE
+    tasks.jsonl    one task a line with the same keys, lists as JSON arrays, and `schema_version`;
+                   U+2028, U+2029 and U+0085 escaped so no line reader splits a record
+    deadlines.ics  one VTODO per task with a deadline; recurring ones repeat by an RRULE; control
+                   characters dropped
 
 Column names change only with EXPORT_SCHEMA_VERSION. Each task is exported as
 the clerk left it: a field the clerk corrected replaces the machine's value,
@@ -21,11 +24,11 @@ from typing import Any
 
 import icalendar
 import openpyxl
-import pandas as pd
+import regex
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from pipeline.export import (DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, document_row, task_rows,
+from pipeline.export import (DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, csv_bytes, document_row, task_rows,
                              write_atomic)
 from pipeline.review.documents import OutputFolder, ReviewedDocument, ReviewedTask
 
@@ -46,6 +49,9 @@ _RRULES = {
     ("periodic", "year"): {"freq": "yearly"},
 }
 _SUMMARY_CHARACTERS = 120
+_LINE_BREAK_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "\u2028\u2029\u0085"}
+# RFC 5545 text may hold no control character but the line break (written as \n); OCR output sometimes has them.
+_ICS_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 FILE_NAMES = {"csv": "tasks.csv", "xlsx": "tasks.xlsx", "jsonl": "tasks.jsonl", "ics": "deadlines.ics"}
 
@@ -64,8 +70,7 @@ def task_record(document: ReviewedDocument, task: ReviewedTask) -> dict[str, Any
 
 
 def tasks_csv(selection: Selection) -> bytes:
-    frame = pd.DataFrame([task_record(d, t) for d, t in selection], columns=EXPORT_TASK_COLUMNS)
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes((task_record(d, t) for d, t in selection), EXPORT_TASK_COLUMNS)
 
 
 def tasks_jsonl(selection: Selection) -> bytes:
@@ -75,8 +80,15 @@ def tasks_jsonl(selection: Selection) -> bytes:
         record.update({column: task.effective[column] for column in _LIST_COLUMNS - {"corrected"}})
         record["corrected"] = task.corrected
         record["schema_version"] = EXPORT_SCHEMA_VERSION
-        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+        lines.append(_json_line(record))
     return "".join(lines).encode("utf-8")
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    """One JSON object on one line. Readers that split lines on Unicode line breaks (JavaScript, Python's
+    str.splitlines) would cut one at U+2028, U+2029 or U+0085, so those are escaped too."""
+    text = json.dumps(record, ensure_ascii=False)
+    return text.translate(_LINE_BREAK_ESCAPES) + "\n"
 
 
 def tasks_xlsx(selection: Selection, documents: Iterable[ReviewedDocument]) -> bytes:
@@ -140,11 +152,11 @@ def _todo(document: ReviewedDocument, task: ReviewedTask, stamp: datetime) -> ic
     # Stable across exports, so a calendar that imports the file again updates instead of duplicating.
     todo.add("uid", f"{document.machine['source']['sha256'][:16]}-{values['id']}@vn-directives-pipeline")
     todo.add("dtstamp", stamp)
-    summary = " ".join(values["text"].split())
+    summary = " ".join(_ics_text(values["text"]).split())
     if len(summary) > _SUMMARY_CHARACTERS:
         summary = summary[:_SUMMARY_CHARACTERS - 1].rstrip() + "…"
     todo.add("summary", f"[{values['id']}] {summary}")
-    todo.add("description", _description(document, values))
+    todo.add("description", _ics_text(_description(document, values)))
     todo.add("due", due)
     rrule = _RRULES.get((values["recurrence"], values["period"]))
     if rrule:
@@ -153,6 +165,10 @@ def _todo(document: ReviewedDocument, task: ReviewedTask, stamp: datetime) -> ic
         todo.add("rrule", rrule)
     todo.add("status", "NEEDS-ACTION")
     return todo
+
+
+def _ics_text(text: str) -> str:
+    return _ICS_CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _description(document: ReviewedDocument, values: dict[str, Any]) -> str:
