@@ -44,6 +44,11 @@ MANIFEST_NAME = "manifest.sqlite"
 # In a subfolder: OUT_DIR/*.json are the documents, one each.
 SUMMARY_PATH = Path("run", "summary.json")
 LOCK_NAME = ".run.lock"
+# A document set aside: its input now fails or is gone, so it leaves the tables and exports but is kept.
+STALE_FOLDER = "stale"
+INPUT_MISSING_ERROR = "InputMissing"
+# OUT_DIR/index.html is the report's index; a document named "index" would have its page overwritten.
+RESERVED_NAMES = {"index"}
 # Generous for a scan of a few hundred pages on one core; it bounds a hang, it does not judge speed.
 DEFAULT_TIMEOUT_SECONDS = 900
 # A document's worker peaks near 400 MB; a file that needs five times that is pathological.
@@ -125,14 +130,15 @@ def _walk(folder: Path, skipped: set[str]) -> list[Path]:
     return sorted(files)
 
 
-def assign_names(paths: list[Path], known: dict[str, str]) -> dict[Path, str]:
+def assign_names(paths: list[Path], known: dict[str, str], taken: Iterable[str] = ()) -> dict[Path, str]:
     """An output stem for each path: the one it already has in the manifest, else a new unused one.
 
     A new path gets its file's stem, or, when other inputs share that stem, the stem
-    prefixed with its parent folders' names.
+    prefixed with its parent folders' names. Names in `taken` (documents already in
+    the folder that the manifest does not know) and RESERVED_NAMES are never given.
     """
     names = {path: known[str(path)] for path in paths if str(path) in known}
-    used = set(known.values())
+    used = set(known.values()) | set(taken) | RESERVED_NAMES
     new = [path for path in paths if path not in names]
     stems = Counter(path.stem for path in new)
     for path in new:
@@ -165,8 +171,12 @@ def _settings(options: Options) -> str:
 @contextmanager
 def _exclusive(out_dir: Path) -> Iterator[None]:
     """Only one run at a time may write into an output folder."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK_NAME, "w") as lock:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = open(out_dir / LOCK_NAME, "a")
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot write to this folder: {exc.strerror}") from None
+    with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -246,7 +256,8 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
     with _exclusive(out_dir), Manifest(out_dir / MANIFEST_NAME) as manifest:
         _remove_interrupted_writes(out_dir, normalized_dir)
         entries = manifest.entries()
-        names = assign_names(paths, {source: entry.name for source, entry in entries.items()})
+        names = assign_names(paths, {source: entry.name for source, entry in entries.items()},
+                             taken=(path.stem for path in out_dir.glob("*.json")))
         manifest.add_pending([Entry(str(path), names[path]) for path in paths])
         settings = _settings(options)
         todo, hashes = [], {}  # todo: (size, name, path) of the inputs to process
@@ -279,7 +290,8 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
                 progress.update(outcome, out_dir)
         finally:
             progress.close()
-        summary.documents, summary.tasks = _rebuild_outputs(manifest, out_dir)
+        _set_aside_missing_inputs(manifest, out_dir)
+        summary.documents, summary.tasks = _rebuild_outputs(manifest, out_dir, log)
         summary.seconds = time.monotonic() - started
         write_atomic(out_dir / SUMMARY_PATH, document_json(summary.to_dict()))
     return summary
@@ -296,19 +308,44 @@ def _record(manifest: Manifest, outcome: Outcome, sha256: str | None, settings: 
             normalized_dir: Path) -> None:
     """Write a document's files, then mark it done (or failed) in the manifest: a kill in between only redoes it."""
     job = outcome.job
-    if not outcome.failed:
+    if outcome.failed:
+        _set_aside(out_dir, job.name)
+    else:
         write_atomic(normalized_dir / f"{job.name}.txt", outcome.normalized)
         write_atomic(out_dir / f"{job.name}.json", outcome.document)
     manifest.record(Entry(
         source=job.path, name=job.name, sha256=sha256, pipeline_version=__version__, settings=settings,
         status=FAILED if outcome.failed else DONE, error=outcome.error, message=outcome.message,
-        pages=outcome.pages, tasks=outcome.tasks, seconds=round(outcome.seconds, 3),
-        finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds")))
+        pages=outcome.pages, tasks=outcome.tasks, seconds=round(outcome.seconds, 3), finished_at=_now()))
 
 
-def _rebuild_outputs(manifest: Manifest, out_dir: Path) -> tuple[int, int]:
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _set_aside(out_dir: Path, name: str) -> None:
+    """Move a document's result out of the tables and exports, into OUT_DIR/stale/, never deleting it."""
+    result = out_dir / f"{name}.json"
+    if not result.is_file():
+        return
+    stale = out_dir / STALE_FOLDER
+    stale.mkdir(exist_ok=True)
+    os.replace(result, stale / result.name)
+    (out_dir / f"{name}.html").unlink(missing_ok=True)  # its report page; the report is rebuilt without it
+
+
+def _set_aside_missing_inputs(manifest: Manifest, out_dir: Path) -> None:
+    """A document whose input is gone no longer stands for anything on disk: failed, and set aside."""
+    for entry in manifest.with_status(DONE):
+        if not os.path.lexists(entry.source):
+            _set_aside(out_dir, entry.name)
+            manifest.record(replace(entry, status=FAILED, error=INPUT_MISSING_ERROR,
+                                    message=f"{entry.source}: the input is no longer there", finished_at=_now()))
+
+
+def _rebuild_outputs(manifest: Manifest, out_dir: Path, log: TextIO) -> tuple[int, int]:
     """The tables and exports from all per-document JSON (export.rebuild_outputs); errors.csv from the manifest."""
-    counts = rebuild_outputs(out_dir)
+    counts = rebuild_outputs(out_dir, log)
     errors = [{"document": entry.name, "source_path": entry.source, "error": entry.error, "message": entry.message,
                "finished_at": entry.finished_at} for entry in manifest.with_status(FAILED)]
     write_csv(out_dir / "errors.csv", errors, ERROR_COLUMNS)

@@ -163,11 +163,7 @@ def _serve(args: argparse.Namespace) -> None:
     # Imported here, as in _export: the other commands do without the web and spreadsheet libraries.
     from pipeline.review.app import serve
 
-    try:
-        serve(args.data, args.port)
-    except OSError as error:
-        raise PipelineError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}; "
-                            f"choose another --port") from None
+    serve(args.data, args.port)
 
 
 def _export(args: argparse.Namespace) -> None:
@@ -176,7 +172,10 @@ def _export(args: argparse.Namespace) -> None:
 
     if not args.data.is_dir():
         raise InputError(f"{args.data}: no such folder")
-    documents = OutputFolder(args.data).documents()
+    folder = OutputFolder(args.data)
+    documents = folder.documents()
+    for problem in folder.unreadable.values():
+        print(f"warning: skipped {problem}", file=sys.stderr)
     if not documents:
         raise InputError(f"{args.data}: no processed documents (*.json) in this folder; "
                          f"run `python -m pipeline run` first")

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from pipeline.errors import InputError
 
@@ -105,6 +105,28 @@ def _existing(path: Path) -> os.stat_result | None:
         return None
     except OSError as exc:
         raise InputError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+class UnreadableDocument(InputError):
+    """A *.json in an output folder that is not a document result; it is skipped with a warning."""
+
+
+_DOCUMENT_PARTS = {"schema_version": str, "source": dict, "document": dict, "sections": list, "tasks": list,
+                   "warnings": list}
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """A per-document JSON file; UnreadableDocument when it is broken or not one."""
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise UnreadableDocument(f"{path}: cannot read: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UnreadableDocument(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(document, dict) or any(not isinstance(document.get(key), kind)
+                                             for key, kind in _DOCUMENT_PARTS.items()):
+        raise UnreadableDocument(f"{path}: not a document result of this pipeline")
+    return document
 
 
 def document_json(document: dict[str, Any]) -> str:
@@ -196,31 +218,24 @@ def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> Non
     write_atomic(path, csv_bytes(rows, columns))
 
 
-def rebuild_documents_table(out_dir: Path) -> tuple[int, int]:
-    """documents.csv from every per-document JSON in `out_dir`; the counts of documents and tasks."""
-    documents, tasks = [], 0
-    for path in sorted(out_dir.glob("*.json")):
-        document = json.loads(path.read_text(encoding="utf-8"))
-        if "schema_version" not in document:
-            continue
-        tasks += len(document["tasks"])
-        documents.append(document_row(path.stem, document))
-    write_csv(out_dir / "documents.csv", documents, DOCUMENT_COLUMNS)
-    return len(documents), tasks
-
-
-def rebuild_outputs(out_dir: Path) -> tuple[int, int]:
+def rebuild_outputs(out_dir: Path, log: TextIO = sys.stderr) -> tuple[int, int]:
     """Everything derived from the per-document JSON in `out_dir`, with the clerk's corrections.
 
     documents.csv, then tasks.csv with the corrections laid over (see pipeline.formats),
     tasks.xlsx, tasks.jsonl, deadlines.ics, and the static report: <name>.html per document
-    and index.html. Returns the counts of documents and tasks.
+    and index.html. A *.json that is not a document is skipped with a warning on `log`.
+    Returns the counts of documents and tasks.
     """
     # Imported here: both build on this module's rows and atomic writes.
     from pipeline.formats import write_exports
+    from pipeline.review.documents import OutputFolder
     from pipeline.review.report import write_report
 
-    counts = rebuild_documents_table(out_dir)
-    write_exports(out_dir)
-    write_report(out_dir)
-    return counts
+    folder = OutputFolder(out_dir)
+    documents = folder.documents()
+    for problem in folder.unreadable.values():
+        print(f"warning: skipped {problem}", file=log)
+    write_csv(out_dir / "documents.csv", [document_row(d.name, d.machine) for d in documents], DOCUMENT_COLUMNS)
+    write_exports(out_dir, documents)
+    write_report(out_dir, documents)
+    return len(documents), sum(len(d.machine["tasks"]) for d in documents)

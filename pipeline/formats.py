@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.export import (DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, csv_bytes, document_row, task_rows,
                              write_atomic)
-from pipeline.review.documents import OutputFolder, ReviewedDocument, ReviewedTask
+from pipeline.review.documents import ReviewedDocument, ReviewedTask
 
 EXPORT_SCHEMA_VERSION = "1.0"
 EXPORT_TASK_COLUMNS = [*TASK_COLUMNS, "corrected"]
@@ -195,9 +195,8 @@ def export_bytes(kind: str, selection: Selection, documents: Iterable[ReviewedDo
     return deadlines_ics(selection)
 
 
-def write_exports(out_dir: Path) -> list[Path]:
-    """Write every export of every task in `out_dir`, corrections included."""
-    documents = OutputFolder(out_dir).documents()
+def write_exports(out_dir: Path, documents: list[ReviewedDocument]) -> list[Path]:
+    """Write every export of every task of `documents` (those of `out_dir`), corrections included."""
     selection = all_tasks(documents)
     written = []
     for kind in FILE_NAMES:

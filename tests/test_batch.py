@@ -228,3 +228,83 @@ def test_bad_run_options_get_one_line_errors(tmp_path, args, message):
     returncode, stderr = finish(cli(str(SMALL), "--out-dir", str(tmp_path / "o"), *args))
     assert returncode == PipelineError.exit_code
     assert stderr.startswith("error: ") and message in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def run_folder(tmp_path: Path, *inputs: Path) -> tuple[int, str]:
+    return finish(cli(*map(str, inputs), "--out-dir", str(tmp_path / "outputs"),
+                      "--normalized-dir", str(tmp_path / "normalized")))
+
+
+def test_a_document_already_in_the_folder_is_never_overwritten(tmp_path):
+    out = tmp_path / "outputs"
+    out.mkdir()
+    uploaded = out / "doc-00.json"  # written by an upload or by `parse -o`, not by this run
+    [source] = copies(tmp_path / "in", 1)
+    returncode, stderr = run_folder(tmp_path, source)
+    assert returncode == 0, stderr
+    first = (out / "doc-00.json").read_bytes()
+    (out / "doc-00.json").rename(tmp_path / "kept.json")
+    (out / "manifest.sqlite").unlink()  # the folder no longer knows who wrote what ...
+    uploaded.write_bytes(first.replace(b'"kind": "text"', b'"kind": "text" '))
+    returncode, stderr = run_folder(tmp_path, source)
+    assert returncode == 0, stderr
+    assert uploaded.read_bytes() != first  # ... and still does not overwrite it
+    assert sorted(p.name for p in out.glob("*.json")) == ["doc-00.json", "in-doc-00.json"]
+
+
+def test_an_input_named_index_keeps_its_report_page(tmp_path):
+    source = tmp_path / "in" / "index.txt"
+    source.parent.mkdir()
+    source.write_bytes(SMALL.read_bytes())
+    returncode, stderr = run_folder(tmp_path, source)
+    assert returncode == 0, stderr
+    out = tmp_path / "outputs"
+    assert [p.name for p in out.glob("*.json")] == ["in-index.json"]
+    assert "in-index.html" in (out / "index.html").read_text(encoding="utf-8")
+    assert "Kế hoạch" in (out / "in-index.html").read_text(encoding="utf-8")
+
+
+def test_a_document_that_now_fails_or_whose_input_is_gone_leaves_every_export(tmp_path):
+    inputs = copies(tmp_path / "in", 3)
+    returncode, stderr = run_folder(tmp_path, tmp_path / "in")
+    assert returncode == 0, stderr
+    out = tmp_path / "outputs"
+    before = {p.name: p.read_bytes() for p in out.glob("doc-0[12].json")}
+    inputs[1].write_bytes(b"")  # now fails
+    inputs[2].unlink()  # gone
+    returncode, stderr = run_folder(tmp_path, tmp_path / "in")
+    assert returncode == BatchFailures.exit_code, stderr
+    assert [p.name for p in out.glob("*.json")] == ["doc-00.json"]
+    assert {p.name: p.read_bytes() for p in (out / "stale").iterdir()} == before  # set aside, not lost
+    assert set(pd.read_csv(out / "tasks.csv", encoding="utf-8-sig")["document"]) == {"doc-00"}
+    assert set(pd.read_csv(out / "documents.csv", encoding="utf-8-sig")["document"]) == {"doc-00"}
+    assert {json.loads(line)["document"] for line in (out / "tasks.jsonl").read_text().splitlines()} == {"doc-00"}
+    assert set(pd.read_excel(out / "tasks.xlsx")["document"]) == {"doc-00"}
+    assert b"doc-01" not in (out / "deadlines.ics").read_bytes() and b"doc-02" not in (out / "deadlines.ics").read_bytes()
+    assert not (out / "doc-01.html").exists() and "doc-02" not in (out / "index.html").read_text(encoding="utf-8")
+    errors = pd.read_csv(out / "errors.csv", encoding="utf-8-sig").set_index("document")
+    assert sorted(errors.index) == ["doc-01", "doc-02"]
+    assert errors.loc["doc-02", "error"] == "InputMissing"
+
+
+def test_a_broken_json_in_the_folder_is_skipped_with_a_warning(tmp_path):
+    out = tmp_path / "outputs"
+    out.mkdir()
+    (out / "broken.json").write_text('{"schema_version": "1.1", "tasks": [', encoding="utf-8")
+    (out / "list.json").write_text("[1, 2]", encoding="utf-8")
+    returncode, stderr = run_folder(tmp_path, SMALL)
+    assert returncode == 0, stderr
+    assert "warning: skipped" in stderr and "broken.json" in stderr and "list.json" in stderr
+    assert "Traceback" not in stderr
+    assert len(pd.read_csv(out / "documents.csv", encoding="utf-8-sig")) == 1
+    export = subprocess.run([sys.executable, "-m", "pipeline", "export", "--data", str(out), "--format", "csv"],
+                            cwd=ROOT, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert export.returncode == 0, export.stderr.decode()
+    assert b"warning: skipped" in export.stderr and b"broken.json" in export.stderr
+
+
+def test_an_output_folder_that_cannot_be_written_is_an_input_error(tmp_path):
+    (tmp_path / "outputs").write_text("a file where the folder should be")
+    returncode, stderr = run_folder(tmp_path, SMALL)
+    assert returncode == 3, stderr
+    assert stderr.startswith("error: ") and len(stderr.strip().splitlines()) == 1

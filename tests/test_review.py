@@ -231,7 +231,7 @@ def test_scan_line_crop(tmp_path):
 
 def test_static_report(data_dir):
     OutputFolder(data_dir).corrections.save_task_field(NAME, "III.1.a", "deadline", "2024-10-15", "2024-09-30")
-    written = write_report(data_dir)
+    written = write_report(data_dir, OutputFolder(data_dir).documents())
     assert [p.name for p in written] == [f"{NAME}.html", "index.html"]
     page = (data_dir / f"{NAME}.html").read_text(encoding="utf-8")
     assert "<script" not in page and "<textarea" not in page and "<style>" in page
@@ -262,3 +262,34 @@ def test_results_written_before_lines_were_kept_still_open(data_dir, client, mac
     html = client.get("/documents/old").get_data(as_text=True)
     assert "hãy xử lý lại văn bản" in html
     assert len(elements(html, "a", "lines-link")) == 14
+
+
+def test_a_broken_json_in_the_folder_is_skipped_with_a_notice(data_dir, client):
+    (data_dir / "broken.json").write_text('{"schema_version": "1.1", "tasks": [', encoding="utf-8")
+    (data_dir / "number.json").write_text("42", encoding="utf-8")
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Bỏ qua 2 tệp" in home.get_data(as_text=True) and "broken.json" in home.get_data(as_text=True)
+    assert client.get("/tasks").status_code == 200
+    assert client.get("/export/csv").status_code == 200
+    assert client.get("/documents/broken").status_code == 404
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"text"', "null", "3"])
+def test_a_json_body_that_is_not_an_object_is_refused(client, body):
+    for url in (f"/api/documents/{NAME}/words", f"/api/documents/{NAME}/tasks/III.1.a"):
+        answer = client.post(url, data=body, content_type="application/json")
+        assert answer.status_code == 400, url
+        assert answer.get_json()["error"] == "Yêu cầu phải là một đối tượng JSON."
+
+
+def test_posts_without_origin_are_judged_by_where_the_browser_says_they_started(client):
+    """Decided: no Origin and no Sec-Fetch-Site is a local program (accepted); a browser that omits Origin
+    still says where the request started, and only this app's own pages may post."""
+    url = f"/api/documents/{NAME}/tasks/III.1.a"
+    body = {"field": "deadline", "value": "2025-01-01"}
+    assert client.post(url, json=body).status_code == 200
+    assert client.post(url, json=body, headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "null"}):
+        assert client.post(url, json=body, headers=headers).status_code == 403, headers
+    assert client.post(url, json=body, headers={"Origin": "http://localhost"}).status_code == 200

@@ -6,7 +6,9 @@ opens itself; the machine's own devices are never touched.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
+import re
 import shutil
 import socket
 import stat
@@ -15,6 +17,8 @@ import sys
 import tempfile
 import threading
 import tty
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -196,3 +200,38 @@ def test_export_streams_into_a_fifo(tmp_path, machine_json):
     assert result.returncode == 0, result.stderr.decode()
     assert len(received[0].decode().splitlines()) == 14
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def serve(data: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "pipeline", "serve", "--port", "0", "--data", str(data), *extra],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE,
+                            preexec_fn=drop_permission_override)
+
+
+def test_read_only_data_folder_gives_a_clear_error_on_correction(read_only_folder, machine_json):
+    read_only_folder.chmod(0o755)
+    (read_only_folder / "kh.json").write_text(machine_json, encoding="utf-8")
+    read_only_folder.chmod(0o555)
+    server = serve(read_only_folder)
+    try:
+        address = re.search(rb"http://[\d.]+:\d+/", server.stderr.readline())[0].decode()
+        with urllib.request.urlopen(address + "documents/kh", timeout=30) as page:
+            assert page.status == 200  # reading works
+        request = urllib.request.Request(address + "api/documents/kh/tasks/III.1.a", method="POST",
+                                         data=json.dumps({"field": "deadline", "value": "2025-01-01"}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(request, timeout=30)
+        assert answer.value.code == 503
+        assert "không ghi được" in json.loads(answer.value.read())["error"]
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def test_serve_blames_the_folder_not_the_port(read_only_folder):
+    server = serve(read_only_folder / "new")
+    _, stderr = server.communicate(timeout=60)
+    error = stderr.decode().strip()
+    assert server.returncode == InputError.exit_code, error
+    assert "cannot create the data folder" in error and "port" not in error

@@ -7,6 +7,7 @@ same browser cannot upload files or change corrections.
 """
 from __future__ import annotations
 
+import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ import waitress
 from flask import Flask, Response, abort, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from pipeline.errors import InputError, PipelineError
 from pipeline.formats import FILE_NAMES, all_tasks, export_bytes
 from pipeline.parse.matching import fold
 from pipeline.review import crops
@@ -113,7 +115,10 @@ def _iso_date(value: str | None) -> str | None:
 
 def create_app(data_dir: Path) -> Flask:
     data_dir = Path(data_dir).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"{data_dir}: cannot create the data folder: {error.strerror}") from None
     folder = OutputFolder(data_dir)
     jobs = Jobs(data_dir)
     app = Flask(__name__)
@@ -129,9 +134,18 @@ def create_app(data_dir: Path) -> Flask:
     def only_this_machine() -> None:
         if request.host.rsplit(":", 1)[0] not in _LOOPBACK_NAMES:
             abort(403, "Ứng dụng chỉ nhận yêu cầu từ chính máy này.")
-        origin = request.headers.get("Origin")
-        if request.method == "POST" and origin and urlsplit(origin).netloc != request.host:
+        if request.method == "POST" and not _same_site_post():
             abort(403, "Yêu cầu từ trang web khác bị từ chối.")
+
+    @app.errorhandler(sqlite3.OperationalError)
+    @app.errorhandler(PermissionError)
+    def cannot_save(error: Exception):
+        message = (f"Không lưu được: thư mục dữ liệu {data_dir} không ghi được (chỉ đọc hoặc không có quyền). "
+                   f"Hãy báo quản trị viên.")
+        print(f"error: cannot write to {data_dir}: {error}", file=sys.stderr)
+        if request.path.startswith("/api/"):
+            return jsonify(error=message), 503
+        return render_template("error.html", title="Không lưu được", message=message), 503
 
     @app.errorhandler(HTTPException)
     def error_page(error: HTTPException):
@@ -149,10 +163,20 @@ def create_app(data_dir: Path) -> Flask:
             abort(404, f"Không có văn bản {name}.")
         return document
 
+    warned: set[str] = set()
+
+    def readable_documents() -> list[ReviewedDocument]:
+        """The folder's documents; a broken *.json is skipped, and said so once on the server's log."""
+        found = folder.documents()
+        for problem in set(folder.unreadable.values()) - warned:
+            print(f"warning: skipped {problem}", file=sys.stderr)
+            warned.add(problem)
+        return found
+
     @app.get("/")
     def home():
-        return render_template("index.html", documents=folder.documents(), jobs=jobs.recent(),
-                               max_upload_mb=MAX_UPLOAD_BYTES // 2**20)
+        return render_template("index.html", documents=readable_documents(), jobs=jobs.recent(),
+                               max_upload_mb=MAX_UPLOAD_BYTES // 2**20, skipped=sorted(folder.unreadable))
 
     @app.post("/upload")
     def upload():
@@ -194,7 +218,7 @@ def create_app(data_dir: Path) -> Flask:
 
     @app.post("/api/documents/<name>/words")
     def save_word(name: str):
-        body = request.get_json(force=False, silent=True) or {}
+        body = _json_object()
         found = reviewed(name)
         line = next((line for line in found.lines if line.number == body.get("line")), None)
         word = next((w for w in line.words if w.start == body.get("start")), None) if line else None
@@ -209,7 +233,7 @@ def create_app(data_dir: Path) -> Flask:
 
     @app.post("/api/documents/<name>/tasks/<task_id>")
     def save_task_field(name: str, task_id: str):
-        body = request.get_json(force=False, silent=True) or {}
+        body = _json_object()
         field = body.get("field")
         task = reviewed(name).task(task_id)
         if task is None:
@@ -229,7 +253,7 @@ def create_app(data_dir: Path) -> Flask:
     @app.get("/tasks")
     def tasks():
         task_filter = TaskFilter.from_args(request.args)
-        documents = folder.documents()
+        documents = readable_documents()
         units = sorted({unit for _, task in all_tasks(documents)
                         for unit in task.effective["lead_units"] + task.effective["support_units"]})
         return render_template("tasks.html", rows=_selected(documents, task_filter), filter=task_filter,
@@ -239,12 +263,34 @@ def create_app(data_dir: Path) -> Flask:
     def export(kind: str):
         if kind not in FILE_NAMES:
             abort(404, "Không có định dạng này.")
-        documents = folder.documents()
+        documents = readable_documents()
         data = export_bytes(kind, _selected(documents, TaskFilter.from_args(request.args)), documents)
         return Response(data, mimetype=_EXPORT_TYPES[kind],
                         headers={"Content-Disposition": f'attachment; filename="{FILE_NAMES[kind]}"'})
 
     return app
+
+
+def _same_site_post() -> bool:
+    """Whether a POST comes from this app's own pages (or from a program on this machine).
+
+    A browser names the page a POST comes from in Origin ("null" when it hides it:
+    refused). Without Origin the browser tells where the request started in
+    Sec-Fetch-Site; a request with neither is not from a browser but from a local
+    program such as curl, which could write the data folder directly anyway, so
+    it is let through.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return urlsplit(origin).netloc == request.host
+    return request.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none")
+
+
+def _json_object() -> dict[str, Any]:
+    body = request.get_json(force=False, silent=True)
+    if not isinstance(body, dict):
+        abort(400, "Yêu cầu phải là một đối tượng JSON.")
+    return body
 
 
 def _selected(documents: list[ReviewedDocument], task_filter: TaskFilter):
@@ -291,8 +337,15 @@ def _cell_text(field: str, values: dict[str, Any]) -> str:
 
 
 def make_server(data_dir: Path, port: int):
-    """The app behind a waitress server bound to 127.0.0.1 (port 0: any free port)."""
-    return waitress.create_server(create_app(data_dir), host=HOST, port=port, threads=SERVER_THREADS)
+    """The app behind a waitress server bound to 127.0.0.1 (port 0: any free port).
+
+    A data folder that cannot be used is an InputError; a port that cannot be had, a PipelineError.
+    """
+    app = create_app(data_dir)
+    try:
+        return waitress.create_server(app, host=HOST, port=port, threads=SERVER_THREADS)
+    except OSError as error:
+        raise PipelineError(f"cannot listen on {HOST}:{port}: {error.strerror}; choose another --port") from None
 
 
 def serve(data_dir: Path, port: int) -> None:

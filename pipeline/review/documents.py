@@ -16,6 +16,7 @@ from typing import Any
 
 import regex
 
+from pipeline.export import UnreadableDocument, read_document
 from pipeline.review.corrections import CorrectionStore, DocumentCorrections, WordCorrection
 from pipeline.review.lines import ReviewLine, review_lines
 
@@ -128,7 +129,8 @@ class OutputFolder:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.corrections = CorrectionStore(self.path)
-        self._cache: dict[Path, tuple[int, dict[str, Any]]] = {}  # parsed JSON by path, with its mtime
+        self._cache: dict[Path, tuple[int, dict[str, Any] | None]] = {}  # parsed JSON by path, with its mtime
+        self.unreadable: dict[str, str] = {}  # file name -> why it is skipped, from the latest read
 
     def machine_results(self) -> dict[str, dict[str, Any]]:
         """Document name (file stem) -> machine JSON, by name."""
@@ -140,11 +142,20 @@ class OutputFolder:
         return found
 
     def _load(self, path: Path) -> dict[str, Any] | None:
-        mtime = path.stat().st_mtime_ns
+        """The document JSON at `path`; None, noted in `unreadable`, for a broken file or one gone meanwhile."""
+        try:
+            mtime = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
         cached = self._cache.get(path)
         if cached is None or cached[0] != mtime:
-            document = json.loads(path.read_text(encoding="utf-8"))
-            cached = self._cache[path] = (mtime, document if "schema_version" in document else None)
+            try:
+                cached = (mtime, read_document(path))
+                self.unreadable.pop(path.name, None)
+            except UnreadableDocument as problem:
+                cached = (mtime, None)
+                self.unreadable[path.name] = str(problem)
+            self._cache[path] = cached
         return cached[1]
 
     def documents(self) -> list[ReviewedDocument]:
