@@ -293,3 +293,16 @@ def test_posts_without_origin_are_judged_by_where_the_browser_says_they_started(
     for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "null"}):
         assert client.post(url, json=body, headers=headers).status_code == 403, headers
     assert client.post(url, json=body, headers={"Origin": "http://localhost"}).status_code == 200
+
+
+def test_corrections_stay_with_the_input_they_were_made_on(data_dir, client, machine_json):
+    url = f"/api/documents/{NAME}/tasks/III.1.a"
+    assert client.post(url, json={"field": "deadline", "value": "2025-01-01"}).status_code == 200
+    other = json.loads(machine_json)
+    other["source"]["sha256"] = "0" * 64  # the name now stands for another input
+    (data_dir / f"{NAME}.json").write_text(json.dumps(other), encoding="utf-8")
+    task = OutputFolder(data_dir).document(NAME).task("III.1.a")
+    assert task.effective["deadline"] == task.machine["deadline"] and task.corrected == []
+    (data_dir / f"{NAME}.json").write_text(machine_json, encoding="utf-8")  # the input it was made on is back
+    assert OutputFolder(data_dir).document(NAME).task("III.1.a").effective["deadline"] == "2025-01-01"
+    assert OutputFolder(data_dir).documents()[0].task("III.1.a").effective["deadline"] == "2025-01-01"

@@ -227,7 +227,8 @@ def create_app(data_dir: Path) -> Flask:
         corrected = str(body.get("corrected", "")).strip() or word.machine
         if len(corrected) > _MAX_WORD:
             abort(400, "Từ quá dài.")
-        folder.corrections.save_word(name, line.number, word.start, word.machine, corrected)
+        folder.corrections.save_word(name, line.number, word.start, word.machine, corrected,
+                                     sha256=found.machine["source"]["sha256"])
         word.corrected = None if corrected == word.machine else corrected
         return jsonify(text=word.text, corrected=word.corrected is not None, candidates=word.candidates)
 
@@ -235,7 +236,8 @@ def create_app(data_dir: Path) -> Flask:
     def save_task_field(name: str, task_id: str):
         body = _json_object()
         field = body.get("field")
-        task = reviewed(name).task(task_id)
+        found = reviewed(name)
+        task = found.task(task_id)
         if task is None:
             abort(404, f"Không có nhiệm vụ {task_id}.")
         if field not in EDITABLE_TASK_FIELDS:
@@ -244,7 +246,8 @@ def create_app(data_dir: Path) -> Flask:
             value = task_field_value(field, body.get("value"))
         except ValueError as error:
             abort(400, str(error))
-        folder.corrections.save_task_field(name, task_id, field, value, task.machine[field])
+        folder.corrections.save_task_field(name, task_id, field, value, task.machine[field],
+                                           sha256=found.machine["source"]["sha256"])
         task = reviewed(name).task(task_id)
         cell = ("recurrence", "period") if field in ("recurrence", "period") else (field,)
         return jsonify(value=task.effective[field], corrected_cell=any(f in task.corrected for f in cell),

@@ -17,7 +17,7 @@ from typing import Any
 import regex
 
 from pipeline.export import UnreadableDocument, read_document
-from pipeline.review.corrections import CorrectionStore, DocumentCorrections, WordCorrection
+from pipeline.review.corrections import CorrectionStore, DocumentCorrections, WordCorrection, applying
 from pipeline.review.lines import ReviewLine, review_lines
 
 _SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "document.schema.json").read_text(encoding="utf-8"))
@@ -160,7 +160,7 @@ class OutputFolder:
 
     def documents(self) -> list[ReviewedDocument]:
         corrections = self.corrections.all()
-        return [ReviewedDocument(name, machine, corrections.get(name, DocumentCorrections()))
+        return [ReviewedDocument(name, machine, applying(corrections, name, _sha256(machine)))
                 for name, machine in self.machine_results().items()]
 
     def document(self, name: str) -> ReviewedDocument | None:
@@ -171,4 +171,8 @@ class OutputFolder:
         machine = self._load(path)
         if machine is None:
             return None
-        return ReviewedDocument(name, machine, self.corrections.for_document(name))
+        return ReviewedDocument(name, machine, self.corrections.for_document(name, _sha256(machine)))
+
+
+def _sha256(machine: dict[str, Any]) -> str | None:
+    return machine["source"].get("sha256")
