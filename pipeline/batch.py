@@ -35,7 +35,7 @@ from pipeline.errors import InputError, PipelineError
 from pipeline.export import document_json, rebuild_outputs, write_atomic, write_csv
 from pipeline.manifest import DONE, FAILED, Entry, Manifest
 from pipeline.process import Options
-from pipeline.workers import Job, Outcome, run_in_processes
+from pipeline.workers import Job, Outcome, StageCallback, run_in_processes
 
 # Extensions picked up when walking a folder; files named explicitly are read by content whatever their name.
 SUPPORTED_SUFFIXES = {".txt", ".text", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -169,8 +169,8 @@ def _settings(options: Options) -> str:
 
 
 @contextmanager
-def _exclusive(out_dir: Path) -> Iterator[None]:
-    """Only one run at a time may write into an output folder."""
+def _exclusive(out_dir: Path, wait: bool = False) -> Iterator[None]:
+    """Only one run at a time may write into an output folder; `wait` for the one writing, or refuse."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         lock = open(out_dir / LOCK_NAME, "a")
@@ -178,7 +178,7 @@ def _exclusive(out_dir: Path) -> Iterator[None]:
         raise InputError(f"{out_dir}: cannot write to this folder: {exc.strerror}") from None
     with lock:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise PipelineError(f"{out_dir}: another run is writing to this folder") from None
         yield
@@ -229,22 +229,24 @@ def _first_line(message: str | None) -> str:
 
 
 def _outcomes(jobs: list[Job], processes: int, timeout: float, memory_limit_mb: int, executor: str,
-              scheduler: str | None) -> Iterator[Outcome]:
+              scheduler: str | None, on_stage: StageCallback | None) -> Iterator[Outcome]:
     if executor == "dask":
         from pipeline.distributed import run_on_dask  # dask is an optional extra
         return run_on_dask(jobs, processes, timeout, memory_limit_mb, scheduler)
-    return run_in_processes(jobs, processes, timeout, memory_limit_mb)
+    return run_in_processes(jobs, processes, timeout, memory_limit_mb, on_stage)
 
 
 def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Options = Options(),
         jobs: int = 1, *, force: bool = False, timeout: float = DEFAULT_TIMEOUT_SECONDS,
         memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB, executor: str = "local", scheduler: str | None = None,
-        log: TextIO = sys.stderr) -> Summary:
+        log: TextIO = sys.stderr, on_stage: StageCallback | None = None, wait_for_folder: bool = False) -> Summary:
     """Process every input not already done; `jobs` documents at once (pages too, for a lone document).
 
     `force` redoes inputs already done. A document not finished within `timeout` seconds, or whose
     worker needs more than `memory_limit_mb`, fails. `executor` "dask" runs on the Dask cluster at
-    `scheduler` (a LocalCluster when None).
+    `scheduler` (a LocalCluster when None). `on_stage` hears each document's stages begin (local
+    executor only). With `wait_for_folder` a run waits for another writing to `out_dir` to finish,
+    rather than refuse.
     """
     if executor not in EXECUTORS:
         raise PipelineError(f"unknown executor {executor!r}; choose from {', '.join(EXECUTORS)}")
@@ -253,7 +255,7 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
     started = time.monotonic()
     paths = collect_inputs(inputs, outputs=(out_dir, normalized_dir))
     summary = Summary()
-    with _exclusive(out_dir), Manifest(out_dir / MANIFEST_NAME) as manifest:
+    with _exclusive(out_dir, wait_for_folder), Manifest(out_dir / MANIFEST_NAME) as manifest:
         _remove_interrupted_writes(out_dir, normalized_dir)
         entries = manifest.entries()
         names = assign_names(paths, {source: entry.name for source, entry in entries.items()},
@@ -283,7 +285,7 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
         jobs_to_run = [Job(name, path, document_options) for _, name, path in sorted(todo, reverse=True)]
         progress = Progress(len(todo), log)
         try:
-            for outcome in _outcomes(jobs_to_run, jobs, timeout, memory_limit_mb, executor, scheduler):
+            for outcome in _outcomes(jobs_to_run, jobs, timeout, memory_limit_mb, executor, scheduler, on_stage):
                 _record(manifest, outcome, hashes[outcome.job.name], settings, out_dir, normalized_dir)
                 (summary.failed if outcome.failed else summary.done).append(outcome)
                 summary.pages += outcome.pages

@@ -7,6 +7,7 @@ code. Anything else that escapes is a bug and shows its traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -185,8 +186,14 @@ def _export(args: argparse.Namespace) -> None:
     print(f"{len(selection)} tasks from {len(documents)} documents -> {output}", file=sys.stderr)
 
 
+def _terminate(signum, frame) -> None:
+    # As an exception, so a run stops its workers and releases its folder on the way out.
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         args.handler(args)
     except PipelineError as exc:

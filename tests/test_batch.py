@@ -26,9 +26,11 @@ SCAN = ROOT / "raw" / "kh-267-scan.pdf"
 QUIET = open(os.devnull, "w")
 
 
-def cli(*args: str, **popen) -> subprocess.Popen:
+def cli(*args: str, path: str | None = None, **popen) -> subprocess.Popen:
+    """`run` in a subprocess; `path` is put first on its PATH."""
+    search = f"{path}:{os.environ['PATH']}" if path else os.environ["PATH"]
     return subprocess.Popen([sys.executable, "-m", "pipeline", "run", *args], cwd=ROOT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            env={**os.environ, "PYTHONPATH": str(ROOT), "PATH": search},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **popen)
 
 
@@ -308,3 +310,38 @@ def test_an_output_folder_that_cannot_be_written_is_an_input_error(tmp_path):
     returncode, stderr = run_folder(tmp_path, SMALL)
     assert returncode == 3, stderr
     assert stderr.startswith("error: ") and len(stderr.strip().splitlines()) == 1
+
+
+# A stand-in for Tesseract that never finishes a page and ignores every signal it can: only a kill of its
+# process group ends it. It writes its pid where the test finds it.
+STUCK_TESSERACT = """#!/bin/sh
+case "$1" in
+  --version) echo "tesseract 5.3.0"; exit 0 ;;
+  --list-langs) printf 'List of available languages (2):\\nvie\\nVietnamese\\n'; exit 0 ;;
+esac
+trap '' HUP INT TERM
+echo $$ > "$(dirname "$0")/pid"
+exec sleep 600
+"""
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_killed_run_leaves_no_worker_and_no_tesseract(tmp_path, signal_number):
+    programs = tmp_path / "bin"
+    programs.mkdir()
+    (programs / "tesseract").write_text(STUCK_TESSERACT)
+    (programs / "tesseract").chmod(0o755)
+    run_process = cli(str(SCAN), "--out-dir", str(tmp_path / "o"), "--normalized-dir", str(tmp_path / "n"),
+                      path=str(programs))
+    for _ in range(600):  # until the worker has started Tesseract on a page
+        if (programs / "pid").exists() and (programs / "pid").read_text().strip():
+            break
+        time.sleep(0.1)
+    tesseract = psutil.Process(int((programs / "pid").read_text()))
+    family = [tesseract, *psutil.Process(run_process.pid).children(recursive=True)]
+    run_process.send_signal(signal_number)
+    run_process.communicate(timeout=60)
+    _, alive = psutil.wait_procs(family, timeout=30)
+    for process in alive:
+        process.kill()
+    assert alive == []

@@ -4,7 +4,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
+import sqlite3
+import subprocess
+import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,7 +22,8 @@ from pipeline.review.app import create_app
 from pipeline.review.documents import OutputFolder, carry_word_corrections
 from pipeline.review.lines import ReviewLine, Word
 from pipeline.review.report import write_report
-from pipeline.review.uploads import MAX_UPLOAD_BYTES, UploadError, checked_suffix, free_name, safe_stem
+from pipeline.review.uploads import (MAX_UPLOAD_BYTES, Upload, UploadError, UploadStore, checked_suffix, free_name,
+                                     safe_stem)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "raw" / "kh-267-ocr.txt"
@@ -251,8 +256,9 @@ def test_an_upload_the_pipeline_cannot_read_fails_with_its_reason(client, data_d
             break
         time.sleep(0.1)
     assert "damaged or not a PDF" in page
-    assert (data_dir / "uploads" / "cong-van.pdf").read_bytes() == damaged
+    assert not (data_dir / "uploads" / "cong-van.pdf").exists()  # it made no document: its file is cleaned up
     assert not (data_dir / "cong-van.json").exists()
+    assert "cong-van.pdf" in (data_dir / "errors.csv").read_text(encoding="utf-8-sig")
 
 
 def test_results_written_before_lines_were_kept_still_open(data_dir, client, machine_json):
@@ -306,3 +312,61 @@ def test_corrections_stay_with_the_input_they_were_made_on(data_dir, client, mac
     (data_dir / f"{NAME}.json").write_text(machine_json, encoding="utf-8")  # the input it was made on is back
     assert OutputFolder(data_dir).document(NAME).task("III.1.a").effective["deadline"] == "2025-01-01"
     assert OutputFolder(data_dir).documents()[0].task("III.1.a").effective["deadline"] == "2025-01-01"
+
+
+def wait_for(client, job_url: str) -> str:
+    for _ in range(1200):
+        page = client.get(job_url)
+        if page.status_code == 303 or "lỗi" in page.get_data(as_text=True):
+            return page.headers.get("Location") or page.get_data(as_text=True)
+        time.sleep(0.1)
+    raise AssertionError(f"{job_url} did not finish")
+
+
+SHORT = "\n".join(SAMPLE.read_text(encoding="utf-8").splitlines()[:60]) + "\n"
+
+
+def test_the_same_file_uploaded_three_times_is_one_document(data_dir, client):
+    locations = {client.post("/upload", data={"file": (io.BytesIO(SHORT.encode()), f"ban-{i}.txt")}).headers["Location"]
+                 for i in range(3)}
+    assert len(locations) == 1
+    assert wait_for(client, locations.pop()).endswith("/documents/ban-0")
+    assert sorted(p.name for p in data_dir.glob("*.json")) == ["ban-0.json", f"{NAME}.json"]
+    again = client.post("/upload", data={"file": (io.BytesIO(SHORT.encode()), "ban-3.txt")})
+    assert again.headers["Location"].endswith("/documents/ban-0")
+    uids = re.findall(rb"UID:(\S+)", (data_dir / "deadlines.ics").read_bytes())
+    assert uids and len(uids) == len(set(uids))
+
+
+def test_uploads_are_recorded_in_the_manifest_and_a_run_never_takes_their_name(data_dir, client, tmp_path_factory):
+    location = client.post("/upload", data={"file": (io.BytesIO(SHORT.encode()), "kh.txt")}).headers["Location"]
+    assert wait_for(client, location).endswith("/documents/kh")
+    with sqlite3.connect(data_dir / "manifest.sqlite") as db:
+        assert db.execute("SELECT name, status FROM documents").fetchall() == [("kh", "done")]
+    uploaded = (data_dir / "kh.json").read_bytes()
+    archive = tmp_path_factory.mktemp("archive")
+    (archive / "kh.txt").write_text(SHORT.replace("Kế hoạch", "Chương trình", 1), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(archive), "--out-dir", str(data_dir),
+                             "--normalized-dir", str(archive / "normalized")],
+                            cwd=ROOT, capture_output=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr.decode()
+    assert (data_dir / "kh.json").read_bytes() == uploaded
+    assert {p.stem for p in data_dir.glob("*.json")} == {NAME, "kh", f"{archive.name}-kh"}
+
+
+def test_a_restart_resumes_uploads_and_cleans_up_after_failed_ones(data_dir, machine_json):
+    folder = data_dir / "uploads"
+    folder.mkdir()
+    (folder / "interrupted.txt").write_text(SHORT, encoding="utf-8")
+    (folder / "failed.txt").write_text("x", encoding="utf-8")
+    store = UploadStore(data_dir)
+    store.save(Upload("a", "interrupted.txt", "interrupted", str(folder / "interrupted.txt"), "1" * 64, state="running",
+                      step=2))
+    store.save(Upload("b", "lost.txt", "lost", str(folder / "lost.txt"), "2" * 64, state="queued"))
+    store.save(Upload("c", "failed.txt", "failed", str(folder / "failed.txt"), "3" * 64, state="failed",
+                      message="không đọc được"))
+    client = create_app(data_dir).test_client()  # the server starting again
+    assert wait_for(client, "/jobs/a").endswith("/documents/interrupted")
+    assert "tệp tải lên không còn" in client.get("/jobs/b").get_data(as_text=True)
+    assert not (folder / "failed.txt").exists()
+    assert "không đọc được" in client.get("/jobs/c").get_data(as_text=True)

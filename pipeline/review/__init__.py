@@ -6,7 +6,7 @@ SQLite file (corrections.py) and are laid over the machine result wherever
 it is shown or exported (documents.py), so both stay visible.
 
 - app.py: the local web app (`python -m pipeline serve`)
-- uploads.py, worker.py: untrusted uploads checked, then processed in a child process
+- uploads.py: untrusted uploads checked, then processed in a worker of the batch pool
 - lines.py: each line's words with what the restorer did to them
 - crops.py: the scanned image of a line
 - report.py: the static HTML report per document and its index

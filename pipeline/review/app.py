@@ -26,7 +26,7 @@ from pipeline.review import crops
 from pipeline.review.documents import (EDITABLE_TASK_FIELDS, LIST_FIELDS, PERIODS, RECURRENCES, OutputFolder,
                                        ReviewedDocument, ReviewedTask)
 from pipeline.review.pages import FILTERS, GLOBALS, PERIOD_LABELS, RECURRENCE_LABELS
-from pipeline.review.uploads import MAX_UPLOAD_BYTES, Jobs, UploadError, sha256
+from pipeline.review.uploads import MAX_UPLOAD_BYTES, UploadError, Uploads, sha256
 
 HOST = "127.0.0.1"
 SERVER_THREADS = 4
@@ -120,7 +120,7 @@ def create_app(data_dir: Path) -> Flask:
     except OSError as error:
         raise InputError(f"{data_dir}: cannot create the data folder: {error.strerror}") from None
     folder = OutputFolder(data_dir)
-    jobs = Jobs(data_dir)
+    jobs = Uploads(data_dir)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES + _FORM_OVERHEAD_BYTES
     app.jinja_env.filters.update(FILTERS)
@@ -185,15 +185,15 @@ def create_app(data_dir: Path) -> Flask:
             abort(400, "Chưa chọn tệp.")
         data = file.read(MAX_UPLOAD_BYTES + 1)
         digest = sha256(data)
-        results = folder.machine_results()
-        same = next((name for name, machine in results.items() if machine["source"]["sha256"] == digest), None)
+        inputs = {name: machine["source"]["sha256"] for name, machine in folder.machine_results().items()}
+        same = next((name for name, input_sha256 in inputs.items() if input_sha256 == digest), None)
         if same is not None:  # already processed: open it rather than do the work again
             return redirect(url_for("document", name=same), 303)
         try:
-            job = jobs.submit(data, file.filename, taken=set(results))
+            upload = jobs.submit(data, file.filename, inputs)
         except UploadError as error:
             abort(400, str(error))
-        return redirect(url_for("job", job_id=job.id), 303)
+        return redirect(url_for("job", job_id=upload.id), 303)
 
     @app.get("/jobs/<job_id>")
     def job(job_id: str):
