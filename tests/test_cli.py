@@ -12,6 +12,7 @@ import jsonschema
 import pandas as pd
 import pytest
 import regex
+from PIL import Image
 
 from pipeline.errors import BatchFailures, InputError
 
@@ -161,3 +162,12 @@ def test_bad_jobs_value():
     result = cli("run", "--jobs", "0")
     assert result.returncode != 0
     assert "--jobs" in result.stderr.decode()
+
+
+def test_decompression_bomb_image_is_an_input_error(tmp_path):
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20_000, 20_000), 1).save(bomb)  # 90 KB on disk, 400 million pixels once opened
+    result = cli("parse", str(bomb))
+    assert result.returncode == InputError.exit_code
+    error = result.stderr.decode().strip()
+    assert len(error.splitlines()) == 1 and "decompression bomb" in error
