@@ -171,3 +171,20 @@ def test_decompression_bomb_image_is_an_input_error(tmp_path):
     assert result.returncode == InputError.exit_code
     error = result.stderr.decode().strip()
     assert len(error.splitlines()) == 1 and "decompression bomb" in error
+
+
+@pytest.mark.slow
+def test_outline_nested_past_the_recursion_limit(tmp_path):
+    lines = ["KẾ HOẠCH", "Thực hiện nhiệm vụ năm 2024"]
+    lines += [".".join(["1"] * depth) + f". Nội dung mục {depth}" for depth in range(1, 1201)]
+    path = tmp_path / "deep.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("parse", "--no-restore", str(path))
+    assert result.returncode == 0, result.stderr.decode()[-500:]
+    document = json.loads(result.stdout)
+    validate(document)
+    depth, sections = 0, document["sections"]
+    while sections:
+        depth, sections = depth + 1, sections[-1]["children"]
+    assert depth == 32
+    assert any("deeper than 32 levels" in warning for warning in document["warnings"])
