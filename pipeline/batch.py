@@ -32,7 +32,7 @@ from tqdm import tqdm
 
 from pipeline import __version__
 from pipeline.errors import InputError, PipelineError
-from pipeline.export import document_json, rebuild_outputs, write_atomic, write_csv
+from pipeline.export import document_json, rebuild, write_atomic, write_csv
 from pipeline.manifest import DONE, FAILED, Entry, Manifest
 from pipeline.process import Options
 from pipeline.workers import Job, Outcome, StageCallback, run_in_processes
@@ -346,8 +346,8 @@ def _set_aside_missing_inputs(manifest: Manifest, out_dir: Path) -> None:
 
 
 def _rebuild_outputs(manifest: Manifest, out_dir: Path, log: TextIO) -> tuple[int, int]:
-    """The tables and exports from all per-document JSON (export.rebuild_outputs); errors.csv from the manifest."""
-    counts = rebuild_outputs(out_dir, log)
+    """The tables and exports from all per-document JSON (export.rebuild); errors.csv from the manifest."""
+    counts = rebuild(out_dir, log)
     errors = [{"document": entry.name, "source_path": entry.source, "error": entry.error, "message": entry.message,
                "finished_at": entry.finished_at} for entry in manifest.with_status(FAILED)]
     write_csv(out_dir / "errors.csv", errors, ERROR_COLUMNS)

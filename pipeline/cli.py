@@ -16,7 +16,8 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.batch import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, EXECUTORS, run
 from pipeline.errors import BatchFailures, InputError, PipelineError
-from pipeline.export import document_json, write_output
+from pipeline.export import FORMATS, OutputFolder, document_json, write_output
+from pipeline.export.formats import all_tasks
 from pipeline.process import Options, process_file, restored_text
 from pipeline.restore import PROFILE_CHOICES
 from pipeline.vietnamese import MODERN, OLD
@@ -101,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "(one to-do per dated task).")
     export.add_argument("--data", type=Path, default=Path("outputs"),
                         help="the output folder of `run` (default: outputs)")
-    export.add_argument("--format", required=True, choices=("xlsx", "jsonl", "ics", "csv"))
+    export.add_argument("--format", required=True, choices=list(FORMATS))
     export.add_argument("-o", "--output",
                         help="output file (default: DATA/tasks.FORMAT, or DATA/deadlines.ics)")
     export.set_defaults(handler=_export)
@@ -161,16 +162,13 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _serve(args: argparse.Namespace) -> None:
-    # Imported here, as in _export: the other commands do without the web and spreadsheet libraries.
+    # Imported here: the other commands do without the web app and Flask.
     from pipeline.review.app import serve
 
     serve(args.data, args.port)
 
 
 def _export(args: argparse.Namespace) -> None:
-    from pipeline.formats import FILE_NAMES, all_tasks, export_bytes
-    from pipeline.review.documents import OutputFolder
-
     if not args.data.is_dir():
         raise InputError(f"{args.data}: no such folder")
     folder = OutputFolder(args.data)
@@ -181,8 +179,9 @@ def _export(args: argparse.Namespace) -> None:
         raise InputError(f"{args.data}: no processed documents (*.json) in this folder; "
                          f"run `python -m pipeline run` first")
     selection = all_tasks(documents)
-    output = args.output or args.data / FILE_NAMES[args.format]
-    write_output(output, export_bytes(args.format, selection, documents))
+    export = FORMATS[args.format]
+    output = args.output or args.data / export.file_name
+    write_output(output, export.writer(selection, documents))
     print(f"{len(selection)} tasks from {len(documents)} documents -> {output}", file=sys.stderr)
 
 

@@ -24,7 +24,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.export import document_json
+from pipeline.export.folder import document_json
 from pipeline.process import Options, ProgressCallback, process_file
 
 MEMORY_ERROR = "MemoryError"

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.export import rebuild_outputs
-from pipeline.formats import EXPORT_TASK_COLUMNS, all_tasks, deadlines_ics, task_record, tasks_jsonl, tasks_xlsx
-from pipeline.review.documents import OutputFolder
+from pipeline.export import rebuild
+from pipeline.export.formats import EXPORT_TASK_COLUMNS, all_tasks, deadlines_ics, task_record, tasks_jsonl, tasks_xlsx
+from pipeline.export.folder import OutputFolder
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "kh-267-ocr"
@@ -96,8 +96,8 @@ def test_jsonl_has_lists_and_the_schema_version(corrected_dir):
     assert isinstance(record["lead_units"], list) and record["lead_units"]
 
 
-def test_rebuild_outputs_writes_every_export_and_the_report(corrected_dir):
-    assert rebuild_outputs(corrected_dir) == (1, 14)
+def test_rebuild_writes_every_export_and_the_report(corrected_dir):
+    assert rebuild(corrected_dir) == (1, 14)
     names = {p.name for p in corrected_dir.iterdir()}
     assert {"tasks.csv", "documents.csv", "tasks.xlsx", "tasks.jsonl", "deadlines.ics", "index.html",
             f"{NAME}.html"} <= names
@@ -143,7 +143,7 @@ def test_csv_exports_neutralise_formulas(corrected_dir):
     assert row["text"] == "'" + HOSTILE_TEXT
     assert row["lead_units"] == "'" + "; ".join(HOSTILE_UNITS)
     # documents.csv, written by `run` and the rebuild, goes through the same writer.
-    rebuild_outputs(corrected_dir)
+    rebuild(corrected_dir)
     for name in ("tasks.csv", "documents.csv"):
         table = list(csv.reader(io.StringIO((corrected_dir / name).read_bytes().decode("utf-8-sig"))))
         assert not [cell for row in table for cell in row if cell.startswith(formula_starts)], name

@@ -19,9 +19,9 @@ from PIL import Image, ImageDraw
 from pipeline.restore import LOW_CONFIDENCE
 from pipeline.review import crops
 from pipeline.review.app import create_app
-from pipeline.review.documents import OutputFolder, carry_word_corrections
-from pipeline.review.lines import ReviewLine, Word
-from pipeline.review.report import write_report
+from pipeline.export.folder import OutputFolder, carry_word_corrections
+from pipeline.export.lines import ReviewLine, Word
+from pipeline.export.report import write_report
 from pipeline.review.uploads import (MAX_UPLOAD_BYTES, Upload, UploadError, UploadStore, checked_suffix, free_name,
                                      safe_stem)
 

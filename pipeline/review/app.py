@@ -20,12 +20,12 @@ from flask import Flask, Response, abort, jsonify, redirect, render_template, re
 from werkzeug.exceptions import HTTPException
 
 from pipeline.errors import InputError, PipelineError
-from pipeline.formats import FILE_NAMES, all_tasks, export_bytes
+from pipeline.export.folder import (EDITABLE_TASK_FIELDS, LIST_FIELDS, PERIODS, RECURRENCES, OutputFolder,
+                                    ReviewedDocument, ReviewedTask)
+from pipeline.export.formats import FORMATS, all_tasks
+from pipeline.export.pages import FILTERS, GLOBALS, PERIOD_LABELS, RECURRENCE_LABELS
 from pipeline.parse.matching import fold
 from pipeline.review import crops
-from pipeline.review.documents import (EDITABLE_TASK_FIELDS, LIST_FIELDS, PERIODS, RECURRENCES, OutputFolder,
-                                       ReviewedDocument, ReviewedTask)
-from pipeline.review.pages import FILTERS, GLOBALS, PERIOD_LABELS, RECURRENCE_LABELS
 from pipeline.review.uploads import MAX_UPLOAD_BYTES, UploadError, Uploads, sha256
 
 HOST = "127.0.0.1"
@@ -34,13 +34,6 @@ _LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
 _FORM_OVERHEAD_BYTES = 64 * 1024
 _MAX_TEXT = 20_000
 _MAX_WORD = 200
-_EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "jsonl": "application/x-ndjson; charset=utf-8",
-    "ics": "text/calendar; charset=utf-8",
-}
-EXPORT_LABELS = (("xlsx", "Excel (.xlsx)"), ("csv", "CSV"), ("jsonl", "JSON Lines"), ("ics", "Lịch hạn (.ics)"))
 
 
 class AppLinks:
@@ -260,16 +253,17 @@ def create_app(data_dir: Path) -> Flask:
         units = sorted({unit for _, task in all_tasks(documents)
                         for unit in task.effective["lead_units"] + task.effective["support_units"]})
         return render_template("tasks.html", rows=_selected(documents, task_filter), filter=task_filter,
-                               units=units, query=task_filter.query(), export_kinds=EXPORT_LABELS)
+                               units=units, query=task_filter.query(), formats=FORMATS.values())
 
     @app.get("/export/<kind>")
     def export(kind: str):
-        if kind not in FILE_NAMES:
+        export = FORMATS.get(kind)
+        if export is None:
             abort(404, "Không có định dạng này.")
         documents = readable_documents()
-        data = export_bytes(kind, _selected(documents, TaskFilter.from_args(request.args)), documents)
-        return Response(data, mimetype=_EXPORT_TYPES[kind],
-                        headers={"Content-Disposition": f'attachment; filename="{FILE_NAMES[kind]}"'})
+        data = export.writer(_selected(documents, TaskFilter.from_args(request.args)), documents)
+        return Response(data, mimetype=export.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{export.file_name}"'})
 
     return app
 

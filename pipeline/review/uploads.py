@@ -25,7 +25,7 @@ import regex
 
 from pipeline.batch import MANIFEST_NAME, RESERVED_NAMES, run
 from pipeline.errors import InputError
-from pipeline.export import write_atomic
+from pipeline.export.files import write_atomic
 from pipeline.ingest import detect_kind
 from pipeline.ingest.text import decode
 from pipeline.manifest import Manifest

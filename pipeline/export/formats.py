@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,9 @@ import regex
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from pipeline.export import (DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, csv_bytes, document_row, task_rows,
-                             write_atomic)
-from pipeline.review.documents import ReviewedDocument, ReviewedTask
+from pipeline.export.files import write_atomic
+from pipeline.export.folder import ReviewedDocument, ReviewedTask
+from pipeline.export.tables import DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, csv_bytes, document_row, task_rows
 
 EXPORT_SCHEMA_VERSION = "1.0"
 EXPORT_TASK_COLUMNS = [*TASK_COLUMNS, "corrected"]
@@ -53,8 +54,6 @@ _LINE_BREAK_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "\u2028\u2029\u0085"}
 # RFC 5545 text may hold no control character but the line break (written as \n); OCR output sometimes has them.
 _ICS_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-FILE_NAMES = {"csv": "tasks.csv", "xlsx": "tasks.xlsx", "jsonl": "tasks.jsonl", "ics": "deadlines.ics"}
-
 Selection = list[tuple[ReviewedDocument, ReviewedTask]]
 
 
@@ -69,11 +68,11 @@ def task_record(document: ReviewedDocument, task: ReviewedTask) -> dict[str, Any
     return row
 
 
-def tasks_csv(selection: Selection) -> bytes:
+def tasks_csv(selection: Selection, documents: Iterable[ReviewedDocument] = ()) -> bytes:
     return csv_bytes((task_record(d, t) for d, t in selection), EXPORT_TASK_COLUMNS)
 
 
-def tasks_jsonl(selection: Selection) -> bytes:
+def tasks_jsonl(selection: Selection, documents: Iterable[ReviewedDocument] = ()) -> bytes:
     lines = []
     for document, task in selection:
         record = task_record(document, task)
@@ -131,7 +130,7 @@ def _xlsx_value(column: str, value: Any) -> Any:
     return value
 
 
-def deadlines_ics(selection: Selection) -> bytes:
+def deadlines_ics(selection: Selection, documents: Iterable[ReviewedDocument] = ()) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//vn-directives-pipeline//clerk review//VI")
     calendar.add("version", "2.0")
@@ -185,22 +184,30 @@ def _description(document: ReviewedDocument, values: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def export_bytes(kind: str, selection: Selection, documents: Iterable[ReviewedDocument]) -> bytes:
-    if kind == "csv":
-        return tasks_csv(selection)
-    if kind == "xlsx":
-        return tasks_xlsx(selection, documents)
-    if kind == "jsonl":
-        return tasks_jsonl(selection)
-    return deadlines_ics(selection)
+@dataclass(frozen=True)
+class Format:
+    name: str  # as the CLI's --format and the web app's /export/<name> say it
+    file_name: str  # in the output folder, and offered for download
+    media_type: str
+    label: str  # on the web app's export buttons
+    writer: Callable[[Selection, list[ReviewedDocument]], bytes]  # the selected tasks, of these documents
+
+
+# The one list of exports: the CLI, `run` and the web app all read it. In the order the web app offers them.
+FORMATS = {format.name: format for format in (
+    Format("xlsx", "tasks.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           "Excel (.xlsx)", tasks_xlsx),
+    Format("csv", "tasks.csv", "text/csv; charset=utf-8", "CSV", tasks_csv),
+    Format("jsonl", "tasks.jsonl", "application/x-ndjson; charset=utf-8", "JSON Lines", tasks_jsonl),
+    Format("ics", "deadlines.ics", "text/calendar; charset=utf-8", "Lịch hạn (.ics)", deadlines_ics),
+)}
 
 
 def write_exports(out_dir: Path, documents: list[ReviewedDocument]) -> list[Path]:
     """Write every export of every task of `documents` (those of `out_dir`), corrections included."""
     selection = all_tasks(documents)
     written = []
-    for kind in FILE_NAMES:
-        path = out_dir / FILE_NAMES[kind]
-        write_atomic(path, export_bytes(kind, selection, documents))
-        written.append(path)
+    for export in FORMATS.values():
+        write_atomic(out_dir / export.file_name, export.writer(selection, documents))
+        written.append(out_dir / export.file_name)
     return written

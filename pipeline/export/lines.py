@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.normalize import normalize_line
 from pipeline.restore import LOW_CONFIDENCE
 from pipeline.restore.tokens import tokenize
-from pipeline.review.corrections import WordCorrection
+from pipeline.corrections import WordCorrection
 from pipeline.vietnamese import MODERN, OLD
 
 

@@ -16,9 +16,37 @@ from typing import Any
 
 import regex
 
-from pipeline.export import UnreadableDocument, read_document
-from pipeline.review.corrections import CorrectionStore, DocumentCorrections, WordCorrection, applying
-from pipeline.review.lines import ReviewLine, review_lines
+from pipeline.corrections import CorrectionStore, DocumentCorrections, WordCorrection, applying
+from pipeline.errors import InputError
+from pipeline.export.lines import ReviewLine, review_lines
+
+
+class UnreadableDocument(InputError):
+    """A *.json in an output folder that is not a document result; it is skipped with a warning."""
+
+
+_DOCUMENT_PARTS = {"schema_version": str, "source": dict, "document": dict, "sections": list, "tasks": list,
+                   "warnings": list}
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """A per-document JSON file; UnreadableDocument when it is broken or not one."""
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise UnreadableDocument(f"{path}: cannot read: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UnreadableDocument(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(document, dict) or any(not isinstance(document.get(key), kind)
+                                             for key, kind in _DOCUMENT_PARTS.items()):
+        raise UnreadableDocument(f"{path}: not a document result of this pipeline")
+    return document
+
+
+def document_json(document: dict[str, Any]) -> str:
+    """The per-document JSON text, as every writer of it writes it."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
 
 _SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "document.schema.json").read_text(encoding="utf-8"))
 _TASK_PROPERTIES = _SCHEMA["properties"]["tasks"]["items"]["properties"]

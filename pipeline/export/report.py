@@ -12,10 +12,10 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader
 
-from pipeline.export import write_atomic
-from pipeline.formats import all_tasks
-from pipeline.review.documents import ReviewedDocument, ReviewedTask
-from pipeline.review.pages import FILTERS, GLOBALS, STATIC, TEMPLATES
+from pipeline.export.files import write_atomic
+from pipeline.export.folder import ReviewedDocument, ReviewedTask
+from pipeline.export.formats import all_tasks
+from pipeline.export.pages import FILTERS, GLOBALS, STATIC, TEMPLATES
 
 INDEX = "index.html"
 
