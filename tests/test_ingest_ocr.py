@@ -119,9 +119,12 @@ def test_pages_are_streamed_with_bounded_lookahead():
             pulled.append(number)
             yield number, Image.new("L", (300, 200), "white")
 
+    handed_back = []
     for number, _ in ocr._ocr_stream(pages(), jobs, ["vie"], "stream"):
         # Never more than `jobs` + 1 pages rendered ahead of the one handed back.
         assert len(pulled) <= number + jobs
+        handed_back.append(number)
+    assert handed_back == list(range(1, 13))  # every page came back, in order
 
 
 def test_missing_tesseract_names_program_and_package(tmp_path, monkeypatch):
