@@ -5,9 +5,9 @@
 Folders are walked recursively. Every input gets an output name that it keeps
 in later runs, and a row in the manifest (pipeline.manifest); an input already
 done with the same content, pipeline version and settings is skipped, so a run
-that was killed is finished by running it again. Documents run in worker
-processes (pipeline.workers) or on a Dask cluster (pipeline.distributed), and
-this process writes each result atomically as soon as it arrives, then marks
+that was killed is finished by running it again. plan() names, fingerprints
+and skips; the documents then run through pipeline.execute (worker processes
+or a Dask cluster), and this process writes each result atomically as soon as it arrives, then marks
 it done. At the end tasks.csv, documents.csv and the other exports are
 rebuilt from the per-document JSON, and errors.csv from the manifest, so they
 never disagree or repeat a row.
@@ -32,10 +32,11 @@ from tqdm import tqdm
 
 from pipeline import __version__
 from pipeline.errors import InputError, PipelineError
+from pipeline.execute import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, Executor, Job, Outcome, StageCallback,
+                              execute)
 from pipeline.export import document_json, rebuild, write_atomic, write_csv
 from pipeline.manifest import DONE, FAILED, Entry, Manifest
 from pipeline.process import Options
-from pipeline.workers import Job, Outcome, StageCallback, run_in_processes
 
 # Extensions picked up when walking a folder; files named explicitly are read by content whatever their name.
 SUPPORTED_SUFFIXES = {".txt", ".text", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
@@ -49,11 +50,6 @@ STALE_FOLDER = "stale"
 INPUT_MISSING_ERROR = "InputMissing"
 # OUT_DIR/index.html is the report's index; a document named "index" would have its page overwritten.
 RESERVED_NAMES = {"index"}
-# Generous for a scan of a few hundred pages on one core; it bounds a hang, it does not judge speed.
-DEFAULT_TIMEOUT_SECONDS = 900
-# A document's worker peaks near 400 MB; a file that needs five times that is pathological.
-DEFAULT_MEMORY_LIMIT_MB = 2048
-EXECUTORS = ("local", "dask")
 
 
 @dataclass
@@ -228,12 +224,42 @@ def _first_line(message: str | None) -> str:
     return lines[0] if lines else ""
 
 
-def _outcomes(jobs: list[Job], processes: int, timeout: float, memory_limit_mb: int, executor: str,
-              scheduler: str | None, on_stage: StageCallback | None) -> Iterator[Outcome]:
-    if executor == "dask":
-        from pipeline.distributed import run_on_dask  # dask is an optional extra
-        return run_on_dask(jobs, processes, timeout, memory_limit_mb, scheduler)
-    return run_in_processes(jobs, processes, timeout, memory_limit_mb, on_stage)
+@dataclass
+class Plan:
+    """What a run will do: the jobs to process (largest first), and the inputs it already settled."""
+
+    jobs: list[Job] = field(default_factory=list)
+    sha256: dict[str, str] = field(default_factory=dict)  # by output name
+    skipped: list[str] = field(default_factory=list)  # inputs done in an earlier run
+    unreadable: list[Outcome] = field(default_factory=list)  # inputs that failed before any work: not files
+
+
+def plan(paths: list[Path], manifest: Manifest, out_dir: Path, normalized_dir: Path, options: Options,
+         processes: int, force: bool) -> Plan:
+    """Name every input (keeping the names the manifest gave), fingerprint it, and skip what is done."""
+    entries = manifest.entries()
+    names = assign_names(paths, {source: entry.name for source, entry in entries.items()},
+                         taken=(path.stem for path in out_dir.glob("*.json")))
+    manifest.add_pending([Entry(str(path), names[path]) for path in paths])
+    result, todo = Plan(), []  # todo: (size, name, path) of the inputs to process
+    for path in paths:
+        name = names[path]
+        try:
+            result.sha256[name], size = _fingerprint(path)
+        except InputError as exc:
+            result.unreadable.append(Outcome(Job(name, str(path), options), error=type(exc).__name__,
+                                             message=str(exc)))
+            continue
+        if not force and _already_done(entries.get(str(path)), result.sha256[name], _settings(options), out_dir,
+                                       normalized_dir):
+            result.skipped.append(str(path))
+        else:
+            todo.append((size, name, str(path)))
+    # Documents side by side each OCR one page at a time: never more busy cores than processes.
+    document_options = replace(options, jobs=processes if len(todo) == 1 else 1)
+    # Largest first, so the run does not end with one worker alone on a long scan.
+    result.jobs = [Job(name, path, document_options) for _, name, path in sorted(todo, reverse=True)]
+    return result
 
 
 def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Options = Options(),
@@ -248,45 +274,24 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
     executor only). With `wait_for_folder` a run waits for another writing to `out_dir` to finish,
     rather than refuse.
     """
-    if executor not in EXECUTORS:
-        raise PipelineError(f"unknown executor {executor!r}; choose from {', '.join(EXECUTORS)}")
-    if scheduler and executor != "dask":
-        raise PipelineError("a scheduler address needs the dask executor (--executor dask)")
+    where = Executor(executor, jobs, timeout, memory_limit_mb, scheduler)
     started = time.monotonic()
     paths = collect_inputs(inputs, outputs=(out_dir, normalized_dir))
-    summary = Summary()
     with _exclusive(out_dir, wait_for_folder), Manifest(out_dir / MANIFEST_NAME) as manifest:
         _remove_interrupted_writes(out_dir, normalized_dir)
-        entries = manifest.entries()
-        names = assign_names(paths, {source: entry.name for source, entry in entries.items()},
-                             taken=(path.stem for path in out_dir.glob("*.json")))
-        manifest.add_pending([Entry(str(path), names[path]) for path in paths])
+        work = plan(paths, manifest, out_dir, normalized_dir, options, jobs, force)
+        summary = Summary(skipped=work.skipped)
         settings = _settings(options)
-        todo, hashes = [], {}  # todo: (size, name, path) of the inputs to process
-        for path in paths:
-            name = names[path]
-            try:
-                hashes[name], size = _fingerprint(path)
-            except InputError as exc:
-                outcome = Outcome(Job(name, str(path), options), error=type(exc).__name__, message=str(exc))
-                _record(manifest, outcome, None, settings, out_dir, normalized_dir)
-                summary.failed.append(outcome)
-                print(f"FAILED {exc}", file=log)
-                continue
-            if not force and _already_done(entries.get(str(path)), hashes[name], settings, out_dir, normalized_dir):
-                summary.skipped.append(str(path))
-            else:
-                todo.append((size, name, str(path)))
+        for outcome in work.unreadable:
+            _record(manifest, outcome, None, settings, out_dir, normalized_dir)
+            summary.failed.append(outcome)
+            print(f"FAILED {outcome.message}", file=log)
         if summary.skipped:
             print(f"{len(summary.skipped)} inputs already done, skipped (--force redoes them)", file=log)
-        # Documents side by side each OCR one page at a time: never more busy cores than jobs.
-        document_options = replace(options, jobs=jobs if len(todo) == 1 else 1)
-        # Largest first, so the run does not end with one worker alone on a long scan.
-        jobs_to_run = [Job(name, path, document_options) for _, name, path in sorted(todo, reverse=True)]
-        progress = Progress(len(todo), log)
+        progress = Progress(len(work.jobs), log)
         try:
-            for outcome in _outcomes(jobs_to_run, jobs, timeout, memory_limit_mb, executor, scheduler, on_stage):
-                _record(manifest, outcome, hashes[outcome.job.name], settings, out_dir, normalized_dir)
+            for outcome in execute(work.jobs, where, on_stage):
+                _record(manifest, outcome, work.sha256[outcome.job.name], settings, out_dir, normalized_dir)
                 (summary.failed if outcome.failed else summary.done).append(outcome)
                 summary.pages += outcome.pages
                 progress.update(outcome, out_dir)

@@ -14,8 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.batch import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, EXECUTORS, run
+from pipeline.batch import run
 from pipeline.errors import BatchFailures, InputError, PipelineError
+from pipeline.execute import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, EXECUTORS
 from pipeline.export import FORMATS, OutputFolder, document_json, write_output
 from pipeline.export.formats import all_tasks
 from pipeline.process import Options, process_file, restored_text

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import distributed  # the dask executor's tests need it: a test dependency, never skipped
 import psutil
 import pytest
 
@@ -158,11 +159,14 @@ def test_changed_inputs_are_redone_and_force_redoes_all(tmp_path):
     assert len(run([tmp_path / "in"], out, normalized, Options(restore=False), force=True, log=QUIET).done) == 2
 
 
+@pytest.mark.slow
 def test_a_document_over_time_fails_alone(tmp_path, huge_text):
+    # The limit is far above what the small document needs on a busy machine (a fresh worker included),
+    # and far below what the huge one does.
     good = copies(tmp_path / "in", 1)
-    summary = run([huge_text, *good], tmp_path / "o", tmp_path / "n", timeout=3, memory_limit_mb=4096, log=QUIET)
+    summary = run([huge_text, *good], tmp_path / "o", tmp_path / "n", timeout=30, memory_limit_mb=4096, log=QUIET)
     assert [o.job.path for o in summary.done] == [str(good[0])]
-    assert [(o.error, "not finished after 3 s" in o.message) for o in summary.failed] == [("Timeout", True)]
+    assert [(o.error, "not finished after 30 s" in o.message) for o in summary.failed] == [("Timeout", True)]
 
 
 def test_a_worker_killed_midway_fails_only_its_document(tmp_path, huge_text):
@@ -191,7 +195,6 @@ def test_a_worker_killed_midway_fails_only_its_document(tmp_path, huge_text):
 
 
 def test_dask_gives_the_same_documents_as_local_processes(tmp_path):
-    distributed = pytest.importorskip("distributed")
     inputs = [SMALL, FIXTURES / "parse-kh-141-ocr-vie.txt", FIXTURES / "parse-kh-267-restored-ocr.txt"]
     local = run(inputs, tmp_path / "local", tmp_path / "local-n", jobs=2, log=QUIET)
     with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
@@ -206,7 +209,6 @@ def test_dask_gives_the_same_documents_as_local_processes(tmp_path):
 
 
 def test_dask_starts_its_own_local_cluster(tmp_path):
-    pytest.importorskip("distributed")
     returncode, stderr = finish(cli(str(SMALL), "--out-dir", str(tmp_path / "o"), "--normalized-dir",
                                     str(tmp_path / "n"), "--executor", "dask", "--jobs", "2"))
     assert returncode == 0, stderr

@@ -115,10 +115,6 @@ class ReviewedDocument:
     def task(self, task_id: str) -> ReviewedTask | None:
         return next((t for t in self.tasks if t.machine["id"] == task_id), None)
 
-    def with_corrections(self) -> dict[str, Any]:
-        """The machine JSON with the effective tasks, in the shape the table writers read."""
-        return {**self.machine, "tasks": [task.effective for task in self.tasks]}
-
     @property
     def low_confidence_share(self) -> float | None:
         restoration = self.machine.get("restoration")

@@ -3,7 +3,7 @@
 Nothing about an upload is taken from the client but its bytes: the kind is
 read from the content, the stored name is built from letters, digits and
 dashes of the given name, and the pipeline runs in a worker process of the
-batch pool (pipeline.workers), so a hostile or huge file can neither block
+batch pool (pipeline.execute), so a hostile or huge file can neither block
 nor crash the server, nor outgrow its memory cap. Uploads are recorded in
 the output folder's manifest, so a restart resumes them.
 """
@@ -25,12 +25,12 @@ import regex
 
 from pipeline.batch import MANIFEST_NAME, RESERVED_NAMES, run
 from pipeline.errors import InputError
+from pipeline.execute import TIMEOUT_ERROR
 from pipeline.export.files import write_atomic
 from pipeline.ingest import detect_kind
 from pipeline.ingest.text import decode
 from pipeline.manifest import Manifest
 from pipeline.process import STAGES, Options
-from pipeline.workers import TIMEOUT_ERROR
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_FOLDER = "uploads"

@@ -1,5 +1,5 @@
-"""Where documents are processed: the per-document function, and a pool of
-worker processes that runs it under a time limit and a memory cap.
+"""The local executor: a pool of worker processes that runs the per-document
+function (jobs.process_document) under a time limit and a memory cap.
 
 A document that hangs, eats memory or crashes its process must cost only
 itself. Each worker is a long-lived process (it loads the restoration model
@@ -18,72 +18,13 @@ import resource
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 
-from pipeline.errors import PipelineError
-from pipeline.export.folder import document_json
-from pipeline.process import Options, ProgressCallback, process_file
+from pipeline.execute.jobs import (MEMORY_ERROR, TIMEOUT_ERROR, WORKER_DIED_ERROR, Job, Outcome, StageCallback,
+                                   StageStarted, process_document)
 
-MEMORY_ERROR = "MemoryError"
-TIMEOUT_ERROR = "Timeout"
-WORKER_DIED_ERROR = "WorkerDied"
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str  # output stem
-    path: str  # the input, as an absolute path so any worker (or cluster machine) finds it
-    options: Options
-
-
-@dataclass
-class Outcome:
-    job: Job
-    document: str | None = None  # the document JSON text
-    normalized: str | None = None
-    pages: int = 0
-    tasks: int = 0
-    seconds: float = 0.0
-    error: str | None = None  # exception class name, or one of the *_ERROR names above
-    message: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
-
-
-@dataclass(frozen=True)
-class StageStarted:
-    """Sent by a worker before its outcome: the job has begun a stage (process.STAGES)."""
-
-    step: int
-    label: str
-
-
-# Told (job, step, label) when a worker starts a stage of a job.
-StageCallback = Callable[[Job, int, str], None]
-
-
-def process_document(job: Job, progress: ProgressCallback | None = None) -> Outcome:
-    """Process one input into its JSON and normalized text; any failure becomes the outcome's error."""
-    started = time.monotonic()
-    try:
-        doc = process_file(Path(job.path), job.options, progress)
-        outcome = Outcome(job, document=document_json(doc.to_dict()), normalized=doc.text + "\n",
-                          pages=doc.source.pages, tasks=len(doc.tasks))
-    except PipelineError as exc:
-        outcome = Outcome(job, error=type(exc).__name__, message=str(exc))
-    except MemoryError:
-        outcome = Outcome(job, error=MEMORY_ERROR, message=f"{job.path}: ran out of memory")
-    except Exception as exc:  # a bug or an unreadable file we did not foresee: record it, go on
-        outcome = Outcome(job, error=type(exc).__name__, message=f"{job.path}: {exc}")
-    outcome.seconds = time.monotonic() - started
-    return outcome
-
 
 def _serve(connection: Connection, memory_limit_bytes: int, runner_pid: int) -> None:
     """A worker's life: take a job, send back its outcome, until the runner hangs up."""
