@@ -19,14 +19,11 @@ import regex
 from pipeline.corrections import CorrectionStore, DocumentCorrections, WordCorrection, applying
 from pipeline.errors import InputError
 from pipeline.export.lines import ReviewLine, review_lines
+from pipeline.model import Document
 
 
 class UnreadableDocument(InputError):
     """A *.json in an output folder that is not a document result; it is skipped with a warning."""
-
-
-_DOCUMENT_PARTS = {"schema_version": str, "source": dict, "document": dict, "sections": list, "tasks": list,
-                   "warnings": list}
 
 
 def read_document(path: Path) -> dict[str, Any]:
@@ -37,9 +34,10 @@ def read_document(path: Path) -> dict[str, Any]:
         raise UnreadableDocument(f"{path}: cannot read: {exc.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UnreadableDocument(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(document, dict) or any(not isinstance(document.get(key), kind)
-                                             for key, kind in _DOCUMENT_PARTS.items()):
-        raise UnreadableDocument(f"{path}: not a document result of this pipeline")
+    try:
+        Document.from_dict(document)  # every part where the model has it
+    except (TypeError, KeyError, ValueError) as exc:
+        raise UnreadableDocument(f"{path}: not a document result of this pipeline ({exc})") from None
     return document
 
 
