@@ -35,6 +35,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="pages or documents processed at once (default 1)")
 
 
+def _add_input_output(parser: argparse.ArgumentParser, output: str) -> None:
+    parser.add_argument("input", help="text, PDF or image file; - reads standard input")
+    parser.add_argument("-o", "--output", default=STDIO,
+                        help=f"{output}, FIFO or terminal; - is standard output (the default)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
@@ -45,17 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="print the restored text, one line per input line",
                                   description="Restore Vietnamese marks and OCR letter errors, then normalize. "
                                               "The output has exactly one line per input line.")
-    restore.add_argument("input", help="text, PDF or image file; - reads standard input")
-    restore.add_argument("-o", "--output", default=STDIO,
-                         help="output file, FIFO or terminal; - is standard output (the default)")
+    _add_input_output(restore, "output file")
     _add_common(restore)
 
     parse = commands.add_parser("parse", help="print the document JSON: metadata, sections, tasks",
                                 description="Restore (unless --no-restore), normalize and parse one document "
                                             "into the versioned document JSON.")
-    parse.add_argument("input", help="text, PDF or image file; - reads standard input")
-    parse.add_argument("-o", "--output", default=STDIO,
-                       help="output JSON file, FIFO or terminal; - is standard output (the default)")
+    _add_input_output(parse, "output JSON file")
     parse.add_argument("--no-restore", action="store_true", help="the text is already correct: skip restoration")
     _add_common(parse)
 

@@ -72,17 +72,22 @@ def read_fifo(path: Path, into: list[bytes]) -> threading.Thread:
     return thread
 
 
-def test_fifo_is_streamed_into_and_stays_a_fifo(tmp_path, source):
+@pytest.mark.parametrize("through_link", [False, True], ids=["fifo", "link-to-fifo"])
+def test_fifo_is_streamed_into_and_stays_a_fifo(tmp_path, source, through_link):
     fifo = tmp_path / "out.fifo"
     os.mkfifo(fifo)
+    target = fifo
+    if through_link:
+        target = tmp_path / "link"
+        target.symlink_to(fifo)
     received: list[bytes] = []
     reader = read_fifo(fifo, received)
-    result = restore_to(source, fifo)
+    result = restore_to(source, target)
     reader.join(30)
     assert result.returncode == 0, result.stderr.decode()
     assert received == [TEXT.encode()]
-    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
-    assert set(os.listdir(tmp_path)) == {"in.txt", "out.fifo"}
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and target.is_symlink() == through_link
+    assert set(os.listdir(tmp_path)) == {"in.txt", "out.fifo"} | ({"link"} if through_link else set())
 
 
 def test_character_device_is_streamed_into_and_stays_a_device(source):
@@ -121,20 +126,6 @@ def test_symlink_to_a_file_writes_the_target_and_keeps_the_link(tmp_path, source
     assert target.read_text(encoding="utf-8") == TEXT
     assert stat.S_IMODE(target.stat().st_mode) == 0o600  # the file it replaced kept its permissions
     assert sorted(p.name for p in target.parent.iterdir()) == ["restored.txt"]  # no temporary file left
-
-
-def test_symlink_to_a_fifo_streams_into_the_fifo(tmp_path, source):
-    fifo = tmp_path / "out.fifo"
-    os.mkfifo(fifo)
-    link = tmp_path / "link"
-    link.symlink_to(fifo)
-    received: list[bytes] = []
-    reader = read_fifo(fifo, received)
-    result = restore_to(source, link)
-    reader.join(30)
-    assert result.returncode == 0, result.stderr.decode()
-    assert received == [TEXT.encode()]
-    assert link.is_symlink() and stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
 def test_socket_is_not_replaced(tmp_path, source):
