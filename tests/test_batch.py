@@ -82,6 +82,7 @@ def test_output_names_stay_stable_when_the_archive_grows(tmp_path):
     assert grown == {tmp_path / "2024" / "kh.txt": "kh", tmp_path / "2025" / "kh.txt": "2025-kh"}
 
 
+@pytest.mark.slow
 def test_broken_inputs_are_listed_and_the_good_ones_done(tmp_path, huge_text):
     archive = tmp_path / "archive"
     good = copies(archive / "2024", 2)
@@ -109,6 +110,7 @@ def test_broken_inputs_are_listed_and_the_good_ones_done(tmp_path, huge_text):
     assert "Traceback" not in stderr
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_without_redoing_or_duplicating(tmp_path):
     inputs = copies(tmp_path / "in", 12)
     out, normalized = tmp_path / "outputs", tmp_path / "normalized"
@@ -145,6 +147,7 @@ def test_killed_run_resumes_without_redoing_or_duplicating(tmp_path):
     assert not list(out.glob(".*.tmp"))
 
 
+@pytest.mark.slow
 def test_changed_inputs_are_redone_and_force_redoes_all(tmp_path):
     first, second = copies(tmp_path / "in", 2)
     out, normalized = tmp_path / "outputs", tmp_path / "normalized"
@@ -169,6 +172,7 @@ def test_a_document_over_time_fails_alone(tmp_path, huge_text):
     assert [(o.error, "not finished after 30 s" in o.message) for o in summary.failed] == [("Timeout", True)]
 
 
+@pytest.mark.slow
 def test_a_worker_killed_midway_fails_only_its_document(tmp_path, huge_text):
     archive = tmp_path / "in"
     copies(archive, 2)
@@ -194,6 +198,7 @@ def test_a_worker_killed_midway_fails_only_its_document(tmp_path, huge_text):
     assert sorted(p.stem for p in out.glob("doc-*.json")) == ["doc-00", "doc-01"]
 
 
+@pytest.mark.slow
 def test_dask_gives_the_same_documents_as_local_processes(tmp_path):
     inputs = [SMALL, FIXTURES / "parse-kh-141-ocr-vie.txt", FIXTURES / "parse-kh-267-restored-ocr.txt"]
     local = run(inputs, tmp_path / "local", tmp_path / "local-n", jobs=2, log=QUIET)
@@ -208,6 +213,7 @@ def test_dask_gives_the_same_documents_as_local_processes(tmp_path):
     assert (tmp_path / "dask" / "tasks.csv").read_bytes() == (tmp_path / "local" / "tasks.csv").read_bytes()
 
 
+@pytest.mark.slow
 def test_dask_starts_its_own_local_cluster(tmp_path):
     returncode, stderr = finish(cli(str(SMALL), "--out-dir", str(tmp_path / "o"), "--normalized-dir",
                                     str(tmp_path / "n"), "--executor", "dask", "--jobs", "2"))
@@ -239,6 +245,7 @@ def run_folder(tmp_path: Path, *inputs: Path) -> tuple[int, str]:
                       "--normalized-dir", str(tmp_path / "normalized")))
 
 
+@pytest.mark.slow
 def test_a_document_already_in_the_folder_is_never_overwritten(tmp_path):
     out = tmp_path / "outputs"
     out.mkdir()
@@ -256,6 +263,7 @@ def test_a_document_already_in_the_folder_is_never_overwritten(tmp_path):
     assert sorted(p.name for p in out.glob("*.json")) == ["doc-00.json", "in-doc-00.json"]
 
 
+@pytest.mark.slow
 def test_an_input_named_index_keeps_its_report_page(tmp_path):
     source = tmp_path / "in" / "index.txt"
     source.parent.mkdir()
@@ -268,6 +276,7 @@ def test_an_input_named_index_keeps_its_report_page(tmp_path):
     assert "Kế hoạch" in (out / "in-index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_document_that_now_fails_or_whose_input_is_gone_leaves_every_export(tmp_path):
     inputs = copies(tmp_path / "in", 3)
     returncode, stderr = run_folder(tmp_path, tmp_path / "in")
@@ -291,6 +300,7 @@ def test_a_document_that_now_fails_or_whose_input_is_gone_leaves_every_export(tm
     assert errors.loc["doc-02", "error"] == "InputMissing"
 
 
+@pytest.mark.slow
 def test_a_broken_json_in_the_folder_is_skipped_with_a_warning(tmp_path):
     out = tmp_path / "outputs"
     out.mkdir()
@@ -327,6 +337,7 @@ exec sleep 600
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
 def test_a_killed_run_leaves_no_worker_and_no_tesseract(tmp_path, signal_number):
     programs = tmp_path / "bin"

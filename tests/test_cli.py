@@ -140,6 +140,7 @@ def test_other_text_encodings_are_read(tmp_path, encode):
     assert result.stdout.decode() == "Số: 267/KH-UBND Thừa Thiên Huế, ngày 27 tháng 6 năm 2024\n"
 
 
+@pytest.mark.slow
 def test_run_goes_on_past_bad_files(tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()

@@ -13,6 +13,8 @@ from pipeline.errors import InputError, MissingDependencyError
 from pipeline.ingest import ingest, ocr
 from pipeline.ingest.grid import Grid, find_grid
 
+pytestmark = pytest.mark.ocr  # most of these run Tesseract
+
 FIXTURES = Path(__file__).parent / "fixtures"
 EXCERPT_LINES = (FIXTURES / "ingest-kh267-excerpt.txt").read_text(encoding="utf-8").split("\n")[:-1]
 BODY = [line for line in EXCERPT_LINES[9:16] if line]

@@ -338,6 +338,7 @@ def test_the_same_file_uploaded_three_times_is_one_document(data_dir, client):
     assert uids and len(uids) == len(set(uids))
 
 
+@pytest.mark.slow
 def test_uploads_are_recorded_in_the_manifest_and_a_run_never_takes_their_name(data_dir, client, tmp_path_factory):
     location = client.post("/upload", data={"file": (io.BytesIO(SHORT.encode()), "kh.txt")}).headers["Location"]
     assert wait_for(client, location).endswith("/documents/kh")
