@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
+from pipeline.manifest import Manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 # From <linux/prctl.h> and <linux/capability.h>.
@@ -202,12 +203,21 @@ def serve(data: Path, *extra: str) -> subprocess.Popen:
 def test_read_only_data_folder_gives_a_clear_error_on_correction(read_only_folder, machine_json):
     read_only_folder.chmod(0o755)
     (read_only_folder / "kh.json").write_text(machine_json, encoding="utf-8")
+    with Manifest(read_only_folder / "manifest.sqlite"):  # written by an earlier run, before uploads were kept
+        pass
     read_only_folder.chmod(0o555)
     server = serve(read_only_folder)
     try:
-        address = re.search(rb"http://[\d.]+:\d+/", server.stderr.readline())[0].decode()
-        with urllib.request.urlopen(address + "documents/kh", timeout=30) as page:
-            assert page.status == 200  # reading works
+        log = b""
+        while not (found := re.search(rb"http://[\d.]+:\d+/", log)):
+            line = server.stderr.readline()
+            assert line, f"the server stopped: {log.decode()}"
+            log += line
+        assert b"uploads are unavailable" in log  # said once at start, not on every page
+        address = found[0].decode()
+        for url in ("", "documents/kh", "tasks"):
+            with urllib.request.urlopen(address + url, timeout=30) as page:
+                assert page.status == 200  # reading works
         request = urllib.request.Request(address + "api/documents/kh/tasks/III.1.a", method="POST",
                                          data=json.dumps({"field": "deadline", "value": "2025-01-01"}).encode(),
                                          headers={"Content-Type": "application/json"})
@@ -215,6 +225,14 @@ def test_read_only_data_folder_gives_a_clear_error_on_correction(read_only_folde
             urllib.request.urlopen(request, timeout=30)
         assert answer.value.code == 503
         assert "không ghi được" in json.loads(answer.value.read())["error"]
+        boundary = "b0undary"
+        form = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+                f"{TEXT}\r\n--{boundary}--\r\n").encode()
+        upload = urllib.request.Request(address + "upload", method="POST", data=form,
+                                        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(upload, timeout=30)
+        assert answer.value.code == 503 and "không ghi được" in answer.value.read().decode()
     finally:
         server.terminate()
         server.wait(30)

@@ -186,6 +186,9 @@ def create_app(data_dir: Path) -> Flask:
             upload = jobs.submit(data, file.filename, inputs)
         except UploadError as error:
             abort(400, str(error))
+        except PipelineError as error:  # the data folder cannot be written
+            print(f"error: {error}", file=sys.stderr)
+            abort(503, f"Không lưu được tệp tải lên: thư mục dữ liệu {data_dir} không ghi được.")
         return redirect(url_for("job", job_id=upload.id), 303)
 
     @app.get("/jobs/<job_id>")

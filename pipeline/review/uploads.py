@@ -204,10 +204,13 @@ class Uploads:
         return upload
 
     def get(self, upload_id: str) -> Upload | None:
-        return next((u for u in self.store.all() if u.id == upload_id), None)
+        return next((u for u in self.recent() if u.id == upload_id), None)
 
     def recent(self) -> list[Upload]:
-        return self.store.all()
+        try:
+            return self.store.all()
+        except sqlite3.Error:  # a read-only folder whose manifest has no uploads table: there are none
+            return []
 
     def _work(self) -> None:
         while True:
