@@ -39,6 +39,7 @@ def sample_run(tmp_path_factory) -> Path:
     return work
 
 
+@pytest.mark.slow
 def test_help_on_every_command():
     for command in ([], ["restore"], ["parse"], ["run"]):
         result = cli(*command, "--help")
@@ -46,6 +47,7 @@ def test_help_on_every_command():
         assert b"usage:" in result.stdout
 
 
+@pytest.mark.slow
 def test_restore_keeps_one_line_per_input_line(tmp_path):
     out = tmp_path / "restored.txt"
     result = cli("restore", str(SAMPLE), "-o", str(out))
@@ -67,6 +69,7 @@ def test_restore_old_tone_style():
     assert result.stdout.decode() == "Hoà bình, thuỷ lợi\n"
 
 
+@pytest.mark.slow
 def test_parse_gives_valid_document_json(tmp_path):
     out = tmp_path / "doc.json"
     result = cli("parse", str(SAMPLE), "-o", str(out))
@@ -89,6 +92,7 @@ def test_parse_without_restoration_keeps_the_text(tmp_path):
     assert document["restoration"] is None
 
 
+@pytest.mark.slow
 def test_run_writes_every_output(sample_run):
     normalized = (sample_run / "normalized" / "kh-267-ocr.txt").read_text(encoding="utf-8")
     assert "Ủy ban nhân dân tỉnh ban hành Kế hoạch" in normalized

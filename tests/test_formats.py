@@ -111,6 +111,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
 
 
+@pytest.mark.slow
 def test_export_command(corrected_dir, tmp_path_factory):
     result = cli("export", "--data", str(corrected_dir), "--format", "ics")
     assert result.returncode == 0, result.stderr.decode()
