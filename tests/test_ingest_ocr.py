@@ -13,6 +13,8 @@ from pipeline.errors import InputError, MissingDependencyError
 from pipeline.ingest import ingest, ocr
 from pipeline.ingest.grid import Grid, find_grid
 
+pytestmark = pytest.mark.ocr  # most of these run Tesseract
+
 FIXTURES = Path(__file__).parent / "fixtures"
 EXCERPT_LINES = (FIXTURES / "ingest-kh267-excerpt.txt").read_text(encoding="utf-8").split("\n")[:-1]
 BODY = [line for line in EXCERPT_LINES[9:16] if line]
@@ -119,9 +121,12 @@ def test_pages_are_streamed_with_bounded_lookahead():
             pulled.append(number)
             yield number, Image.new("L", (300, 200), "white")
 
+    handed_back = []
     for number, _ in ocr._ocr_stream(pages(), jobs, ["vie"], "stream"):
         # Never more than `jobs` + 1 pages rendered ahead of the one handed back.
         assert len(pulled) <= number + jobs
+        handed_back.append(number)
+    assert handed_back == list(range(1, 13))  # every page came back, in order
 
 
 def test_missing_tesseract_names_program_and_package(tmp_path, monkeypatch):

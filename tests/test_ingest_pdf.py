@@ -122,6 +122,7 @@ def test_ruled_table_rows_become_tab_separated_lines(tmp_path):
     assert texts(lines) == ["PHỤ LỤC", ""] + ["\t".join(row) for row in rows]
 
 
+@pytest.mark.ocr
 def test_scanned_page_is_ocred_and_pdf_is_mixed(tmp_path):
     path = tmp_path / "mixed.pdf"
     pdf = new_canvas(str(path))
@@ -140,6 +141,7 @@ def test_scanned_page_is_ocred_and_pdf_is_mixed(tmp_path):
     assert all(line.bbox is None for line in lines if line.page == 1)
 
 
+@pytest.mark.ocr
 def test_invisible_english_ocr_layer_is_replaced_by_vietnamese_ocr(tmp_path):
     path = tmp_path / "scanner.pdf"
     pdf = new_canvas(str(path))
@@ -219,6 +221,8 @@ def test_pdf_with_zero_pages(tmp_path):
         ingest(path)
 
 
+@pytest.mark.slow
+@pytest.mark.ocr
 def test_300_page_pdf_is_read_page_by_page_in_bounded_memory(tmp_path):
     path = tmp_path / "long.pdf"
     path.write_bytes(_text_pdf_bytes(300))

@@ -4,7 +4,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
+import sqlite3
+import subprocess
+import sys
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,10 +19,11 @@ from PIL import Image, ImageDraw
 from pipeline.restore import LOW_CONFIDENCE
 from pipeline.review import crops
 from pipeline.review.app import create_app
-from pipeline.review.documents import OutputFolder, carry_word_corrections
-from pipeline.review.lines import ReviewLine, Word
-from pipeline.review.report import write_report
-from pipeline.review.uploads import MAX_UPLOAD_BYTES, UploadError, checked_suffix, free_name, safe_stem
+from pipeline.export.folder import OutputFolder, carry_word_corrections
+from pipeline.export.lines import ReviewLine, Word
+from pipeline.export.report import write_report
+from pipeline.review.uploads import (MAX_UPLOAD_BYTES, Upload, UploadError, UploadStore, checked_suffix, free_name,
+                                     safe_stem)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "raw" / "kh-267-ocr.txt"
@@ -190,6 +195,8 @@ def test_uploads_are_typed_by_content():
     assert checked_suffix(b"%PDF-1.7\n...", "scan.txt") == ".pdf"
     assert checked_suffix(b"\x89PNG\r\n\x1a\n....", "x.pdf") == ".png"
     assert checked_suffix("Kế hoạch".encode(), "x.pdf") == ".txt"
+    assert checked_suffix((ROOT / "tests" / "fixtures" / "office" / "plan.docx").read_bytes(), "ke-hoach.bin") == ".docx"
+    assert checked_suffix(b"<!DOCTYPE html><html><body>K\xe1\xba\xbf ho\xe1\xba\xa1ch</body></html>", "x.txt") == ".html"
     for data in (b"", b"PK\x03\x04rest", bytes(range(256)) * 20):
         with pytest.raises(UploadError):
             checked_suffix(data, "x.txt")
@@ -231,7 +238,7 @@ def test_scan_line_crop(tmp_path):
 
 def test_static_report(data_dir):
     OutputFolder(data_dir).corrections.save_task_field(NAME, "III.1.a", "deadline", "2024-10-15", "2024-09-30")
-    written = write_report(data_dir)
+    written = write_report(data_dir, OutputFolder(data_dir).documents())
     assert [p.name for p in written] == [f"{NAME}.html", "index.html"]
     page = (data_dir / f"{NAME}.html").read_text(encoding="utf-8")
     assert "<script" not in page and "<textarea" not in page and "<style>" in page
@@ -251,8 +258,9 @@ def test_an_upload_the_pipeline_cannot_read_fails_with_its_reason(client, data_d
             break
         time.sleep(0.1)
     assert "damaged or not a PDF" in page
-    assert (data_dir / "uploads" / "cong-van.pdf").read_bytes() == damaged
+    assert not (data_dir / "uploads" / "cong-van.pdf").exists()  # it made no document: its file is cleaned up
     assert not (data_dir / "cong-van.json").exists()
+    assert "cong-van.pdf" in (data_dir / "errors.csv").read_text(encoding="utf-8-sig")
 
 
 def test_results_written_before_lines_were_kept_still_open(data_dir, client, machine_json):
@@ -262,3 +270,127 @@ def test_results_written_before_lines_were_kept_still_open(data_dir, client, mac
     html = client.get("/documents/old").get_data(as_text=True)
     assert "hãy xử lý lại văn bản" in html
     assert len(elements(html, "a", "lines-link")) == 14
+
+
+def test_a_broken_json_in_the_folder_is_skipped_with_a_notice(data_dir, client):
+    (data_dir / "broken.json").write_text('{"schema_version": "1.1", "tasks": [', encoding="utf-8")
+    (data_dir / "number.json").write_text("42", encoding="utf-8")
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Bỏ qua 2 tệp" in home.get_data(as_text=True) and "broken.json" in home.get_data(as_text=True)
+    assert client.get("/tasks").status_code == 200
+    assert client.get("/export/csv").status_code == 200
+    assert client.get("/documents/broken").status_code == 404
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"text"', "null", "3"])
+def test_a_json_body_that_is_not_an_object_is_refused(client, body):
+    for url in (f"/api/documents/{NAME}/words", f"/api/documents/{NAME}/tasks/III.1.a"):
+        answer = client.post(url, data=body, content_type="application/json")
+        assert answer.status_code == 400, url
+        assert answer.get_json()["error"] == "Yêu cầu phải là một đối tượng JSON."
+
+
+def test_posts_without_origin_are_judged_by_where_the_browser_says_they_started(client):
+    """Decided: no Origin and no Sec-Fetch-Site is a local program (accepted); a browser that omits Origin
+    still says where the request started, and only this app's own pages may post."""
+    url = f"/api/documents/{NAME}/tasks/III.1.a"
+    body = {"field": "deadline", "value": "2025-01-01"}
+    assert client.post(url, json=body).status_code == 200
+    assert client.post(url, json=body, headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"}, {"Origin": "null"}):
+        assert client.post(url, json=body, headers=headers).status_code == 403, headers
+    assert client.post(url, json=body, headers={"Origin": "http://localhost"}).status_code == 200
+
+
+def test_corrections_stay_with_the_input_they_were_made_on(data_dir, client, machine_json):
+    url = f"/api/documents/{NAME}/tasks/III.1.a"
+    assert client.post(url, json={"field": "deadline", "value": "2025-01-01"}).status_code == 200
+    other = json.loads(machine_json)
+    other["source"]["sha256"] = "0" * 64  # the name now stands for another input
+    (data_dir / f"{NAME}.json").write_text(json.dumps(other), encoding="utf-8")
+    task = OutputFolder(data_dir).document(NAME).task("III.1.a")
+    assert task.effective["deadline"] == task.machine["deadline"] and task.corrected == []
+    (data_dir / f"{NAME}.json").write_text(machine_json, encoding="utf-8")  # the input it was made on is back
+    assert OutputFolder(data_dir).document(NAME).task("III.1.a").effective["deadline"] == "2025-01-01"
+    assert OutputFolder(data_dir).documents()[0].task("III.1.a").effective["deadline"] == "2025-01-01"
+
+
+def wait_for(client, job_url: str) -> str:
+    for _ in range(1200):
+        page = client.get(job_url)
+        if page.status_code == 303 or "lỗi" in page.get_data(as_text=True):
+            return page.headers.get("Location") or page.get_data(as_text=True)
+        time.sleep(0.1)
+    raise AssertionError(f"{job_url} did not finish")
+
+
+SHORT = "\n".join(SAMPLE.read_text(encoding="utf-8").splitlines()[:60]) + "\n"
+
+
+def test_the_same_file_uploaded_three_times_is_one_document(data_dir, client):
+    locations = {client.post("/upload", data={"file": (io.BytesIO(SHORT.encode()), f"ban-{i}.txt")}).headers["Location"]
+                 for i in range(3)}
+    assert len(locations) == 1
+    assert wait_for(client, locations.pop()).endswith("/documents/ban-0")
+    assert sorted(p.name for p in data_dir.glob("*.json")) == ["ban-0.json", f"{NAME}.json"]
+    again = client.post("/upload", data={"file": (io.BytesIO(SHORT.encode()), "ban-3.txt")})
+    assert again.headers["Location"].endswith("/documents/ban-0")
+    uids = re.findall(rb"UID:(\S+)", (data_dir / "deadlines.ics").read_bytes())
+    assert uids and len(uids) == len(set(uids))
+
+
+@pytest.mark.slow
+def test_uploads_are_recorded_in_the_manifest_and_a_run_never_takes_their_name(data_dir, client, tmp_path_factory):
+    location = client.post("/upload", data={"file": (io.BytesIO(SHORT.encode()), "kh.txt")}).headers["Location"]
+    assert wait_for(client, location).endswith("/documents/kh")
+    with sqlite3.connect(data_dir / "manifest.sqlite") as db:
+        assert db.execute("SELECT name, status FROM documents").fetchall() == [("kh", "done")]
+    uploaded = (data_dir / "kh.json").read_bytes()
+    archive = tmp_path_factory.mktemp("archive")
+    (archive / "kh.txt").write_text(SHORT.replace("Kế hoạch", "Chương trình", 1), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "pipeline", "run", str(archive), "--out-dir", str(data_dir),
+                             "--normalized-dir", str(archive / "normalized")],
+                            cwd=ROOT, capture_output=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr.decode()
+    assert (data_dir / "kh.json").read_bytes() == uploaded
+    assert {p.stem for p in data_dir.glob("*.json")} == {NAME, "kh", f"{archive.name}-kh"}
+
+
+def test_a_restart_resumes_uploads_and_cleans_up_after_failed_ones(data_dir, machine_json):
+    folder = data_dir / "uploads"
+    folder.mkdir()
+    (folder / "interrupted.txt").write_text(SHORT, encoding="utf-8")
+    (folder / "failed.txt").write_text("x", encoding="utf-8")
+    store = UploadStore(data_dir)
+    store.save(Upload("a", "interrupted.txt", "interrupted", str(folder / "interrupted.txt"), "1" * 64, state="running",
+                      step=2))
+    store.save(Upload("b", "lost.txt", "lost", str(folder / "lost.txt"), "2" * 64, state="queued"))
+    store.save(Upload("c", "failed.txt", "failed", str(folder / "failed.txt"), "3" * 64, state="failed",
+                      message="không đọc được"))
+    client = create_app(data_dir).test_client()  # the server starting again
+    assert wait_for(client, "/jobs/a").endswith("/documents/interrupted")
+    assert "tệp tải lên không còn" in client.get("/jobs/b").get_data(as_text=True)
+    assert not (folder / "failed.txt").exists()
+    assert "không đọc được" in client.get("/jobs/c").get_data(as_text=True)
+
+
+@pytest.mark.slow
+def test_the_document_page_is_linear_in_its_words(data_dir, machine_json):
+    """One line of 60,000 words, each one a restoration item: the old placement compared every item with every
+    word (3.6 billion steps, hours); placed by spelling and offset it renders in seconds."""
+    machine = json.loads(machine_json)
+    count = 60_000
+    text = " ".join(["và"] * count)
+    machine["lines"] = [{"number": 1, "page": 1, "text": text, "original": text.replace("à", "a"), "bbox": None,
+                         "ocr_confidence": None}]
+    machine["restoration"]["items"] = [{"line": 1, "start": 3 * i, "original": "va", "restored": "và",
+                                        "confidence": 0.5, "alternatives": ["vá"]} for i in range(count)]
+    (data_dir / "long.json").write_text(json.dumps(machine, ensure_ascii=False), encoding="utf-8")
+    script = ("import sys; from pipeline.review.app import create_app; "
+              "page = create_app(sys.argv[1]).test_client().get('/documents/long'); "
+              "print(page.status_code, page.get_data(as_text=True).count('data-original=\"va\"'))")
+    result = subprocess.run([sys.executable, "-c", script, str(data_dir)], cwd=ROOT, capture_output=True,
+                            timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr.decode()[-300:]
+    assert result.stdout.split() == [b"200", str(count).encode()]

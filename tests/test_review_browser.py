@@ -9,15 +9,13 @@ from pathlib import Path
 import icalendar
 import pandas as pd
 import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from pipeline.review.app import make_server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium; `make install` installs it)",
-                allow_module_level=True)
-
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
-
-from pipeline.review.app import make_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "raw" / "kh-267-ocr.txt"
@@ -40,6 +38,8 @@ def server_url(tmp_path):
 
 @pytest.fixture
 def page():
+    # A missing browser fails the test: CI must not pass without having driven one.
+    assert CHROMIUM.exists(), f"{CHROMIUM} is not installed (Debian package chromium; `make install` installs it)"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser.new_page(accept_downloads=True)

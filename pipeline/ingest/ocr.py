@@ -57,7 +57,7 @@ def ocr_image_file(path: Path, jobs: int) -> Iterator[tuple[int, list[Line]]]:
     langs = languages()
     try:
         image = Image.open(path)
-    except (UnidentifiedImageError, OSError) as error:
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
         raise InputError(f"{path}: unreadable image: {error}") from None
     with image:
         if image.format not in _SUPPORTED_IMAGE_FORMATS:

@@ -47,6 +47,11 @@ _CLOSING_RE = regex.compile(
 )
 
 
+# Real documents nest a handful of levels. Deeper items are kept as siblings at this depth, so every
+# walk of the outline, and the nested sections of the JSON, stay far from Python's recursion limit.
+MAX_DEPTH = 32
+
+
 @dataclass
 class Node:
     kind: str
@@ -210,6 +215,11 @@ class _Builder:
         rank = marker.rank
         while self.stack and self.stack[-1].rank >= rank:
             self.stack.pop()
+        if len(self.stack) >= MAX_DEPTH:
+            del self.stack[MAX_DEPTH - 1:]
+            warning = f"outline deeper than {MAX_DEPTH} levels: the deeper items are kept at that depth"
+            if warning not in self.warnings:
+                self.warnings.append(warning)
         parent = self.stack[-1] if self.stack else None
         self._check_order(marker, parent, line.number)
         # "2. Cơ quan chủ trì: Bộ Tư pháp." under "Điều 2." is a field line of the article's task.

@@ -7,6 +7,7 @@ same browser cannot upload files or change corrections.
 """
 from __future__ import annotations
 
+import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -18,13 +19,14 @@ import waitress
 from flask import Flask, Response, abort, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from pipeline.formats import FILE_NAMES, all_tasks, export_bytes
+from pipeline.errors import InputError, PipelineError
+from pipeline.export.folder import (EDITABLE_TASK_FIELDS, LIST_FIELDS, PERIODS, RECURRENCES, OutputFolder,
+                                    ReviewedDocument, ReviewedTask)
+from pipeline.export.formats import FORMATS, all_tasks
+from pipeline.export.pages import FILTERS, GLOBALS, PERIOD_LABELS, RECURRENCE_LABELS
 from pipeline.parse.matching import fold
 from pipeline.review import crops
-from pipeline.review.documents import (EDITABLE_TASK_FIELDS, LIST_FIELDS, PERIODS, RECURRENCES, OutputFolder,
-                                       ReviewedDocument, ReviewedTask)
-from pipeline.review.pages import FILTERS, GLOBALS, PERIOD_LABELS, RECURRENCE_LABELS
-from pipeline.review.uploads import MAX_UPLOAD_BYTES, Jobs, UploadError, sha256
+from pipeline.review.uploads import MAX_UPLOAD_BYTES, UploadError, Uploads, sha256
 
 HOST = "127.0.0.1"
 SERVER_THREADS = 4
@@ -32,13 +34,6 @@ _LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
 _FORM_OVERHEAD_BYTES = 64 * 1024
 _MAX_TEXT = 20_000
 _MAX_WORD = 200
-_EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "jsonl": "application/x-ndjson; charset=utf-8",
-    "ics": "text/calendar; charset=utf-8",
-}
-EXPORT_LABELS = (("xlsx", "Excel (.xlsx)"), ("csv", "CSV"), ("jsonl", "JSON Lines"), ("ics", "Lịch hạn (.ics)"))
 
 
 class AppLinks:
@@ -113,9 +108,12 @@ def _iso_date(value: str | None) -> str | None:
 
 def create_app(data_dir: Path) -> Flask:
     data_dir = Path(data_dir).resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError(f"{data_dir}: cannot create the data folder: {error.strerror}") from None
     folder = OutputFolder(data_dir)
-    jobs = Jobs(data_dir)
+    jobs = Uploads(data_dir)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD_BYTES + _FORM_OVERHEAD_BYTES
     app.jinja_env.filters.update(FILTERS)
@@ -129,9 +127,18 @@ def create_app(data_dir: Path) -> Flask:
     def only_this_machine() -> None:
         if request.host.rsplit(":", 1)[0] not in _LOOPBACK_NAMES:
             abort(403, "Ứng dụng chỉ nhận yêu cầu từ chính máy này.")
-        origin = request.headers.get("Origin")
-        if request.method == "POST" and origin and urlsplit(origin).netloc != request.host:
+        if request.method == "POST" and not _same_site_post():
             abort(403, "Yêu cầu từ trang web khác bị từ chối.")
+
+    @app.errorhandler(sqlite3.OperationalError)
+    @app.errorhandler(PermissionError)
+    def cannot_save(error: Exception):
+        message = (f"Không lưu được: thư mục dữ liệu {data_dir} không ghi được (chỉ đọc hoặc không có quyền). "
+                   f"Hãy báo quản trị viên.")
+        print(f"error: cannot write to {data_dir}: {error}", file=sys.stderr)
+        if request.path.startswith("/api/"):
+            return jsonify(error=message), 503
+        return render_template("error.html", title="Không lưu được", message=message), 503
 
     @app.errorhandler(HTTPException)
     def error_page(error: HTTPException):
@@ -149,10 +156,20 @@ def create_app(data_dir: Path) -> Flask:
             abort(404, f"Không có văn bản {name}.")
         return document
 
+    warned: set[str] = set()
+
+    def readable_documents() -> list[ReviewedDocument]:
+        """The folder's documents; a broken *.json is skipped, and said so once on the server's log."""
+        found = folder.documents()
+        for problem in set(folder.unreadable.values()) - warned:
+            print(f"warning: skipped {problem}", file=sys.stderr)
+            warned.add(problem)
+        return found
+
     @app.get("/")
     def home():
-        return render_template("index.html", documents=folder.documents(), jobs=jobs.recent(),
-                               max_upload_mb=MAX_UPLOAD_BYTES // 2**20)
+        return render_template("index.html", documents=readable_documents(), jobs=jobs.recent(),
+                               max_upload_mb=MAX_UPLOAD_BYTES // 2**20, skipped=sorted(folder.unreadable))
 
     @app.post("/upload")
     def upload():
@@ -161,15 +178,18 @@ def create_app(data_dir: Path) -> Flask:
             abort(400, "Chưa chọn tệp.")
         data = file.read(MAX_UPLOAD_BYTES + 1)
         digest = sha256(data)
-        results = folder.machine_results()
-        same = next((name for name, machine in results.items() if machine["source"]["sha256"] == digest), None)
+        inputs = {name: machine["source"]["sha256"] for name, machine in folder.machine_results().items()}
+        same = next((name for name, input_sha256 in inputs.items() if input_sha256 == digest), None)
         if same is not None:  # already processed: open it rather than do the work again
             return redirect(url_for("document", name=same), 303)
         try:
-            job = jobs.submit(data, file.filename, taken=set(results))
+            upload = jobs.submit(data, file.filename, inputs)
         except UploadError as error:
             abort(400, str(error))
-        return redirect(url_for("job", job_id=job.id), 303)
+        except PipelineError as error:  # the data folder cannot be written
+            print(f"error: {error}", file=sys.stderr)
+            abort(503, f"Không lưu được tệp tải lên: thư mục dữ liệu {data_dir} không ghi được.")
+        return redirect(url_for("job", job_id=upload.id), 303)
 
     @app.get("/jobs/<job_id>")
     def job(job_id: str):
@@ -194,7 +214,7 @@ def create_app(data_dir: Path) -> Flask:
 
     @app.post("/api/documents/<name>/words")
     def save_word(name: str):
-        body = request.get_json(force=False, silent=True) or {}
+        body = _json_object()
         found = reviewed(name)
         line = next((line for line in found.lines if line.number == body.get("line")), None)
         word = next((w for w in line.words if w.start == body.get("start")), None) if line else None
@@ -203,15 +223,17 @@ def create_app(data_dir: Path) -> Flask:
         corrected = str(body.get("corrected", "")).strip() or word.machine
         if len(corrected) > _MAX_WORD:
             abort(400, "Từ quá dài.")
-        folder.corrections.save_word(name, line.number, word.start, word.machine, corrected)
+        folder.corrections.save_word(name, line.number, word.start, word.machine, corrected,
+                                     sha256=found.machine["source"]["sha256"])
         word.corrected = None if corrected == word.machine else corrected
         return jsonify(text=word.text, corrected=word.corrected is not None, candidates=word.candidates)
 
     @app.post("/api/documents/<name>/tasks/<task_id>")
     def save_task_field(name: str, task_id: str):
-        body = request.get_json(force=False, silent=True) or {}
+        body = _json_object()
         field = body.get("field")
-        task = reviewed(name).task(task_id)
+        found = reviewed(name)
+        task = found.task(task_id)
         if task is None:
             abort(404, f"Không có nhiệm vụ {task_id}.")
         if field not in EDITABLE_TASK_FIELDS:
@@ -220,7 +242,8 @@ def create_app(data_dir: Path) -> Flask:
             value = task_field_value(field, body.get("value"))
         except ValueError as error:
             abort(400, str(error))
-        folder.corrections.save_task_field(name, task_id, field, value, task.machine[field])
+        folder.corrections.save_task_field(name, task_id, field, value, task.machine[field],
+                                           sha256=found.machine["source"]["sha256"])
         task = reviewed(name).task(task_id)
         cell = ("recurrence", "period") if field in ("recurrence", "period") else (field,)
         return jsonify(value=task.effective[field], corrected_cell=any(f in task.corrected for f in cell),
@@ -229,22 +252,45 @@ def create_app(data_dir: Path) -> Flask:
     @app.get("/tasks")
     def tasks():
         task_filter = TaskFilter.from_args(request.args)
-        documents = folder.documents()
+        documents = readable_documents()
         units = sorted({unit for _, task in all_tasks(documents)
                         for unit in task.effective["lead_units"] + task.effective["support_units"]})
         return render_template("tasks.html", rows=_selected(documents, task_filter), filter=task_filter,
-                               units=units, query=task_filter.query(), export_kinds=EXPORT_LABELS)
+                               units=units, query=task_filter.query(), formats=FORMATS.values())
 
     @app.get("/export/<kind>")
     def export(kind: str):
-        if kind not in FILE_NAMES:
+        export = FORMATS.get(kind)
+        if export is None:
             abort(404, "Không có định dạng này.")
-        documents = folder.documents()
-        data = export_bytes(kind, _selected(documents, TaskFilter.from_args(request.args)), documents)
-        return Response(data, mimetype=_EXPORT_TYPES[kind],
-                        headers={"Content-Disposition": f'attachment; filename="{FILE_NAMES[kind]}"'})
+        documents = readable_documents()
+        data = export.writer(_selected(documents, TaskFilter.from_args(request.args)), documents)
+        return Response(data, mimetype=export.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{export.file_name}"'})
 
     return app
+
+
+def _same_site_post() -> bool:
+    """Whether a POST comes from this app's own pages (or from a program on this machine).
+
+    A browser names the page a POST comes from in Origin ("null" when it hides it:
+    refused). Without Origin the browser tells where the request started in
+    Sec-Fetch-Site; a request with neither is not from a browser but from a local
+    program such as curl, which could write the data folder directly anyway, so
+    it is let through.
+    """
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        return urlsplit(origin).netloc == request.host
+    return request.headers.get("Sec-Fetch-Site", "same-origin") in ("same-origin", "none")
+
+
+def _json_object() -> dict[str, Any]:
+    body = request.get_json(force=False, silent=True)
+    if not isinstance(body, dict):
+        abort(400, "Yêu cầu phải là một đối tượng JSON.")
+    return body
 
 
 def _selected(documents: list[ReviewedDocument], task_filter: TaskFilter):
@@ -291,8 +337,15 @@ def _cell_text(field: str, values: dict[str, Any]) -> str:
 
 
 def make_server(data_dir: Path, port: int):
-    """The app behind a waitress server bound to 127.0.0.1 (port 0: any free port)."""
-    return waitress.create_server(create_app(data_dir), host=HOST, port=port, threads=SERVER_THREADS)
+    """The app behind a waitress server bound to 127.0.0.1 (port 0: any free port).
+
+    A data folder that cannot be used is an InputError; a port that cannot be had, a PipelineError.
+    """
+    app = create_app(data_dir)
+    try:
+        return waitress.create_server(app, host=HOST, port=port, threads=SERVER_THREADS)
+    except OSError as error:
+        raise PipelineError(f"cannot listen on {HOST}:{port}: {error.strerror}; choose another --port") from None
 
 
 def serve(data_dir: Path, port: int) -> None:

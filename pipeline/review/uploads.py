@@ -1,38 +1,47 @@
-"""Uploaded files: checked as untrusted, stored under a safe name, processed one at a time in a child process.
+"""Uploaded files: checked as untrusted, stored under a safe name, processed one at a time in a worker process.
 
 Nothing about an upload is taken from the client but its bytes: the kind is
 read from the content, the stored name is built from letters, digits and
-dashes of the given name, and the pipeline runs in a separate process (see
-worker.py) so a hostile or huge file can neither block nor crash the server.
+dashes of the given name, and the pipeline runs in a worker process of the
+batch pool (pipeline.execute), so a hostile or huge file can neither block
+nor crash the server, nor outgrow its memory cap. Uploads are recorded in
+the output folder's manifest, so a restart resumes them.
 """
 from __future__ import annotations
 
 import hashlib
-import json
 import queue
-import subprocess
+import sqlite3
 import sys
-import tempfile
 import threading
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 
 import regex
 
+from pipeline.batch import MANIFEST_NAME, RESERVED_NAMES, run
 from pipeline.errors import InputError
+from pipeline.execute import TIMEOUT_ERROR
+from pipeline.export.files import write_atomic
 from pipeline.ingest import detect_kind
 from pipeline.ingest.text import decode
+from pipeline.manifest import Manifest
+from pipeline.process import STAGES, Options
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 UPLOAD_FOLDER = "uploads"
 # A scan of a few dozen pages OCRs in minutes; far longer means a stuck or hostile file.
 JOB_TIMEOUT_SECONDS = 30 * 60
-# The static report of the folder is index.html.
-_RESERVED_NAMES = {"index"}
+NORMALIZED_FOLDER = "normalized"  # in UPLOAD_FOLDER: the normalized text of each upload
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 _NAME_LENGTH = 60
 _IMAGE_SUFFIXES = {b"\x89PNG": ".png", b"\xff\xd8\xff": ".jpg", b"II*\x00": ".tif", b"MM\x00*": ".tif"}
+# Office documents and saved web pages, by the kind ingest reads from their bytes.
+_DOCUMENT_SUFFIXES = {"docx": ".docx", "doc": ".doc", "odt": ".odt", "rtf": ".rtf", "html": ".html"}
 
 
 class UploadError(InputError):
@@ -51,6 +60,8 @@ def checked_suffix(data: bytes, filename: str) -> str:
             return ".pdf"
         if kind == "image":
             return next(suffix for magic, suffix in _IMAGE_SUFFIXES.items() if data.startswith(magic))
+        if kind in _DOCUMENT_SUFFIXES:
+            return _DOCUMENT_SUFFIXES[kind]
         decode(data, filename)
     except InputError as error:
         raise UploadError(f"không đọc được tệp này: {error}") from None
@@ -68,7 +79,7 @@ def safe_stem(filename: str) -> str:
 
 def free_name(stem: str, taken: set[str]) -> str:
     candidate, number = stem, 1
-    while candidate in taken or candidate in _RESERVED_NAMES:
+    while candidate in taken or candidate in RESERVED_NAMES:
         number += 1
         candidate = f"{stem}-{number}"
     return candidate
@@ -79,91 +90,168 @@ def sha256(data: bytes) -> str:
 
 
 @dataclass
-class Job:
+class Upload:
+    """An uploaded file and its processing, as the clerk follows it; kept in OUT_DIR/manifest.sqlite."""
+
     id: str
     filename: str  # as the clerk named it, for display only
     name: str  # the document name in the output folder
-    path: Path  # the stored upload
-    state: str = "queued"  # queued, running, done, failed
+    path: str  # the stored upload
+    sha256: str
+    state: str = QUEUED  # queued, running, done, failed
     stage: str = ""
     step: int = 0
-    steps: int = 1
+    steps: int = len(STAGES) + 2  # reading, the stages, then writing the folder's tables and report
     message: str = ""
 
     @property
     def finished(self) -> bool:
-        return self.state in ("done", "failed")
+        return self.state in (DONE, FAILED)
 
     @property
     def state_label(self) -> str:
-        return {"queued": "đang chờ", "running": "đang xử lý", "done": "xong", "failed": "lỗi"}[self.state]
+        return {QUEUED: "đang chờ", RUNNING: "đang xử lý", DONE: "xong", FAILED: "lỗi"}[self.state]
 
 
-class Jobs:
-    """Uploads waiting and in work; one at a time, since OCR already keeps a core busy."""
+_COLUMNS = [f.name for f in fields(Upload)]
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS uploads (
+    id TEXT PRIMARY KEY, filename TEXT NOT NULL, name TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL,
+    state TEXT NOT NULL, stage TEXT NOT NULL, step INTEGER NOT NULL, steps INTEGER NOT NULL, message TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (datetime('now'))
+)
+"""
+
+
+class UploadStore:
+    """The uploads table of the output folder's manifest: every upload, so a restart forgets none."""
+
+    def __init__(self, data_dir: Path):
+        self.path = data_dir / MANIFEST_NAME
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        connection = sqlite3.connect(self.path, timeout=30)
+        try:
+            with connection:
+                connection.execute(_SCHEMA)
+                yield connection
+        finally:
+            connection.close()
+
+    def save(self, upload: Upload) -> None:
+        with self._connect() as db:
+            db.execute(f"INSERT OR REPLACE INTO uploads ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
+                       astuple(upload))
+
+    def all(self) -> list[Upload]:
+        """Newest first."""
+        if not self.path.exists():
+            return []
+        with self._connect() as db:
+            rows = db.execute(f"SELECT {', '.join(_COLUMNS)} FROM uploads ORDER BY created_at DESC, rowid DESC")
+            return [Upload(*row) for row in rows]
+
+
+class Uploads:
+    """Uploads waiting and in work, one at a time (OCR already keeps a core busy), each run like a batch
+    input of one file (pipeline.batch.run): in a worker process under the memory cap and time limit, killed
+    with its whole process group, recorded in the manifest, under the output folder's lock."""
 
     def __init__(self, data_dir: Path):
         self.data_dir = data_dir
         self.folder = data_dir / UPLOAD_FOLDER
-        self._jobs: dict[str, Job] = {}
+        self.store = UploadStore(data_dir)
         self._lock = threading.Lock()
-        self._queue: queue.Queue[Job] = queue.Queue()
+        self._queue: queue.Queue[Upload] = queue.Queue()
+        self._resume()
         threading.Thread(target=self._work, name="upload-worker", daemon=True).start()
 
-    def submit(self, data: bytes, filename: str, taken: set[str]) -> Job:
-        """Store a checked upload under a free name and queue it. `taken`: names already in the folder."""
+    def _resume(self) -> None:
+        """Uploads a restart interrupted are queued again; one whose file is gone fails, and a failed upload's
+        file is removed (it made no document)."""
+        try:
+            uploads = self.store.all()
+        except sqlite3.Error as error:  # a read-only folder: documents can be read, nothing uploaded
+            print(f"warning: uploads are unavailable: {self.store.path}: {error}", file=sys.stderr)
+            return
+        for upload in reversed(uploads):
+            if upload.state in (QUEUED, RUNNING) and Path(upload.path).is_file():
+                upload.state, upload.stage, upload.step = QUEUED, "", 0
+                self.store.save(upload)
+                self._queue.put(upload)
+            elif upload.state in (QUEUED, RUNNING):
+                self._fail(upload, "máy chủ khởi động lại và tệp tải lên không còn")
+            elif upload.state == FAILED:
+                Path(upload.path).unlink(missing_ok=True)
+
+    def submit(self, data: bytes, filename: str, documents: dict[str, str]) -> Upload:
+        """Store a checked upload under a free name and queue it; the same content already here (a document,
+        by `documents`: name -> sha256 of its input, or an upload in work) is that one, not another."""
         suffix = checked_suffix(data, filename)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        digest = sha256(data)
         with self._lock:
-            busy = {job.name for job in self._jobs.values()} | {p.stem for p in self.folder.iterdir()}
-            name = free_name(safe_stem(filename), taken | busy)
+            uploads = self.store.all()
+            same = next((u for u in uploads if u.sha256 == digest and not u.finished), None)
+            if same is not None:
+                return same
+            self.folder.mkdir(parents=True, exist_ok=True)
+            taken = (set(documents) | set(manifest_names(self.data_dir)) | {u.name for u in uploads}
+                     | {p.stem for p in self.folder.iterdir()})
+            name = free_name(safe_stem(filename), taken)
             path = self.folder / f"{name}{suffix}"
-            path.write_bytes(data)
-            job = Job(id=uuid.uuid4().hex, filename=Path(filename.replace("\\", "/")).name, name=name, path=path)
-            self._jobs[job.id] = job
-        self._queue.put(job)
-        return job
+            upload = Upload(id=uuid.uuid4().hex, filename=Path(filename.replace("\\", "/")).name, name=name,
+                            path=str(path), sha256=digest)
+            write_atomic(path, data)
+            self.store.save(upload)
+        self._queue.put(upload)
+        return upload
 
-    def get(self, job_id: str) -> Job | None:
-        return self._jobs.get(job_id)
+    def get(self, upload_id: str) -> Upload | None:
+        return next((u for u in self.recent() if u.id == upload_id), None)
 
-    def recent(self) -> list[Job]:
-        return list(self._jobs.values())[::-1]
+    def recent(self) -> list[Upload]:
+        try:
+            return self.store.all()
+        except sqlite3.Error:  # a read-only folder whose manifest has no uploads table: there are none
+            return []
 
     def _work(self) -> None:
         while True:
-            job = self._queue.get()
-            job.state = "running"
+            upload = self._queue.get()
+            upload.state = RUNNING
+            self.store.save(upload)
             try:
-                self._run(job)
+                self._run(upload)
             except Exception as error:  # the worker thread must outlive any one upload
-                job.state, job.message = "failed", f"lỗi không lường trước: {error}"
+                self._fail(upload, f"lỗi không lường trước: {error}")
 
-    def _run(self, job: Job) -> None:
-        command = [sys.executable, "-m", "pipeline.review.worker", str(job.path), str(self.data_dir), job.name]
-        timed_out = threading.Event()
-        # stderr goes to a file: a pipe left unread while progress is read could fill and stall the child.
-        with tempfile.TemporaryFile() as errors, subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=errors, text=True, encoding="utf-8") as process:
-            timer = threading.Timer(JOB_TIMEOUT_SECONDS, lambda: (timed_out.set(), process.kill()))
-            timer.start()
-            try:
-                for line in process.stdout:
-                    event = json.loads(line)
-                    if "stage" in event:
-                        job.stage, job.step, job.steps = event["stage"], event["step"], event["steps"]
-                    elif "error" in event:
-                        job.message = event["error"]
-                process.wait()
-            finally:
-                timer.cancel()
-            errors.seek(0)
-            last_error = (errors.read().decode("utf-8", "replace").strip().splitlines() or [""])[-1]
-        if process.returncode == 0:
-            job.state, job.step = "done", job.steps
+    def _run(self, upload: Upload) -> None:
+        def on_stage(job, step: int, label: str) -> None:
+            upload.step, upload.stage = step, label
+            self.store.save(upload)
+
+        summary = run([Path(upload.path)], self.data_dir, self.folder / NORMALIZED_FOLDER, Options(),
+                      timeout=JOB_TIMEOUT_SECONDS, log=sys.stderr, on_stage=on_stage, wait_for_folder=True)
+        if summary.failed:
+            outcome = summary.failed[0]
+            message = (f"quá {JOB_TIMEOUT_SECONDS // 60} phút, đã dừng" if outcome.error == TIMEOUT_ERROR
+                       else outcome.message or outcome.error)
+            self._fail(upload, message)
             return
-        job.state = "failed"
-        if timed_out.is_set():
-            job.message = f"quá {JOB_TIMEOUT_SECONDS // 60} phút, đã dừng"
-        elif not job.message:
-            job.message = last_error or f"dừng với mã {process.returncode}"
+        upload.name = manifest_names(self.data_dir).get(upload.path, upload.name)
+        upload.state, upload.step, upload.stage = DONE, upload.steps, ""
+        self.store.save(upload)
+
+    def _fail(self, upload: Upload, message: str) -> None:
+        upload.state, upload.message = FAILED, message
+        self.store.save(upload)
+        Path(upload.path).unlink(missing_ok=True)
+
+
+def manifest_names(data_dir: Path) -> dict[str, str]:
+    """Source path -> document name, of every document the folder's manifest records."""
+    if not (data_dir / MANIFEST_NAME).exists():
+        return {}
+    with Manifest(data_dir / MANIFEST_NAME) as manifest:
+        return {source: entry.name for source, entry in manifest.entries().items()}

@@ -1,21 +1,19 @@
-"""Write what a run produced: per-document JSON, normalized text, CSV tables.
+"""Rows of the task and document tables, and CSV as spreadsheets should receive it.
 
-Every file is written to a temporary name and renamed into place, so a run
-killed at any moment leaves either the old file or the new one, never half
-of one. The CSV tables are rebuilt from the per-document JSON files, so they
-always agree with them. CSVs are UTF-8 with a BOM so Excel shows Vietnamese.
+CSVs are UTF-8 with a BOM so Excel shows Vietnamese, and no cell can start a formula.
 """
 from __future__ import annotations
 
-import json
-import os
-import tempfile
+import csv
+import io
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+from pipeline.export.files import write_atomic
 
 LIST_SEPARATOR = "; "
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 TASK_COLUMNS = [
     "document", "doc_number", "task_id", "kind", "section_title", "text", "activities",
@@ -29,27 +27,6 @@ DOCUMENT_COLUMNS = [
     "references", "tasks", "restoration_profile", "words", "changed_words", "low_confidence_words",
     "warnings",
 ]
-
-
-def write_atomic(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = "wb" if isinstance(data, bytes) else "w"
-    handle = tempfile.NamedTemporaryFile(mode, dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-                                         delete=False, **({} if mode == "wb" else {"encoding": "utf-8", "newline": ""}))
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(handle.name, 0o644)  # temporary files are private; the outputs are for others to read
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
-def document_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
 def _joined(values) -> str:
@@ -116,36 +93,22 @@ def document_row(name: str, document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def csv_bytes(rows: Iterable[dict[str, Any]], columns: list[str]) -> bytes:
+    """UTF-8 with a BOM (so Excel shows Vietnamese), empty cells for None, formulas neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)  # RFC 4180 rows, ended by CRLF; a cell holding CR or LF is quoted
+    writer.writerow(columns)
+    writer.writerows([_inert(row[column]) for column in columns] for row in rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _inert(value: Any) -> Any:
+    """A spreadsheet runs a cell that starts with = + - @ (or tab, CR) as a formula; OWASP's remedy is a
+    leading apostrophe, which shows the text as it is."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> None:
-    frame = pd.DataFrame(rows, columns=columns)
-    write_atomic(path, frame.to_csv(index=False).encode("utf-8-sig"))
-
-
-def rebuild_documents_table(out_dir: Path) -> tuple[int, int]:
-    """documents.csv from every per-document JSON in `out_dir`; the counts of documents and tasks."""
-    documents, tasks = [], 0
-    for path in sorted(out_dir.glob("*.json")):
-        document = json.loads(path.read_text(encoding="utf-8"))
-        if "schema_version" not in document:
-            continue
-        tasks += len(document["tasks"])
-        documents.append(document_row(path.stem, document))
-    write_csv(out_dir / "documents.csv", documents, DOCUMENT_COLUMNS)
-    return len(documents), tasks
-
-
-def rebuild_outputs(out_dir: Path) -> tuple[int, int]:
-    """Everything derived from the per-document JSON in `out_dir`, with the clerk's corrections.
-
-    documents.csv, then tasks.csv with the corrections laid over (see pipeline.formats),
-    tasks.xlsx, tasks.jsonl, deadlines.ics, and the static report: <name>.html per document
-    and index.html. Returns the counts of documents and tasks.
-    """
-    # Imported here: both build on this module's rows and atomic writes.
-    from pipeline.formats import write_exports
-    from pipeline.review.report import write_report
-
-    counts = rebuild_documents_table(out_dir)
-    write_exports(out_dir)
-    write_report(out_dir)
-    return counts
+    write_atomic(path, csv_bytes(rows, columns))

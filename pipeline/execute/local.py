@@ -1,5 +1,5 @@
-"""Where documents are processed: the per-document function, and a pool of
-worker processes that runs it under a time limit and a memory cap.
+"""The local executor: a pool of worker processes that runs the per-document
+function (jobs.process_document) under a time limit and a memory cap.
 
 A document that hangs, eats memory or crashes its process must cost only
 itself. Each worker is a long-lived process (it loads the restoration model
@@ -19,65 +19,20 @@ import signal
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from pathlib import Path
 
-from pipeline.errors import PipelineError
-from pipeline.export import document_json
-from pipeline.process import Options, process_file
+from pipeline.execute.jobs import (MEMORY_ERROR, TIMEOUT_ERROR, WORKER_DIED_ERROR, Job, Outcome, StageCallback,
+                                   StageStarted, process_document)
 
-MEMORY_ERROR = "MemoryError"
-TIMEOUT_ERROR = "Timeout"
-WORKER_DIED_ERROR = "WorkerDied"
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str  # output stem
-    path: str  # the input, as an absolute path so any worker (or cluster machine) finds it
-    options: Options
-
-
-@dataclass
-class Outcome:
-    job: Job
-    document: str | None = None  # the document JSON text
-    normalized: str | None = None
-    pages: int = 0
-    tasks: int = 0
-    seconds: float = 0.0
-    error: str | None = None  # exception class name, or one of the *_ERROR names above
-    message: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
-
-
-def process_document(job: Job) -> Outcome:
-    """Process one input into its JSON and normalized text; any failure becomes the outcome's error."""
-    started = time.monotonic()
-    try:
-        doc = process_file(Path(job.path), job.options)
-        outcome = Outcome(job, document=document_json(doc.to_dict()), normalized=doc.text + "\n",
-                          pages=doc.source.pages, tasks=len(doc.tasks))
-    except PipelineError as exc:
-        outcome = Outcome(job, error=type(exc).__name__, message=str(exc))
-    except MemoryError:
-        outcome = Outcome(job, error=MEMORY_ERROR, message=f"{job.path}: ran out of memory")
-    except Exception as exc:  # a bug or an unreadable file we did not foresee: record it, go on
-        outcome = Outcome(job, error=type(exc).__name__, message=f"{job.path}: {exc}")
-    outcome.seconds = time.monotonic() - started
-    return outcome
-
 
 def _serve(connection: Connection, memory_limit_bytes: int, runner_pid: int) -> None:
     """A worker's life: take a job, send back its outcome, until the runner hangs up."""
     os.setpgrp()
-    # If the runner is killed, its workers go too rather than finish documents nobody will write.
-    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    # If the runner is killed, its workers go too rather than finish documents nobody will write. The
+    # worker is told by SIGTERM and kills its whole group, so a Tesseract it started does not run on.
+    signal.signal(signal.SIGTERM, _end_group)
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != runner_pid:  # it died before the line above took effect
         return
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit_bytes, memory_limit_bytes))
@@ -86,11 +41,15 @@ def _serve(connection: Connection, memory_limit_bytes: int, runner_pid: int) -> 
             job = connection.recv()
         except EOFError:
             return
-        outcome = process_document(job)
+        outcome = process_document(job, lambda step, label: connection.send(StageStarted(step, label)))
         try:
             connection.send(outcome)
         except BrokenPipeError:  # the runner is gone (killed): nobody to tell
             return
+
+
+def _end_group(signum, frame) -> None:
+    os.killpg(0, signal.SIGKILL)
 
 
 class _Worker:
@@ -108,18 +67,22 @@ class _Worker:
         self.job, self.deadline = job, time.monotonic() + timeout
         self.connection.send(job)
 
-    def collect(self, timeout: float) -> Outcome | None:
+    def collect(self, timeout: float, on_stage: StageCallback | None) -> Outcome | None:
         """The outcome of its job if there is one by now (the job's own, or its failure)."""
         job = self.job
-        if self.connection.poll():
+        while self.connection.poll():
             try:
-                outcome = self.connection.recv()
+                message = self.connection.recv()
             except EOFError:  # the worker is gone: its end of the pipe closed
                 self.process.join()
-            else:
-                self.job = None
-                self.retired = outcome.error == MEMORY_ERROR
-                return outcome
+                break
+            if isinstance(message, StageStarted):
+                if on_stage is not None:
+                    on_stage(job, message.step, message.label)
+                continue
+            self.job = None
+            self.retired = message.error == MEMORY_ERROR
+            return message
         if not self.process.is_alive():
             self.process.join()
             return self._fail(job, WORKER_DIED_ERROR,
@@ -148,8 +111,9 @@ def _death(exitcode: int | None) -> str:
     return f"exited with code {exitcode}"
 
 
-def run_in_processes(jobs: Iterable[Job], processes: int, timeout: float, memory_limit_mb: int) -> Iterator[Outcome]:
-    """Outcomes of `jobs` as they finish, from `processes` worker processes."""
+def run_in_processes(jobs: Iterable[Job], processes: int, timeout: float, memory_limit_mb: int,
+                     on_stage: StageCallback | None = None) -> Iterator[Outcome]:
+    """Outcomes of `jobs` as they finish, from `processes` worker processes; `on_stage` hears each stage begin."""
     # Spawned, not forked: a worker starts clean, without the runner's open SQLite connection or threads.
     context = multiprocessing.get_context("spawn")
     memory_limit_bytes = memory_limit_mb << 20
@@ -167,7 +131,7 @@ def run_in_processes(jobs: Iterable[Job], processes: int, timeout: float, memory
             wait([w.connection for w in busy] + [w.process.sentinel for w in busy],
                  timeout=max(0.0, earliest_deadline - time.monotonic()))
             for worker in busy:
-                outcome = worker.collect(timeout)
+                outcome = worker.collect(timeout, on_stage)
                 if outcome is not None:
                     yield outcome
             for worker in [w for w in workers if w.retired or not w.process.is_alive()]:

@@ -1,10 +1,13 @@
 """Task exports for trackers, with the clerk's corrections: CSV, Excel, JSON Lines, iCalendar.
 
-    tasks.csv      UTF-8 with a BOM; the columns of export.TASK_COLUMNS, then `corrected`
+    tasks.csv      UTF-8 with a BOM; the columns of export.TASK_COLUMNS, then `corrected`; a cell that
+                   would start a formula (= + - @ tab CR) starts with an apostrophe
     tasks.xlsx     sheet "tasks" (the same columns) and sheet "documents" (export.DOCUMENT_COLUMNS, then
                    `corrections`); dates are Excel dates, every text cell is text (never a formula)
-    tasks.jsonl    one task a line with the same keys, lists as JSON arrays, and `schema_version`
-    deadlines.ics  one VTODO per task with a deadline; recurring ones repeat by an RRULE
+    tasks.jsonl    one task a line with the same keys, lists as JSON arrays, and `schema_version`;
+                   U+2028, U+2029 and U+0085 escaped so no line reader splits a record
+    deadlines.ics  one VTODO per task with a deadline; recurring ones repeat by an RRULE; control
+                   characters dropped
 
 Column names change only with EXPORT_SCHEMA_VERSION. Each task is exported as
 the clerk left it: a field the clerk corrected replaces the machine's value,
@@ -14,20 +17,21 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import icalendar
 import openpyxl
-import pandas as pd
+import regex
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 
-from pipeline.export import (DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, document_row, task_rows,
-                             write_atomic)
-from pipeline.review.documents import OutputFolder, ReviewedDocument, ReviewedTask
+from pipeline.export.files import write_atomic
+from pipeline.export.folder import ReviewedDocument, ReviewedTask
+from pipeline.export.tables import DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, csv_bytes, document_row, task_rows
 
 EXPORT_SCHEMA_VERSION = "1.0"
 EXPORT_TASK_COLUMNS = [*TASK_COLUMNS, "corrected"]
@@ -46,8 +50,9 @@ _RRULES = {
     ("periodic", "year"): {"freq": "yearly"},
 }
 _SUMMARY_CHARACTERS = 120
-
-FILE_NAMES = {"csv": "tasks.csv", "xlsx": "tasks.xlsx", "jsonl": "tasks.jsonl", "ics": "deadlines.ics"}
+_LINE_BREAK_ESCAPES = {ord(c): f"\\u{ord(c):04x}" for c in "\u2028\u2029\u0085"}
+# RFC 5545 text may hold no control character but the line break (written as \n); OCR output sometimes has them.
+_ICS_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 Selection = list[tuple[ReviewedDocument, ReviewedTask]]
 
@@ -63,20 +68,26 @@ def task_record(document: ReviewedDocument, task: ReviewedTask) -> dict[str, Any
     return row
 
 
-def tasks_csv(selection: Selection) -> bytes:
-    frame = pd.DataFrame([task_record(d, t) for d, t in selection], columns=EXPORT_TASK_COLUMNS)
-    return frame.to_csv(index=False).encode("utf-8-sig")
+def tasks_csv(selection: Selection, documents: Iterable[ReviewedDocument] = ()) -> bytes:
+    return csv_bytes((task_record(d, t) for d, t in selection), EXPORT_TASK_COLUMNS)
 
 
-def tasks_jsonl(selection: Selection) -> bytes:
+def tasks_jsonl(selection: Selection, documents: Iterable[ReviewedDocument] = ()) -> bytes:
     lines = []
     for document, task in selection:
         record = task_record(document, task)
         record.update({column: task.effective[column] for column in _LIST_COLUMNS - {"corrected"}})
         record["corrected"] = task.corrected
         record["schema_version"] = EXPORT_SCHEMA_VERSION
-        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+        lines.append(_json_line(record))
     return "".join(lines).encode("utf-8")
+
+
+def _json_line(record: dict[str, Any]) -> str:
+    """One JSON object on one line. Readers that split lines on Unicode line breaks (JavaScript, Python's
+    str.splitlines) would cut one at U+2028, U+2029 or U+0085, so those are escaped too."""
+    text = json.dumps(record, ensure_ascii=False)
+    return text.translate(_LINE_BREAK_ESCAPES) + "\n"
 
 
 def tasks_xlsx(selection: Selection, documents: Iterable[ReviewedDocument]) -> bytes:
@@ -119,7 +130,7 @@ def _xlsx_value(column: str, value: Any) -> Any:
     return value
 
 
-def deadlines_ics(selection: Selection) -> bytes:
+def deadlines_ics(selection: Selection, documents: Iterable[ReviewedDocument] = ()) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//vn-directives-pipeline//clerk review//VI")
     calendar.add("version", "2.0")
@@ -140,11 +151,11 @@ def _todo(document: ReviewedDocument, task: ReviewedTask, stamp: datetime) -> ic
     # Stable across exports, so a calendar that imports the file again updates instead of duplicating.
     todo.add("uid", f"{document.machine['source']['sha256'][:16]}-{values['id']}@vn-directives-pipeline")
     todo.add("dtstamp", stamp)
-    summary = " ".join(values["text"].split())
+    summary = " ".join(_ics_text(values["text"]).split())
     if len(summary) > _SUMMARY_CHARACTERS:
         summary = summary[:_SUMMARY_CHARACTERS - 1].rstrip() + "…"
     todo.add("summary", f"[{values['id']}] {summary}")
-    todo.add("description", _description(document, values))
+    todo.add("description", _ics_text(_description(document, values)))
     todo.add("due", due)
     rrule = _RRULES.get((values["recurrence"], values["period"]))
     if rrule:
@@ -153,6 +164,10 @@ def _todo(document: ReviewedDocument, task: ReviewedTask, stamp: datetime) -> ic
         todo.add("rrule", rrule)
     todo.add("status", "NEEDS-ACTION")
     return todo
+
+
+def _ics_text(text: str) -> str:
+    return _ICS_CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _description(document: ReviewedDocument, values: dict[str, Any]) -> str:
@@ -169,23 +184,30 @@ def _description(document: ReviewedDocument, values: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def export_bytes(kind: str, selection: Selection, documents: Iterable[ReviewedDocument]) -> bytes:
-    if kind == "csv":
-        return tasks_csv(selection)
-    if kind == "xlsx":
-        return tasks_xlsx(selection, documents)
-    if kind == "jsonl":
-        return tasks_jsonl(selection)
-    return deadlines_ics(selection)
+@dataclass(frozen=True)
+class Format:
+    name: str  # as the CLI's --format and the web app's /export/<name> say it
+    file_name: str  # in the output folder, and offered for download
+    media_type: str
+    label: str  # on the web app's export buttons
+    writer: Callable[[Selection, list[ReviewedDocument]], bytes]  # the selected tasks, of these documents
 
 
-def write_exports(out_dir: Path) -> list[Path]:
-    """Write every export of every task in `out_dir`, corrections included."""
-    documents = OutputFolder(out_dir).documents()
+# The one list of exports: the CLI, `run` and the web app all read it. In the order the web app offers them.
+FORMATS = {format.name: format for format in (
+    Format("xlsx", "tasks.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+           "Excel (.xlsx)", tasks_xlsx),
+    Format("csv", "tasks.csv", "text/csv; charset=utf-8", "CSV", tasks_csv),
+    Format("jsonl", "tasks.jsonl", "application/x-ndjson; charset=utf-8", "JSON Lines", tasks_jsonl),
+    Format("ics", "deadlines.ics", "text/calendar; charset=utf-8", "Lịch hạn (.ics)", deadlines_ics),
+)}
+
+
+def write_exports(out_dir: Path, documents: list[ReviewedDocument]) -> list[Path]:
+    """Write every export of every task of `documents` (those of `out_dir`), corrections included."""
     selection = all_tasks(documents)
     written = []
-    for kind in FILE_NAMES:
-        path = out_dir / FILE_NAMES[kind]
-        write_atomic(path, export_bytes(kind, selection, documents))
-        written.append(path)
+    for export in FORMATS.values():
+        write_atomic(out_dir / export.file_name, export.writer(selection, documents))
+        written.append(out_dir / export.file_name)
     return written

@@ -9,6 +9,7 @@ found again in the final line: among the words spelled as the item's word
 """
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from pipeline.normalize import normalize_line
 from pipeline.restore import LOW_CONFIDENCE
 from pipeline.restore.tokens import tokenize
-from pipeline.review.corrections import WordCorrection
+from pipeline.corrections import WordCorrection
 from pipeline.vietnamese import MODERN, OLD
 
 
@@ -96,11 +97,26 @@ def review_lines(document: dict[str, Any], corrections: dict[tuple[int, int], Wo
 
 
 def _attach_items(words: list[Word], items: list[dict[str, Any]]) -> None:
+    """Each item onto the nearest free word spelled as it (the earlier one of two as near).
+
+    Words are looked up by spelling, and by offset within a spelling, so a line
+    of n words with n items costs about n log n, not n squared.
+    """
+    free_by_spelling: dict[str, list[Word]] = defaultdict(list)  # in offset order; a word leaves when taken
+    for word in words:
+        free_by_spelling[word.machine].append(word)
     for item in sorted(items, key=lambda i: i["start"]):
         spellings = {item["restored"], normalize_line(item["restored"], MODERN), normalize_line(item["restored"], OLD)}
-        free = [w for w in words if w.restoration is None and w.machine in spellings]
-        if free:
-            min(free, key=lambda w: abs(w.start - item["start"])).restoration = item
+        best: tuple[int, int, str, int] | None = None  # distance, offset, spelling, index among its free words
+        for spelling in spellings:
+            free = free_by_spelling.get(spelling, [])
+            index = bisect.bisect_left(free, item["start"], key=lambda w: w.start)
+            for near in (index - 1, index):
+                if 0 <= near < len(free):
+                    candidate = (abs(free[near].start - item["start"]), free[near].start, spelling, near)
+                    best = candidate if best is None or candidate < best else best
+        if best is not None:
+            free_by_spelling[best[2]].pop(best[3]).restoration = item
 
 
 def _cut(text: str, words: list[Word]) -> list[str | Word]:

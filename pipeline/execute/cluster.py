@@ -1,7 +1,7 @@
 """Run documents on a Dask distributed cluster (`pip install .[dask]`).
 
 The cluster runs the same per-document function as the local pool
-(pipeline.workers.process_document) and sends back the same outcomes, which
+(pipeline.execute.jobs.process_document) and sends back the same outcomes, which
 the runner writes as usual: only the machine that started the run writes
 files. Every worker must have this pipeline installed (the same version) and
 see the inputs at the same absolute paths, e.g. on a shared folder.
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from pipeline.errors import MissingDependencyError, PipelineError
-from pipeline.workers import TIMEOUT_ERROR, WORKER_DIED_ERROR, Job, Outcome, process_document
+from pipeline.execute.jobs import TIMEOUT_ERROR, WORKER_DIED_ERROR, Job, Outcome, process_document
 
 
 def _import_distributed():

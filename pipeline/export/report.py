@@ -12,10 +12,10 @@ from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader
 
-from pipeline.export import write_atomic
-from pipeline.formats import all_tasks
-from pipeline.review.documents import OutputFolder, ReviewedDocument, ReviewedTask
-from pipeline.review.pages import FILTERS, GLOBALS, STATIC, TEMPLATES
+from pipeline.export.files import write_atomic
+from pipeline.export.folder import ReviewedDocument, ReviewedTask
+from pipeline.export.formats import all_tasks
+from pipeline.export.pages import FILTERS, GLOBALS, STATIC, TEMPLATES
 
 INDEX = "index.html"
 
@@ -42,13 +42,13 @@ class ReportLinks:
         return None
 
 
-def write_report(out_dir: Path) -> list[Path]:
+def write_report(out_dir: Path, documents: list[ReviewedDocument]) -> list[Path]:
+    """<name>.html for each of `documents` (those of `out_dir`) and the index."""
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     environment.filters.update(FILTERS)
     environment.globals.update(GLOBALS)
     common = {"links": ReportLinks, "editable": False, "today": date.today().isoformat(),
               "inline_css": (STATIC / "review.css").read_text(encoding="utf-8")}
-    documents = OutputFolder(out_dir).documents()
     written = []
     page = environment.get_template("document.html")
     for document in documents:

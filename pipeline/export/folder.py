@@ -16,8 +16,35 @@ from typing import Any
 
 import regex
 
-from pipeline.review.corrections import CorrectionStore, DocumentCorrections, WordCorrection
-from pipeline.review.lines import ReviewLine, review_lines
+from pipeline.corrections import CorrectionStore, DocumentCorrections, WordCorrection, applying
+from pipeline.errors import InputError
+from pipeline.export.lines import ReviewLine, review_lines
+from pipeline.model import Document
+
+
+class UnreadableDocument(InputError):
+    """A *.json in an output folder that is not a document result; it is skipped with a warning."""
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """A per-document JSON file; UnreadableDocument when it is broken or not one."""
+    try:
+        document = json.loads(path.read_bytes().decode("utf-8"))
+    except OSError as exc:
+        raise UnreadableDocument(f"{path}: cannot read: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UnreadableDocument(f"{path}: not valid JSON ({exc})") from None
+    try:
+        Document.from_dict(document)  # every part where the model has it
+    except (TypeError, KeyError, ValueError) as exc:
+        raise UnreadableDocument(f"{path}: not a document result of this pipeline ({exc})") from None
+    return document
+
+
+def document_json(document: dict[str, Any]) -> str:
+    """The per-document JSON text, as every writer of it writes it."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
 
 _SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "document.schema.json").read_text(encoding="utf-8"))
 _TASK_PROPERTIES = _SCHEMA["properties"]["tasks"]["items"]["properties"]
@@ -86,10 +113,6 @@ class ReviewedDocument:
     def task(self, task_id: str) -> ReviewedTask | None:
         return next((t for t in self.tasks if t.machine["id"] == task_id), None)
 
-    def with_corrections(self) -> dict[str, Any]:
-        """The machine JSON with the effective tasks, in the shape the table writers read."""
-        return {**self.machine, "tasks": [task.effective for task in self.tasks]}
-
     @property
     def low_confidence_share(self) -> float | None:
         restoration = self.machine.get("restoration")
@@ -128,7 +151,8 @@ class OutputFolder:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.corrections = CorrectionStore(self.path)
-        self._cache: dict[Path, tuple[int, dict[str, Any]]] = {}  # parsed JSON by path, with its mtime
+        self._cache: dict[Path, tuple[int, dict[str, Any] | None]] = {}  # parsed JSON by path, with its mtime
+        self.unreadable: dict[str, str] = {}  # file name -> why it is skipped, from the latest read
 
     def machine_results(self) -> dict[str, dict[str, Any]]:
         """Document name (file stem) -> machine JSON, by name."""
@@ -140,16 +164,25 @@ class OutputFolder:
         return found
 
     def _load(self, path: Path) -> dict[str, Any] | None:
-        mtime = path.stat().st_mtime_ns
+        """The document JSON at `path`; None, noted in `unreadable`, for a broken file or one gone meanwhile."""
+        try:
+            mtime = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
         cached = self._cache.get(path)
         if cached is None or cached[0] != mtime:
-            document = json.loads(path.read_text(encoding="utf-8"))
-            cached = self._cache[path] = (mtime, document if "schema_version" in document else None)
+            try:
+                cached = (mtime, read_document(path))
+                self.unreadable.pop(path.name, None)
+            except UnreadableDocument as problem:
+                cached = (mtime, None)
+                self.unreadable[path.name] = str(problem)
+            self._cache[path] = cached
         return cached[1]
 
     def documents(self) -> list[ReviewedDocument]:
         corrections = self.corrections.all()
-        return [ReviewedDocument(name, machine, corrections.get(name, DocumentCorrections()))
+        return [ReviewedDocument(name, machine, applying(corrections, name, _sha256(machine)))
                 for name, machine in self.machine_results().items()]
 
     def document(self, name: str) -> ReviewedDocument | None:
@@ -160,4 +193,8 @@ class OutputFolder:
         machine = self._load(path)
         if machine is None:
             return None
-        return ReviewedDocument(name, machine, self.corrections.for_document(name))
+        return ReviewedDocument(name, machine, self.corrections.for_document(name, _sha256(machine)))
+
+
+def _sha256(machine: dict[str, Any]) -> str | None:
+    return machine["source"].get("sha256")

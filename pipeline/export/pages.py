@@ -1,12 +1,16 @@
-"""What the HTML templates share, in the web app and in the static report alike."""
+"""What the HTML templates share, in the web app and in the static report alike.
+
+The templates and the style sheet stay beside the web app (pipeline/review/templates, static); the
+static report renders the same pages without editing, so it reads them from there.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.review.documents import EDITABLE_TASK_FIELDS, PERIODS, RECURRENCES
+from pipeline.export.folder import EDITABLE_TASK_FIELDS, PERIODS, RECURRENCES
 
-TEMPLATES = Path(__file__).parent / "templates"
-STATIC = Path(__file__).parent / "static"
+TEMPLATES = Path(__file__).parents[1] / "review" / "templates"
+STATIC = Path(__file__).parents[1] / "review" / "static"
 
 RECURRENCE_LABELS = {None: "không", "continuous": "thường xuyên", "periodic": "định kỳ", "annual": "hằng năm"}
 PERIOD_LABELS = {None: "—", "week": "tuần", "month": "tháng", "quarter": "quý", "half-year": "6 tháng",

@@ -1,0 +1,38 @@
+"""The document JSON and the model: to_dict and from_dict round-trip, and what they write the schema accepts."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from pipeline.model import Document, Section, Task, TokenRestoration
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "pipeline" / "schema" / "document.schema.json")
+                    .read_text(encoding="utf-8"))
+
+
+def test_round_trip_through_the_schema(machine_json):
+    data = json.loads(machine_json)
+    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(data)
+    document = Document.from_dict(data)
+    assert all(isinstance(child, Section) for section in document.sections for child in section.children)
+    assert any(section.children for section in document.sections)
+    assert isinstance(document.tasks[0], Task) and isinstance(document.tasks[0].lines, tuple)
+    assert isinstance(document.restoration.items[0], TokenRestoration)
+    assert document.lines[88].text == data["lines"][88]["text"]
+    assert json.loads(json.dumps(document.to_dict())) == data  # the same JSON, byte for byte once written
+
+
+@pytest.mark.parametrize("damage", [
+    lambda d: d.pop("tasks"),
+    lambda d: d.update(tasks={"III": 1}),
+    lambda d: d.update(source=[1]),
+    lambda d: d["tasks"][0].pop("id"),
+])
+def test_what_is_not_a_document_is_refused(machine_json, damage):
+    data = json.loads(machine_json)
+    damage(data)
+    with pytest.raises((TypeError, KeyError)):
+        Document.from_dict(data)
