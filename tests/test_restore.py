@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import regex
 
-from pipeline.restore import CLEAN, LEGACY, STRIPPED, TESSERACT, Restorer
+from pipeline.restore import CLEAN, LEGACY, MAX_CLAUSE_TOKENS, STRIPPED, TESSERACT, Restorer
 from pipeline.restore.tokens import ABBREVIATION, FIXED, WORD, tokenize
 from pipeline.vietnamese import strip_marks
 
@@ -127,3 +127,21 @@ def test_tokenize(line, kinds):
     assert [(t.text, t.kind) for t in tokenize(line)] == kinds
     for token in tokenize(line):
         assert line[token.start:token.end] == token.text
+
+
+def test_text_without_punctuation_is_restored_in_bounded_pieces(restorer):
+    # Words without any punctuation, ten to a line: one endless clause. It is decoded in pieces of
+    # MAX_CLAUSE_TOKENS words, each exactly as that piece would be restored on its own.
+    words = [w for line in GOLD_LINES for w in regex.findall(r"\p{L}+", strip_marks(line))]
+    pieces = 3
+    words = (words * pieces)[:pieces * MAX_CLAUSE_TOKENS]
+    lines = [" ".join(words[i:i + 10]) for i in range(0, len(words), 10)]
+    whole = restorer.restore_lines(lines, STRIPPED)
+    per_piece = MAX_CLAUSE_TOKENS // 10
+    chunks = [restorer.restore_lines(lines[i:i + per_piece], STRIPPED) for i in range(0, len(lines), per_piece)]
+    assert len(chunks) == pieces
+    assert whole.lines == [line for chunk in chunks for line in chunk.lines]
+    assert whole.lines != lines and whole.tokens == len(words)
+    assert [(i.original, i.restored, i.confidence) for i in whole.items] == [
+        (i.original, i.restored, i.confidence) for chunk in chunks for i in chunk.items]
+    assert all(whole.lines[i.line - 1][i.start:].startswith(i.restored) for i in whole.items)

@@ -41,6 +41,10 @@ PROFILE_CHOICES = (AUTO, LEGACY, TESSERACT, CLEAN, STRIPPED)
 CHANGE_THRESHOLD = {LEGACY: 0.0, STRIPPED: 0.0, TESSERACT: 0.95, CLEAN: 0.97}
 LOW_CONFIDENCE = 0.8
 SLOT_CACHE_LIMIT = 200_000
+# A clause longer than this is decoded in pieces: a few words of context are lost at each cut,
+# but time and memory stay linear in the length of text without punctuation.
+MAX_CLAUSE_TOKENS = 100
+PROFILE_SAMPLE_TOKENS = 50_000
 DECODE_CANDIDATES = 8
 PRIOR_MARGIN = 8.0  # candidates this far below the best before context seldom win with it
 LM_WEIGHT = 1.0
@@ -130,52 +134,75 @@ class Restorer:
 
     def restore_lines(self, lines: list[str], profile: str = AUTO) -> RestoredText:
         lines = [_LIST_MARKER_JUNK.sub(lambda m: m[1] + _LIST_MARKER_LETTERS[m[2]] + m[3], line) for line in lines]
-        tokenized = [tokenize(line) for line in lines]
         if profile == AUTO:
-            profile = self.detect_profile([t for tokens in tokenized for t in tokens])
+            profile = self.detect_profile(self._sample_tokens(lines))
         channel = self.profiles[profile]
-        decisions: list[list[Decision]] = [[] for _ in lines]
-        for clause in self._clauses(lines, tokenized):
-            for index, decision in self._restore_clause(clause, channel, profile):
-                decisions[index].append(decision)
         result = RestoredText(lines=[], profile=profile)
-        for index, (line, line_decisions) in enumerate(zip(lines, decisions)):
-            pieces, cursor = [], 0
-            for decision in sorted(line_decisions, key=lambda d: d.token.start):
-                token = decision.token
-                pieces.append(line[cursor:token.start])
-                start = sum(map(len, pieces))
-                pieces.append(decision.restored)
-                cursor = token.end
-                result.tokens += 1
-                changed = decision.restored != token.text
-                result.changed += changed
-                if changed or decision.confidence < LOW_CONFIDENCE:
-                    result.items.append(TokenRestoration(
-                        line=index + 1, start=start, original=token.text, restored=decision.restored,
-                        confidence=round(decision.confidence, 3), alternatives=decision.alternatives))
-            pieces.append(line[cursor:])
-            result.lines.append("".join(pieces))
+        # Lines are written out as soon as no later clause can reach them, so the decisions
+        # held at any moment are those of a clause or two, whatever the length of the text.
+        pending: dict[int, list[Decision]] = {}
+        for clause in self._clauses(lines):
+            for index, decision in self._restore_clause(clause, channel, profile):
+                pending.setdefault(index, []).append(decision)
+            while len(result.lines) < clause[-1][0]:
+                self._write_line(result, lines, pending.pop(len(result.lines), []))
+        while len(result.lines) < len(lines):
+            self._write_line(result, lines, pending.pop(len(result.lines), []))
         return result
 
     def restore_text(self, text: str, profile: str = AUTO) -> RestoredText:
         return self.restore_lines(text.split("\n"), profile)
 
     @staticmethod
-    def _clauses(lines: list[str], tokenized: list[list[Token]]):
+    def _sample_tokens(lines: list[str]) -> list[Token]:
+        """The tokens of the text's beginning: enough to tell the kind of source, whatever its length."""
+        sample: list[Token] = []
+        for line in lines:
+            if len(sample) >= PROFILE_SAMPLE_TOKENS:
+                break
+            sample.extend(tokenize(line))
+        return sample
+
+    @staticmethod
+    def _write_line(result: RestoredText, lines: list[str], decisions: list[Decision]) -> None:
+        index = len(result.lines)
+        line = lines[index]
+        pieces, cursor, length = [], 0, 0
+        for decision in sorted(decisions, key=lambda d: d.token.start):
+            token = decision.token
+            kept = line[cursor:token.start]
+            pieces.append(kept)
+            start = length + len(kept)
+            pieces.append(decision.restored)
+            length = start + len(decision.restored)
+            cursor = token.end
+            result.tokens += 1
+            changed = decision.restored != token.text
+            result.changed += changed
+            if changed or decision.confidence < LOW_CONFIDENCE:
+                result.items.append(TokenRestoration(
+                    line=index + 1, start=start, original=token.text, restored=decision.restored,
+                    confidence=round(decision.confidence, 3), alternatives=decision.alternatives))
+        pieces.append(line[cursor:])
+        result.lines.append("".join(pieces))
+
+    @staticmethod
+    def _clauses(lines: list[str]):
+        """(line index, token) runs the language model reads as one context: a clause, cut at
+        MAX_CLAUSE_TOKENS so that text without punctuation costs time and memory linear in its length."""
         clause: list[tuple[int, Token]] = []
         previous: tuple[int, Token] | None = None
-        for index, tokens in enumerate(tokenized):
-            if not lines[index].strip() or _ITEM_START.match(lines[index]):
+        for index, line in enumerate(lines):
+            if not line.strip() or _ITEM_START.match(line):
                 if clause:
                     yield clause
                 clause, previous = [], None
-            for token in tokens:
+            for token in tokenize(line):
                 if previous is not None:
                     p_index, p_token = previous
-                    between = (lines[p_index][p_token.end:] + " " + lines[index][:token.start]
-                               if p_index != index else lines[index][p_token.end:token.start])
-                    if CLAUSE_END.search(between) and clause:
+                    between = (lines[p_index][p_token.end:] + " " + line[:token.start]
+                               if p_index != index else line[p_token.end:token.start])
+                    if clause and (CLAUSE_END.search(between) or len(clause) >= MAX_CLAUSE_TOKENS):
                         yield clause
                         clause = []
                 clause.append((index, token))
