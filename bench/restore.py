@@ -74,13 +74,18 @@ def pyvi_restore(text: str) -> str:
 
 
 _BASELINE_CHILD = """
-import json, sys
+import json, resource, sys, time
 from pipeline.restore import Restorer
+began = time.perf_counter()
 restorer = Restorer()
-out = {}
+out = {"load": time.perf_counter() - began, "seconds": 0.0, "words": 0}
 for key, text in json.load(sys.stdin).items():
+    started = time.process_time()
     result = restorer.restore_text(text)
+    out["seconds"] += time.process_time() - started
+    out["words"] += result.tokens
     out[key] = {"lines": result.lines, "items": [[i.line, i.start, i.confidence] for i in result.items]}
+out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 json.dump(out, sys.stdout)
 """
 
@@ -242,8 +247,11 @@ def main() -> int:
             print(f"  {kind:34s} " + " | ".join(f"{counts[kind]:6d}" for counts in seed_kinds.values()))
         print(f"  {'all':34s} " + " | ".join(f"{sum(counts.values()):6d}" for counts in seed_kinds.values()))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\nmodel load {load_seconds:.2f} s; restore {restored_words / restore_seconds:,.0f} words per CPU second, one core "
-          f"({restored_words:,} words in {restore_seconds:.1f} s); peak memory {peak_mb:.0f} MB (process, including pyvi)")
+    if old:
+        print(f"\nbefore:   model load {old['load']:.2f} s; restore {old['words'] / old['seconds']:,.0f} words per CPU second, "
+              f"one core ({old['words']:,} words in {old['seconds']:.1f} s); peak memory {old['peak_mb']:.0f} MB")
+    print(f"restored: model load {load_seconds:.2f} s; restore {restored_words / restore_seconds:,.0f} words per CPU second, "
+          f"one core ({restored_words:,} words in {restore_seconds:.1f} s); peak memory {peak_mb:.0f} MB (process, with pyvi)")
     return 0
 
 

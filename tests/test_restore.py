@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 import regex
 
+import pipeline.restore as restore_module
+from pipeline.restore import decode
 from pipeline.restore import CLEAN, LEGACY, MAX_CLAUSE_TOKENS, STRIPPED, TESSERACT, Restorer
 from pipeline.restore.tokens import ABBREVIATION, FIXED, WORD, tokenize
 from pipeline.vietnamese import strip_marks
@@ -129,19 +131,42 @@ def test_tokenize(line, kinds):
         assert line[token.start:token.end] == token.text
 
 
-def test_text_without_punctuation_is_restored_in_bounded_pieces(restorer):
+def test_text_without_punctuation_is_restored_in_bounded_pieces(restorer, monkeypatch):
     # Words without any punctuation, ten to a line: one endless clause. It is decoded in pieces of
-    # MAX_CLAUSE_TOKENS words, each exactly as that piece would be restored on its own.
+    # MAX_CLAUSE_TOKENS words, each exactly as if a full stop ended it.
     words = [w for line in GOLD_LINES for w in regex.findall(r"\p{L}+", strip_marks(line))]
     pieces = 3
     words = (words * pieces)[:pieces * MAX_CLAUSE_TOKENS]
     lines = [" ".join(words[i:i + 10]) for i in range(0, len(words), 10)]
-    whole = restorer.restore_lines(lines, STRIPPED)
     per_piece = MAX_CLAUSE_TOKENS // 10
-    chunks = [restorer.restore_lines(lines[i:i + per_piece], STRIPPED) for i in range(0, len(lines), per_piece)]
-    assert len(chunks) == pieces
-    assert whole.lines == [line for chunk in chunks for line in chunk.lines]
+    stopped = [line + "." if (number + 1) % per_piece == 0 else line for number, line in enumerate(lines)]
+    decoded_lengths = []
+
+    def viterbi(slots, *args):
+        decoded_lengths.append(len(slots))
+        return decode.viterbi(slots, *args)
+
+    monkeypatch.setattr(restore_module, "viterbi", viterbi)
+    whole = restorer.restore_lines(lines, STRIPPED)
+    assert max(decoded_lengths) == MAX_CLAUSE_TOKENS + 1  # and the clause end
+    cut = restorer.restore_lines(stopped, STRIPPED)
     assert whole.lines != lines and whole.tokens == len(words)
-    assert [(i.original, i.restored, i.confidence) for i in whole.items] == [
-        (i.original, i.restored, i.confidence) for chunk in chunks for i in chunk.items]
+    assert [line + "." if (number + 1) % per_piece == 0 else line for number, line in enumerate(whole.lines)] == cut.lines
+    assert [(i.line, i.start, i.original, i.restored, i.confidence) for i in whole.items] == [
+        (i.line, i.start, i.original, i.restored, i.confidence) for i in cut.items]
     assert all(whole.lines[i.line - 1][i.start:].startswith(i.restored) for i in whole.items)
+
+
+def test_document_memory_reads_a_name_the_same_way_everywhere(restorer):
+    # "Tinh" alone after "ho tro" is read "Tính" (support counting); where the document names the
+    # province plainly, the memory carries "Tỉnh" over to it.
+    alone = "Kip thoi ho tro Tinh dinh huong thong tin"
+    assert restorer.restore_lines([alone], LEGACY).lines[0].split()[4] != "Tỉnh"
+    document = ["Bao cao Uy ban nhan dan Tinh ket qua thuc hien.", "Hinh anh cua Tinh, bao dam thong tin.",
+                "Lanh dao Tinh tai nuoc ngoai.", alone]
+    assert restorer.restore_lines(document, LEGACY).lines[3].split()[4] == "Tỉnh"
+
+
+def test_capitals_inside_a_clause_look_to_names(restorer):
+    # A capital initial inside a clause is the mark of a name: "Pang" is the Party, "pang" is not.
+    assert "Đảng" in restorer.restore_lines(["giua doi ngoai Pang, ngoai giao Nha nuoc"], LEGACY).lines[0]

@@ -3,9 +3,14 @@
 A noisy-channel restorer. For every word of a clause the channel model
 (channel.py) proposes the syllables that could have been printed, scored by
 how likely the OCR engine was to turn each into what it read; the trigram
-language model (lm.py) scores sequences of syllables; Viterbi (decode.py)
-picks the best sequence over the whole clause, and each chosen word gets its
-local posterior as confidence.
+language model (lm.py) scores sequences of syllables, and the case a word is
+written in inside a clause tells names from common words ("Tinh" is "Tỉnh"
+far more often than "Tính"); Viterbi (decode.py) picks the best sequence over
+the whole clause, and each chosen word gets its local posterior as confidence.
+
+Documents repeat their names. The document memory (memory.py) keeps how each
+capitalised word was read where the restorer was sure, and the clauses where
+the same word was read otherwise are decoded again with that evidence.
 
 Only word spans are rewritten: numbers, codes, punctuation, spacing and
 line breaks are kept, so the output has exactly one line per input line.
@@ -27,6 +32,7 @@ from pipeline.model import TokenRestoration
 from pipeline.restore.channel import CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
 from pipeline.restore.decode import Slot, local_posteriors, viterbi
 from pipeline.restore.lm import TrigramLM
+from pipeline.restore.memory import DocumentMemory
 from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, WORD, Token, tokenize
 from pipeline.restore.vocab import CLAUSE_END, lm_key
 from pipeline.vietnamese import apply_case, case_pattern, strip_marks
@@ -45,6 +51,10 @@ SLOT_CACHE_LIMIT = 200_000
 # but time and memory stay linear in the length of text without punctuation.
 MAX_CLAUSE_TOKENS = 100
 PROFILE_SAMPLE_TOKENS = 50_000
+# Clauses are restored in blocks of about this many tokens: the whole of a usual document, so that its
+# memory covers it, and a bounded amount of work held at once in an archive-sized text.
+BLOCK_TOKENS = 20_000
+CASE_WEIGHT = 1.0
 DECODE_CANDIDATES = 8
 PRIOR_MARGIN = 8.0  # candidates this far below the best before context seldom win with it
 LM_WEIGHT = 1.0
@@ -73,6 +83,7 @@ class Decision:
     restored: str
     confidence: float
     alternatives: list[str]
+    reading: str = ""  # the chosen syllable in lower case, what the document memory keeps
 
 
 class StrippedProfile:
@@ -141,14 +152,34 @@ class Restorer:
         # Lines are written out as soon as no later clause can reach them, so the decisions
         # held at any moment are those of a clause or two, whatever the length of the text.
         pending: dict[int, list[Decision]] = {}
+        memory = DocumentMemory()
+        block: list[list[tuple[int, Token]]] = []
+        size = 0
         for clause in self._clauses(lines):
-            for index, decision in self._restore_clause(clause, channel, profile):
-                pending.setdefault(index, []).append(decision)
-            while len(result.lines) < clause[-1][0]:
-                self._write_line(result, lines, pending.pop(len(result.lines), []))
+            block.append(clause)
+            size += len(clause)
+            if size >= BLOCK_TOKENS:
+                self._restore_block(block, channel, profile, memory, pending)
+                while len(result.lines) < clause[-1][0]:
+                    self._write_line(result, lines, pending.pop(len(result.lines), []))
+                block, size = [], 0
+        self._restore_block(block, channel, profile, memory, pending)
         while len(result.lines) < len(lines):
             self._write_line(result, lines, pending.pop(len(result.lines), []))
         return result
+
+    def _restore_block(self, block, channel, profile: str, memory: DocumentMemory,
+                       pending: dict[int, list[Decision]]) -> None:
+        """Restore clauses, learn from what was read with confidence, and decode again the clauses
+        left unsure or where a name was read otherwise than elsewhere in the document."""
+        decoded = [self._restore_clause(clause, channel, profile, memory) for clause in block]
+        for clause, (decisions, path) in zip(block, decoded):
+            memory.learn(clause[0][1], decisions, path)
+        for clause, (decisions, _) in zip(block, decoded):
+            if memory.worth_another_pass(clause[0][1], decisions):
+                decisions, _ = self._restore_clause(clause, channel, profile, memory)
+            for index, decision in decisions:
+                pending.setdefault(index, []).append(decision)
 
     def restore_text(self, text: str, profile: str = AUTO) -> RestoredText:
         return self.restore_lines(text.split("\n"), profile)
@@ -249,13 +280,22 @@ class Restorer:
         ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:DECODE_CANDIDATES]
         return [c for p, c in ranked if p >= ranked[0][0] - PRIOR_MARGIN]
 
-    def _restore_clause(self, clause, channel, profile: str):
-        """(line index, Decision) for every word and code of the clause."""
+    def _restore_clause(self, clause, channel, profile: str, memory: DocumentMemory
+                        ) -> tuple[list[tuple[int, Decision]], list[tuple[int, float]]]:
+        """(line index, Decision) for every word and code of the clause, and the word id and
+        confidence chosen at each position."""
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
+        slots = [self._in_context(slot, options, token, position, memory)
+                 for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
         # The clause end is a word of the model too: it tells how likely each reading is to end there.
         slots = [*slots, Slot(np.array([self.lm.end]), np.zeros(1))]
-        path = viterbi(slots, self.lm, LM_WEIGHT)
-        choices = local_posteriors(slots, path, self.lm, LM_WEIGHT)
+        lm = memory.language_model(self.lm)
+        path = viterbi(slots, lm, LM_WEIGHT)
+        choices = local_posteriors(slots, path, lm, LM_WEIGHT)
+        chosen = [(int(slot.ids[choice.index]), choice.posterior) for slot, choice in zip(slots, choices)][:-1]
+        return list(self._decisions(clause, spellings, choices, profile)), chosen
+
+    def _decisions(self, clause, spellings, choices, profile: str):
         for position, ((index, token), options, choice) in enumerate(zip(clause, spellings, choices)):
             if token.kind in (FIXED, DIGITS) and len(options) == 1:
                 continue
@@ -268,7 +308,18 @@ class Restorer:
             keep = best.lower() == token.text.lower() or choice.posterior < CHANGE_THRESHOLD[profile]
             restored = token.text if keep else apply_case(best, pattern)
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
-            yield index, Decision(token, restored, choice.posterior, alternatives)
+            yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
+
+    def _in_context(self, slot: Slot, options: list[str], token: Token, position: int,
+                    memory: DocumentMemory) -> Slot:
+        """The slot's scores with what its place tells: the case the word is written in inside the
+        clause, and how the document read the same capitalised word elsewhere."""
+        if token.kind != WORD or position == 0 or len(options) == 1:
+            return slot
+        if case_pattern(token.text) != "title":
+            return slot
+        scores = slot.channel + CASE_WEIGHT * self.lm.title[slot.ids] + memory.scores(token.text, options)
+        return Slot(slot.ids, scores)
 
 
 def _word_case(clause: list[tuple[int, Token]], position: int) -> str:
