@@ -170,3 +170,18 @@ def test_document_memory_reads_a_name_the_same_way_everywhere(restorer):
 def test_capitals_inside_a_clause_look_to_names(restorer):
     # A capital initial inside a clause is the mark of a name: "Pang" is the Party, "pang" is not.
     assert "Đảng" in restorer.restore_lines(["giua doi ngoai Pang, ngoai giao Nha nuoc"], LEGACY).lines[0]
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    # A lone symbol English-model OCR writes for "ở" is the word where the context wants it.
+    ("cong dong nguoi Viét Nam & nudc ngoai", "cộng đồng người Việt Nam ở nước ngoài"),
+    ("tre mam non @ dia ban tinh", "trẻ mầm non ở địa bàn tỉnh"),
+    # A word rarer alone than its look-alikes is kept for the context that wants it.
+    ("chi dao, theo déi, dén doc", "chỉ đạo, theo dõi, đôn đốc"),
+])
+def test_context_decides(restorer, ocr, gold):
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+def test_symbols_stay_symbols_outside_legacy_ocr(restorer):
+    assert restorer.restore_lines(["Sở KH&ĐT và Công ty R & D"], TESSERACT).lines == ["Sở KH&ĐT và Công ty R & D"]

@@ -33,7 +33,7 @@ from pipeline.restore.channel import CLEAN, LEGACY, TESSERACT, ChannelModel, Cha
 from pipeline.restore.decode import Slot, local_posteriors, viterbi
 from pipeline.restore.lm import TrigramLM
 from pipeline.restore.memory import DocumentMemory
-from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, WORD, Token, tokenize
+from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, tokenize
 from pipeline.restore.vocab import CLAUSE_END, lm_key
 from pipeline.vietnamese import apply_case, case_pattern, strip_marks
 
@@ -56,8 +56,13 @@ PROFILE_SAMPLE_TOKENS = 50_000
 BLOCK_TOKENS = 20_000
 CASE_WEIGHT = 1.0
 DECODE_CANDIDATES = 8
+# Candidates kept before context: the decoder's DECODE_CANDIDATES are those of them that best fit
+# the readings of the word before ("theo déi": "dõi" is rarer alone than "đối", not after "theo").
+WIDE_CANDIDATES = 16
 PRIOR_MARGIN = 8.0  # candidates this far below the best before context seldom win with it
 LM_WEIGHT = 1.0
+SYMBOL_READINGS = ("ở",)  # the word English-model OCR most often writes as a lone symbol
+SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as such
 # A line that starts a list item or heading starts a new clause for the language model.
 _ITEM_START = regex.compile(r"^\s*(?:[-+•*]|\p{L}{1,2}\)|[\dIVXivx]{1,4}[.)])\s")
 _LIST_MARKER_JUNK = regex.compile(r"^(\s*)([¢©€])(\))")
@@ -255,6 +260,10 @@ class Restorer:
         if token.kind == DIGITS and channel.digits_as_letters:
             # Most often a number; the language model tells when it is a word ("ở" read as "6").
             candidates = self._ranked(token.text, channel) + [(token.text, 0.0, self.lm.number)]
+        elif token.kind == SYMBOL and channel.digits_as_letters:
+            # "Việt Nam & nước ngoài", "mầm non @ địa bàn": the language model tells the word from the symbol.
+            candidates = [(token.text, 0.0, self.lm.word_id(token.text))] + [
+                (word, SYMBOL_AS_WORD, self.lm.word_id(word)) for word in SYMBOL_READINGS]
         elif token.kind == WORD:
             lower = token.text.lower()
             candidates = self._ranked(lower, channel)
@@ -277,7 +286,7 @@ class Restorer:
         out by rare ones the channel finds just as plausible: (spelling, channel score, word id)."""
         candidates = [(c, score, self.lm.word_id(c)) for c, score in channel.candidates(ocr)]
         prior = [c[1] + self.lm.unigram[c[2]] for c in candidates]
-        ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:DECODE_CANDIDATES]
+        ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:WIDE_CANDIDATES]
         return [c for p, c in ranked if p >= ranked[0][0] - PRIOR_MARGIN]
 
     def _restore_clause(self, clause, channel, profile: str, memory: DocumentMemory
@@ -287,9 +296,10 @@ class Restorer:
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
         slots = [self._in_context(slot, options, token, position, memory)
                  for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
+        lm = memory.language_model(self.lm)
+        slots, spellings = self._narrowed(slots, spellings, lm)
         # The clause end is a word of the model too: it tells how likely each reading is to end there.
         slots = [*slots, Slot(np.array([self.lm.end]), np.zeros(1))]
-        lm = memory.language_model(self.lm)
         path = viterbi(slots, lm, LM_WEIGHT)
         choices = local_posteriors(slots, path, lm, LM_WEIGHT)
         chosen = [(int(slot.ids[choice.index]), choice.posterior) for slot, choice in zip(slots, choices)][:-1]
@@ -297,7 +307,7 @@ class Restorer:
 
     def _decisions(self, clause, spellings, choices, profile: str):
         for position, ((index, token), options, choice) in enumerate(zip(clause, spellings, choices)):
-            if token.kind in (FIXED, DIGITS) and len(options) == 1:
+            if token.kind in (FIXED, DIGITS, SYMBOL) and len(options) == 1:
                 continue
             if token.kind == ABBREVIATION:
                 yield index, Decision(token, options[choice.index], choice.posterior, [])
@@ -309,6 +319,31 @@ class Restorer:
             restored = token.text if keep else apply_case(best, pattern)
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
             yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
+
+    def _narrowed(self, slots: list[Slot], spellings, lm) -> tuple[list[Slot], list[list[str]]]:
+        """Each slot cut to the DECODE_CANDIDATES that best fit, by their channel score and the
+        bigram from the likeliest readings of the word before (all looked up in one call)."""
+        wide = [t for t, slot in enumerate(slots) if len(slot.ids) > DECODE_CANDIDATES]
+        if not wide:
+            return slots, spellings
+        start = Slot(np.array([self.lm.start]), np.zeros(1))
+        contexts = [start if t == 0 else Slot(slots[t - 1].ids[:DECODE_CANDIDATES],
+                                              slots[t - 1].channel[:DECODE_CANDIDATES]) for t in wide]
+        previous = np.concatenate([np.repeat(c.ids, len(slots[t].ids)) for t, c in zip(wide, contexts)])
+        following = np.concatenate([np.tile(slots[t].ids, len(c.ids)) for t, c in zip(wide, contexts)])
+        # </s> is never a context of the model: with it as the first word, a query is a bigram.
+        bigrams = lm.logprob(self.lm.end, previous, following)
+        slots, spellings, offset = list(slots), list(spellings), 0
+        for t, context in zip(wide, contexts):
+            slot = slots[t]
+            size = len(context.ids) * len(slot.ids)
+            table = bigrams[offset:offset + size].reshape(len(context.ids), len(slot.ids))
+            offset += size
+            fit = (context.channel[:, None] - context.channel.max() + table).max(axis=0)
+            keep = np.sort(np.argsort(-(slot.channel + fit), kind="stable")[:DECODE_CANDIDATES])
+            slots[t] = Slot(slot.ids[keep], slot.channel[keep])
+            spellings[t] = [spellings[t][k] for k in keep]
+        return slots, spellings
 
     def _in_context(self, slot: Slot, options: list[str], token: Token, position: int,
                     memory: DocumentMemory) -> Slot:

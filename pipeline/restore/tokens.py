@@ -16,7 +16,7 @@ import regex
 from pipeline.vietnamese import looks_like_syllable
 
 # Symbols an English OCR model emits for Vietnamese marks; inside a word they are part of it.
-OCR_JUNK = "’‘“”}{|¢€`^~°§*&"
+OCR_JUNK = "’‘“”}{|¢€`^~°§*&@"
 _JUNK_CLASS = regex.escape(OCR_JUNK)
 # A run of letters, digits and junk, with internal apostrophes; edges are trimmed below.
 _PIECE = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+")
@@ -32,6 +32,9 @@ WORD = "word"  # may be rewritten
 ABBREVIATION = "abbreviation"  # all-capital code part: UBND, QD; only its Đ may be restored
 FIXED = "fixed"  # numbers, Roman numerals, URLs: never changed
 DIGITS = "digits"  # "6", "16": a number, or in English-model OCR a short word ("ở", "lộ")
+SYMBOL = "symbol"  # "&", "¢", "@" alone: a symbol, or in English-model OCR the word "ở"
+# Symbols English-model OCR writes for a whole short word, standing alone between words.
+WORD_SYMBOLS = set("&¢@")
 
 
 @dataclass
@@ -52,6 +55,8 @@ def clean_junk(word: str) -> str:
 def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
     letters = [c for c in piece if c.isalpha()]
     if not letters:
+        if piece in WORD_SYMBOLS:
+            return SYMBOL
         return DIGITS if len(piece) <= 2 and all(c in _LETTER_DIGITS for c in piece) else FIXED
     digits = [c for c in piece if c.isdigit()]
     if digits:
