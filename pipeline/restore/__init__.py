@@ -55,10 +55,10 @@ PROFILE_SAMPLE_TOKENS = 50_000
 # memory covers it, and a bounded amount of work held at once in an archive-sized text.
 BLOCK_TOKENS = 20_000
 CASE_WEIGHT = 1.0
-DECODE_CANDIDATES = 8
+DECODE_CANDIDATES = 6
 # Candidates kept before context: the decoder's DECODE_CANDIDATES are those of them that best fit
 # the readings of the word before ("theo déi": "dõi" is rarer alone than "đối", not after "theo").
-WIDE_CANDIDATES = 16
+WIDE_CANDIDATES = 24
 PRIOR_MARGIN = 8.0  # candidates this far below the best before context seldom win with it
 LM_WEIGHT = 1.0
 SYMBOL_READINGS = ("ở",)  # the word English-model OCR most often writes as a lone symbol
