@@ -185,3 +185,12 @@ def test_context_decides(restorer, ocr, gold):
 
 def test_symbols_stay_symbols_outside_legacy_ocr(restorer):
     assert restorer.restore_lines(["Sở KH&ĐT và Công ty R & D"], TESSERACT).lines == ["Sở KH&ĐT và Công ty R & D"]
+
+
+@pytest.mark.parametrize("line, kinds", [
+    # One letter-like digit before lower-case letters is a misread syllable, unless it is a measure.
+    ("6n dinh 4p dung", [("6n", WORD), ("dinh", WORD), ("4p", WORD), ("dung", WORD)]),
+    ("9h 6ha 4G", [("9h", FIXED), ("6ha", FIXED), ("4G", FIXED)]),
+])
+def test_tokenize_digit_misreads(line, kinds):
+    assert [(t.text, t.kind) for t in tokenize(line)] == kinds

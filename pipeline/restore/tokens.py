@@ -26,6 +26,7 @@ _MISREAD_ROMAN = regex.compile(r"(?=.*[IVX])[IVXHlv1]{2,5}")
 _EDGE_QUOTES = "’‘“”`'\""
 # Digits that English OCR writes for letters: "S6" = "Số", "x4" = "xã", "1a" = "là", "ph01" = "phối".
 _LETTER_DIGITS = set("013469")
+_UNITS = {"h", "m", "g", "t", "ha", "km", "kg", "cm", "mm", "ml", "kw", "mw"}  # "9h", "6m": a measure
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 
 WORD = "word"  # may be rewritten
@@ -61,9 +62,12 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
     digits = [c for c in piece if c.isdigit()]
     if digits:
         # A syllable misread with digits: at most two letter-like digits, no capital after the first
-        # letter, and only "1" (for "l") in front. Other mixes are codes and names: QH15, 4G, H5N1.
+        # letter, and in front only "1" (for "l") or one digit before lower-case letters ("6n" for
+        # "ổn", "4p" for "áp"). Other mixes are codes and names: QH15, 4G, H5N1.
+        leading = not piece[0].isdigit() or piece[0] == "1" or (
+            len(digits) == 1 and piece[1:].islower() and piece[1:] not in _UNITS)
         misread = (len(digits) <= 2 and all(d in _LETTER_DIGITS for d in digits) and len(letters) <= 6
-                   and not any(c.isupper() for c in letters[1:]) and (not piece[0].isdigit() or piece[0] == "1"))
+                   and not any(c.isupper() for c in letters[1:]) and leading)
         return WORD if misread else FIXED
     if at_line_start and followed_by == "." and (_ROMAN.fullmatch(piece) or _MISREAD_ROMAN.fullmatch(piece)):
         return FIXED  # a section number, even as OCR misreads it ("Il.", "Vv."): the parser reads those
