@@ -194,3 +194,8 @@ def test_symbols_stay_symbols_outside_legacy_ocr(restorer):
 ])
 def test_tokenize_digit_misreads(line, kinds):
     assert [(t.text, t.kind) for t in tokenize(line)] == kinds
+
+
+def test_list_item_letters_are_kept(restorer):
+    lines = ["c) Thoi gian thuc hién: thuong xuyén.", "d) Tang cuong cong tac truyén thong"]
+    assert [line[:3] for line in restorer.restore_lines(lines, LEGACY).lines] == ["c) ", "d) "]

@@ -69,6 +69,8 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
         misread = (len(digits) <= 2 and all(d in _LETTER_DIGITS for d in digits) and len(letters) <= 6
                    and not any(c.isupper() for c in letters[1:]) and leading)
         return WORD if misread else FIXED
+    if at_line_start and followed_by == ")" and len(piece) == 1:
+        return FIXED  # a list item's letter: "d)" is not the word "ở"
     if at_line_start and followed_by == "." and (_ROMAN.fullmatch(piece) or _MISREAD_ROMAN.fullmatch(piece)):
         return FIXED  # a section number, even as OCR misreads it ("Il.", "Vv."): the parser reads those
     cleaned = clean_junk(piece)
