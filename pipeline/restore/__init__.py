@@ -22,6 +22,7 @@ line breaks are kept, so the output has exactly one line per input line.
 from __future__ import annotations
 
 import functools
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,9 +217,10 @@ class Restorer:
             changed = decision.restored != token.text
             result.changed += changed
             if changed or decision.confidence < LOW_CONFIDENCE:
+                # Spellings repeat all through a document: one string object each keeps the report small.
                 result.items.append(TokenRestoration(
-                    line=index + 1, start=start, original=token.text, restored=decision.restored,
-                    confidence=round(decision.confidence, 3), alternatives=decision.alternatives))
+                    line=index + 1, start=start, original=sys.intern(token.text), restored=sys.intern(decision.restored),
+                    confidence=round(decision.confidence, 3), alternatives=[sys.intern(a) for a in decision.alternatives]))
         pieces.append(line[cursor:])
         result.lines.append("".join(pieces))
 
