@@ -47,7 +47,8 @@ def restore(doc: Document, options: Options = Options()) -> Document:
 
 
 def normalize(doc: Document, options: Options = Options()) -> Document:
-    for line, text in zip(doc.lines, normalize_lines([line.text for line in doc.lines], options.style)):
+    items = doc.restoration.items if doc.restoration else ()
+    for line, text in zip(doc.lines, normalize_lines([line.text for line in doc.lines], options.style, items)):
         line.text = text
     return doc
 

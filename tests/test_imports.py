@@ -13,8 +13,6 @@ import regex
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "pipeline"
 WEB = {"flask", "werkzeug", "waitress"}
-# Declared for the restorer, whose engineer decides whether it gets a job or goes (see the restoration issue).
-UNDECIDED = {"underthesea"}
 
 
 def module_name(path: Path) -> str:
@@ -82,7 +80,7 @@ def test_pyproject_lists_exactly_what_the_package_imports():
             if top != "pipeline" and top not in sys.stdlib_module_names:
                 imported.update(_distribution(d) for d in distributions.get(top, [top]))
     assert imported - declared - optional == set()  # imported but not declared
-    assert declared - imported - UNDECIDED == set()  # declared but never imported
+    assert declared - imported == set()  # declared but never imported
 
 
 def _distribution(requirement: str) -> str:

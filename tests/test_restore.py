@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 import regex
 
-from pipeline.restore import CLEAN, LEGACY, STRIPPED, TESSERACT, Restorer
+import pipeline.restore as restore_module
+from pipeline.restore import decode
+from pipeline.restore import CLEAN, LEGACY, MAX_CLAUSE_TOKENS, STRIPPED, TESSERACT, Restorer
 from pipeline.restore.tokens import ABBREVIATION, FIXED, WORD, tokenize
 from pipeline.vietnamese import strip_marks
 
@@ -127,3 +129,73 @@ def test_tokenize(line, kinds):
     assert [(t.text, t.kind) for t in tokenize(line)] == kinds
     for token in tokenize(line):
         assert line[token.start:token.end] == token.text
+
+
+def test_text_without_punctuation_is_restored_in_bounded_pieces(restorer, monkeypatch):
+    # Words without any punctuation, ten to a line: one endless clause. It is decoded in pieces of
+    # MAX_CLAUSE_TOKENS words, each exactly as if a full stop ended it.
+    words = [w for line in GOLD_LINES for w in regex.findall(r"\p{L}+", strip_marks(line))]
+    pieces = 3
+    words = (words * pieces)[:pieces * MAX_CLAUSE_TOKENS]
+    lines = [" ".join(words[i:i + 10]) for i in range(0, len(words), 10)]
+    per_piece = MAX_CLAUSE_TOKENS // 10
+    stopped = [line + "." if (number + 1) % per_piece == 0 else line for number, line in enumerate(lines)]
+    decoded_lengths = []
+
+    def viterbi(slots, *args):
+        decoded_lengths.append(len(slots))
+        return decode.viterbi(slots, *args)
+
+    monkeypatch.setattr(restore_module, "viterbi", viterbi)
+    whole = restorer.restore_lines(lines, STRIPPED)
+    assert max(decoded_lengths) == MAX_CLAUSE_TOKENS + 1  # and the clause end
+    cut = restorer.restore_lines(stopped, STRIPPED)
+    assert whole.lines != lines and whole.tokens == len(words)
+    assert [line + "." if (number + 1) % per_piece == 0 else line for number, line in enumerate(whole.lines)] == cut.lines
+    assert [(i.line, i.start, i.original, i.restored, i.confidence) for i in whole.items] == [
+        (i.line, i.start, i.original, i.restored, i.confidence) for i in cut.items]
+    assert all(whole.lines[i.line - 1][i.start:].startswith(i.restored) for i in whole.items)
+
+
+def test_document_memory_reads_a_name_the_same_way_everywhere(restorer):
+    # "Tinh" alone after "ho tro" is read "Tính" (support counting); where the document names the
+    # province plainly, the memory carries "Tỉnh" over to it.
+    alone = "Kip thoi ho tro Tinh dinh huong thong tin"
+    assert restorer.restore_lines([alone], LEGACY).lines[0].split()[4] != "Tỉnh"
+    document = ["Bao cao Uy ban nhan dan Tinh ket qua thuc hien.", "Hinh anh cua Tinh, bao dam thong tin.",
+                "Lanh dao Tinh tai nuoc ngoai.", alone]
+    assert restorer.restore_lines(document, LEGACY).lines[3].split()[4] == "Tỉnh"
+
+
+def test_capitals_inside_a_clause_look_to_names(restorer):
+    # A capital initial inside a clause is the mark of a name: "Pang" is the Party, "pang" is not.
+    assert "Đảng" in restorer.restore_lines(["giua doi ngoai Pang, ngoai giao Nha nuoc"], LEGACY).lines[0]
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    # A lone symbol English-model OCR writes for "ở" is the word where the context wants it.
+    ("cong dong nguoi Viét Nam & nudc ngoai", "cộng đồng người Việt Nam ở nước ngoài"),
+    ("tre mam non @ dia ban tinh", "trẻ mầm non ở địa bàn tỉnh"),
+    # A word rarer alone than its look-alikes is kept for the context that wants it.
+    ("chi dao, theo déi, dén doc", "chỉ đạo, theo dõi, đôn đốc"),
+])
+def test_context_decides(restorer, ocr, gold):
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+def test_symbols_stay_symbols_outside_legacy_ocr(restorer):
+    assert restorer.restore_lines(["Sở KH&ĐT và Công ty R & D"], TESSERACT).lines == ["Sở KH&ĐT và Công ty R & D"]
+
+
+@pytest.mark.parametrize("line, kinds", [
+    # One letter-like digit before lower-case letters is a misread syllable, unless it is a measure.
+    ("6n dinh 4p dung", [("6n", WORD), ("dinh", WORD), ("4p", WORD), ("dung", WORD)]),
+    ("9h 6ha 4G", [("9h", FIXED), ("6ha", FIXED), ("4G", FIXED)]),
+])
+def test_tokenize_digit_misreads(line, kinds):
+    assert [(t.text, t.kind) for t in tokenize(line)] == kinds
+
+
+def test_list_item_letters_are_kept(restorer):
+    lines = ["c) Thoi gian thuc hién: thuong xuyén.", "d) Tang cuong cong tac truyén thong"]
+    assert [line[:3] for line in restorer.restore_lines(lines, LEGACY).lines] == ["c) ", "d) "]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.restore.vocab import SENTENCE_END, SENTENCE_START, SPECIALS, UNKNOWN, sentences
+from pipeline.restore.vocab import SENTENCE_END, SENTENCE_START, SPECIALS, UNKNOWN, clauses, is_title, lm_key, sentences
 from pipeline.restore.lm import BITS, pack
 from pipeline.vietnamese import restyle
 
@@ -68,6 +68,25 @@ def encode(corpus: Path, index: dict[str, int]) -> np.ndarray:
         ids.extend(index.get(w, unknown) for w in words)
         ids.append(end)
     return np.array(ids, dtype=np.int64)
+
+
+def case_model(corpus: Path, index: dict[str, int]) -> dict[str, np.ndarray]:
+    """log P(written with a capital initial | word), for words inside a clause (a clause's first
+    word is capitalised whatever it is), against being written in lower case."""
+    unknown = index[UNKNOWN]
+    title = np.zeros(len(index))
+    lower = np.zeros(len(index))
+    with lzma.open(corpus, "rt", encoding="utf-8") as lines:
+        for paragraph in lines:
+            for words in clauses(paragraph):
+                for word in words[1:]:
+                    word_id = index.get(lm_key(word), unknown)
+                    if is_title(word):
+                        title[word_id] += 1
+                    elif word.islower():
+                        lower[word_id] += 1
+    total = title + lower + 1.0
+    return {"title_lp": np.log((title + 0.1) / total).astype(np.float32)}
 
 
 def discount(counts: np.ndarray) -> float:
@@ -147,6 +166,7 @@ def main() -> None:
     ids = encode(args.corpus, index)
     print(f"vocabulary {len(words):,} ({is_syllable.sum():,} syllables, {unknown_types:,} words left to <unk>); tokens {len(ids):,}; {time.time() - began:.0f}s")
     model = train(ids, len(words), index[SENTENCE_START])
+    model.update(case_model(args.corpus, index))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, vocab=np.array("\n".join(words)), is_syllable=is_syllable,
                         unknown_types=np.array(unknown_types), **model)

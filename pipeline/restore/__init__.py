@@ -3,9 +3,14 @@
 A noisy-channel restorer. For every word of a clause the channel model
 (channel.py) proposes the syllables that could have been printed, scored by
 how likely the OCR engine was to turn each into what it read; the trigram
-language model (lm.py) scores sequences of syllables; Viterbi (decode.py)
-picks the best sequence over the whole clause, and each chosen word gets its
-local posterior as confidence.
+language model (lm.py) scores sequences of syllables, and the case a word is
+written in inside a clause tells names from common words ("Tinh" is "Tỉnh"
+far more often than "Tính"); Viterbi (decode.py) picks the best sequence over
+the whole clause, and each chosen word gets its local posterior as confidence.
+
+Documents repeat their names. The document memory (memory.py) keeps how each
+capitalised word was read where the restorer was sure, and the clauses where
+the same word was read otherwise are decoded again with that evidence.
 
 Only word spans are rewritten: numbers, codes, punctuation, spacing and
 line breaks are kept, so the output has exactly one line per input line.
@@ -17,6 +22,7 @@ line breaks are kept, so the output has exactly one line per input line.
 from __future__ import annotations
 
 import functools
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +33,8 @@ from pipeline.model import TokenRestoration
 from pipeline.restore.channel import CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
 from pipeline.restore.decode import Slot, local_posteriors, viterbi
 from pipeline.restore.lm import TrigramLM
-from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, WORD, Token, tokenize
+from pipeline.restore.memory import DocumentMemory
+from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, tokenize
 from pipeline.restore.vocab import CLAUSE_END, lm_key
 from pipeline.vietnamese import apply_case, case_pattern, strip_marks
 
@@ -41,9 +48,22 @@ PROFILE_CHOICES = (AUTO, LEGACY, TESSERACT, CLEAN, STRIPPED)
 CHANGE_THRESHOLD = {LEGACY: 0.0, STRIPPED: 0.0, TESSERACT: 0.95, CLEAN: 0.97}
 LOW_CONFIDENCE = 0.8
 SLOT_CACHE_LIMIT = 200_000
-DECODE_CANDIDATES = 8
+# A clause longer than this is decoded in pieces: a few words of context are lost at each cut,
+# but time and memory stay linear in the length of text without punctuation.
+MAX_CLAUSE_TOKENS = 100
+PROFILE_SAMPLE_TOKENS = 50_000
+# Clauses are restored in blocks of about this many tokens: the whole of a usual document, so that its
+# memory covers it, and a bounded amount of work held at once in an archive-sized text.
+BLOCK_TOKENS = 20_000
+CASE_WEIGHT = 1.0
+DECODE_CANDIDATES = 6
+# Candidates kept before context: the decoder's DECODE_CANDIDATES are those of them that best fit
+# the readings of the word before ("theo déi": "dõi" is rarer alone than "đối", not after "theo").
+WIDE_CANDIDATES = 24
 PRIOR_MARGIN = 8.0  # candidates this far below the best before context seldom win with it
 LM_WEIGHT = 1.0
+SYMBOL_READINGS = ("ở",)  # the word English-model OCR most often writes as a lone symbol
+SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as such
 # A line that starts a list item or heading starts a new clause for the language model.
 _ITEM_START = regex.compile(r"^\s*(?:[-+•*]|\p{L}{1,2}\)|[\dIVXivx]{1,4}[.)])\s")
 _LIST_MARKER_JUNK = regex.compile(r"^(\s*)([¢©€])(\))")
@@ -69,6 +89,7 @@ class Decision:
     restored: str
     confidence: float
     alternatives: list[str]
+    reading: str = ""  # the chosen syllable in lower case, what the document memory keeps
 
 
 class StrippedProfile:
@@ -130,52 +151,96 @@ class Restorer:
 
     def restore_lines(self, lines: list[str], profile: str = AUTO) -> RestoredText:
         lines = [_LIST_MARKER_JUNK.sub(lambda m: m[1] + _LIST_MARKER_LETTERS[m[2]] + m[3], line) for line in lines]
-        tokenized = [tokenize(line) for line in lines]
         if profile == AUTO:
-            profile = self.detect_profile([t for tokens in tokenized for t in tokens])
+            profile = self.detect_profile(self._sample_tokens(lines))
         channel = self.profiles[profile]
-        decisions: list[list[Decision]] = [[] for _ in lines]
-        for clause in self._clauses(lines, tokenized):
-            for index, decision in self._restore_clause(clause, channel, profile):
-                decisions[index].append(decision)
         result = RestoredText(lines=[], profile=profile)
-        for index, (line, line_decisions) in enumerate(zip(lines, decisions)):
-            pieces, cursor = [], 0
-            for decision in sorted(line_decisions, key=lambda d: d.token.start):
-                token = decision.token
-                pieces.append(line[cursor:token.start])
-                start = sum(map(len, pieces))
-                pieces.append(decision.restored)
-                cursor = token.end
-                result.tokens += 1
-                changed = decision.restored != token.text
-                result.changed += changed
-                if changed or decision.confidence < LOW_CONFIDENCE:
-                    result.items.append(TokenRestoration(
-                        line=index + 1, start=start, original=token.text, restored=decision.restored,
-                        confidence=round(decision.confidence, 3), alternatives=decision.alternatives))
-            pieces.append(line[cursor:])
-            result.lines.append("".join(pieces))
+        # Lines are written out as soon as no later clause can reach them, so the decisions
+        # held at any moment are those of a clause or two, whatever the length of the text.
+        pending: dict[int, list[Decision]] = {}
+        memory = DocumentMemory()
+        block: list[list[tuple[int, Token]]] = []
+        size = 0
+        for clause in self._clauses(lines):
+            block.append(clause)
+            size += len(clause)
+            if size >= BLOCK_TOKENS:
+                self._restore_block(block, channel, profile, memory, pending)
+                while len(result.lines) < clause[-1][0]:
+                    self._write_line(result, lines, pending.pop(len(result.lines), []))
+                block, size = [], 0
+        self._restore_block(block, channel, profile, memory, pending)
+        while len(result.lines) < len(lines):
+            self._write_line(result, lines, pending.pop(len(result.lines), []))
         return result
+
+    def _restore_block(self, block, channel, profile: str, memory: DocumentMemory,
+                       pending: dict[int, list[Decision]]) -> None:
+        """Restore clauses, learn from what was read with confidence, and decode again the clauses
+        left unsure or where a name was read otherwise than elsewhere in the document."""
+        decoded = [self._restore_clause(clause, channel, profile, memory) for clause in block]
+        for clause, (decisions, path) in zip(block, decoded):
+            memory.learn(clause[0][1], decisions, path)
+        for clause, (decisions, _) in zip(block, decoded):
+            if memory.worth_another_pass(clause[0][1], decisions):
+                decisions, _ = self._restore_clause(clause, channel, profile, memory)
+            for index, decision in decisions:
+                pending.setdefault(index, []).append(decision)
 
     def restore_text(self, text: str, profile: str = AUTO) -> RestoredText:
         return self.restore_lines(text.split("\n"), profile)
 
     @staticmethod
-    def _clauses(lines: list[str], tokenized: list[list[Token]]):
+    def _sample_tokens(lines: list[str]) -> list[Token]:
+        """The tokens of the text's beginning: enough to tell the kind of source, whatever its length."""
+        sample: list[Token] = []
+        for line in lines:
+            if len(sample) >= PROFILE_SAMPLE_TOKENS:
+                break
+            sample.extend(tokenize(line))
+        return sample
+
+    @staticmethod
+    def _write_line(result: RestoredText, lines: list[str], decisions: list[Decision]) -> None:
+        index = len(result.lines)
+        line = lines[index]
+        pieces, cursor, length = [], 0, 0
+        for decision in sorted(decisions, key=lambda d: d.token.start):
+            token = decision.token
+            kept = line[cursor:token.start]
+            pieces.append(kept)
+            start = length + len(kept)
+            pieces.append(decision.restored)
+            length = start + len(decision.restored)
+            cursor = token.end
+            result.tokens += 1
+            changed = decision.restored != token.text
+            result.changed += changed
+            if changed or decision.confidence < LOW_CONFIDENCE:
+                # Spellings repeat all through a document: one string object each keeps the report small.
+                result.items.append(TokenRestoration(
+                    line=index + 1, start=start, original=sys.intern(token.text), restored=sys.intern(decision.restored),
+                    confidence=round(decision.confidence, 3), alternatives=[sys.intern(a) for a in decision.alternatives]))
+        pieces.append(line[cursor:])
+        result.lines.append("".join(pieces))
+
+    @staticmethod
+    def _clauses(lines: list[str]):
+        """(line index, token) runs the language model reads as one context: a clause, cut at
+        MAX_CLAUSE_TOKENS so that text without punctuation costs time and memory linear in its length."""
         clause: list[tuple[int, Token]] = []
         previous: tuple[int, Token] | None = None
-        for index, tokens in enumerate(tokenized):
-            if not lines[index].strip() or _ITEM_START.match(lines[index]):
+        for index, line in enumerate(lines):
+            if not line.strip() or _ITEM_START.match(line):
                 if clause:
                     yield clause
                 clause, previous = [], None
-            for token in tokens:
+            for token in tokenize(line):
                 if previous is not None:
                     p_index, p_token = previous
-                    between = (lines[p_index][p_token.end:] + " " + lines[index][:token.start]
-                               if p_index != index else lines[index][p_token.end:token.start])
-                    if CLAUSE_END.search(between) and clause:
+                    between = (lines[p_index][p_token.end:] + " " + line[:token.start]
+                               if p_index != index else line[p_token.end:token.start])
+                    if clause and (CLAUSE_END.search(between) or len(clause) >= MAX_CLAUSE_TOKENS):
                         yield clause
                         clause = []
                 clause.append((index, token))
@@ -197,6 +262,10 @@ class Restorer:
         if token.kind == DIGITS and channel.digits_as_letters:
             # Most often a number; the language model tells when it is a word ("ở" read as "6").
             candidates = self._ranked(token.text, channel) + [(token.text, 0.0, self.lm.number)]
+        elif token.kind == SYMBOL and channel.digits_as_letters:
+            # "Việt Nam & nước ngoài", "mầm non @ địa bàn": the language model tells the word from the symbol.
+            candidates = [(token.text, 0.0, self.lm.word_id(token.text))] + [
+                (word, SYMBOL_AS_WORD, self.lm.word_id(word)) for word in SYMBOL_READINGS]
         elif token.kind == WORD:
             lower = token.text.lower()
             candidates = self._ranked(lower, channel)
@@ -219,18 +288,28 @@ class Restorer:
         out by rare ones the channel finds just as plausible: (spelling, channel score, word id)."""
         candidates = [(c, score, self.lm.word_id(c)) for c, score in channel.candidates(ocr)]
         prior = [c[1] + self.lm.unigram[c[2]] for c in candidates]
-        ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:DECODE_CANDIDATES]
+        ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:WIDE_CANDIDATES]
         return [c for p, c in ranked if p >= ranked[0][0] - PRIOR_MARGIN]
 
-    def _restore_clause(self, clause, channel, profile: str):
-        """(line index, Decision) for every word and code of the clause."""
+    def _restore_clause(self, clause, channel, profile: str, memory: DocumentMemory
+                        ) -> tuple[list[tuple[int, Decision]], list[tuple[int, float]]]:
+        """(line index, Decision) for every word and code of the clause, and the word id and
+        confidence chosen at each position."""
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
+        slots = [self._in_context(slot, options, token, position, memory)
+                 for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
+        lm = memory.language_model(self.lm)
+        slots, spellings = self._narrowed(slots, spellings, lm)
         # The clause end is a word of the model too: it tells how likely each reading is to end there.
         slots = [*slots, Slot(np.array([self.lm.end]), np.zeros(1))]
-        path = viterbi(slots, self.lm, LM_WEIGHT)
-        choices = local_posteriors(slots, path, self.lm, LM_WEIGHT)
+        path = viterbi(slots, lm, LM_WEIGHT)
+        choices = local_posteriors(slots, path, lm, LM_WEIGHT)
+        chosen = [(int(slot.ids[choice.index]), choice.posterior) for slot, choice in zip(slots, choices)][:-1]
+        return list(self._decisions(clause, spellings, choices, profile)), chosen
+
+    def _decisions(self, clause, spellings, choices, profile: str):
         for position, ((index, token), options, choice) in enumerate(zip(clause, spellings, choices)):
-            if token.kind in (FIXED, DIGITS) and len(options) == 1:
+            if token.kind in (FIXED, DIGITS, SYMBOL) and len(options) == 1:
                 continue
             if token.kind == ABBREVIATION:
                 yield index, Decision(token, options[choice.index], choice.posterior, [])
@@ -241,7 +320,43 @@ class Restorer:
             keep = best.lower() == token.text.lower() or choice.posterior < CHANGE_THRESHOLD[profile]
             restored = token.text if keep else apply_case(best, pattern)
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
-            yield index, Decision(token, restored, choice.posterior, alternatives)
+            yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
+
+    def _narrowed(self, slots: list[Slot], spellings, lm) -> tuple[list[Slot], list[list[str]]]:
+        """Each slot cut to the DECODE_CANDIDATES that best fit, by their channel score and the
+        bigram from the likeliest readings of the word before (all looked up in one call)."""
+        wide = [t for t, slot in enumerate(slots) if len(slot.ids) > DECODE_CANDIDATES]
+        if not wide:
+            return slots, spellings
+        start = Slot(np.array([self.lm.start]), np.zeros(1))
+        contexts = [start if t == 0 else Slot(slots[t - 1].ids[:DECODE_CANDIDATES],
+                                              slots[t - 1].channel[:DECODE_CANDIDATES]) for t in wide]
+        previous = np.concatenate([np.repeat(c.ids, len(slots[t].ids)) for t, c in zip(wide, contexts)])
+        following = np.concatenate([np.tile(slots[t].ids, len(c.ids)) for t, c in zip(wide, contexts)])
+        # </s> is never a context of the model: with it as the first word, a query is a bigram.
+        bigrams = lm.logprob(self.lm.end, previous, following)
+        slots, spellings, offset = list(slots), list(spellings), 0
+        for t, context in zip(wide, contexts):
+            slot = slots[t]
+            size = len(context.ids) * len(slot.ids)
+            table = bigrams[offset:offset + size].reshape(len(context.ids), len(slot.ids))
+            offset += size
+            fit = (context.channel[:, None] - context.channel.max() + table).max(axis=0)
+            keep = np.sort(np.argsort(-(slot.channel + fit), kind="stable")[:DECODE_CANDIDATES])
+            slots[t] = Slot(slot.ids[keep], slot.channel[keep])
+            spellings[t] = [spellings[t][k] for k in keep]
+        return slots, spellings
+
+    def _in_context(self, slot: Slot, options: list[str], token: Token, position: int,
+                    memory: DocumentMemory) -> Slot:
+        """The slot's scores with what its place tells: the case the word is written in inside the
+        clause, and how the document read the same capitalised word elsewhere."""
+        if token.kind != WORD or position == 0 or len(options) == 1:
+            return slot
+        if case_pattern(token.text) != "title":
+            return slot
+        scores = slot.channel + CASE_WEIGHT * self.lm.title[slot.ids] + memory.scores(token.text, options)
+        return Slot(slot.ids, scores)
 
 
 def _word_case(clause: list[tuple[int, Token]], position: int) -> str:

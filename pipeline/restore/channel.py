@@ -28,7 +28,6 @@ from pipeline.vietnamese import strip_marks
 LEGACY = "legacy"  # English-model OCR: marks lost, letters confused
 TESSERACT = "tesseract"  # Tesseract `vie`: mostly right, hook/tilde confusions
 CLEAN = "clean"  # typed text, possibly without marks
-PROFILES = (LEGACY, TESSERACT, CLEAN)
 
 TABLE_WEIGHT = 0.5  # λ: trust in whole-token counts where a syllable was seen often enough
 MIN_TABLE_SUPPORT = 5

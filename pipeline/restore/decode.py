@@ -34,20 +34,23 @@ class Choice:
 def _batched(lm: TrigramLM, queries: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
     """log P(w | u v) for every combination of each query's three id arrays, with one model lookup.
 
-    Query k gives an array of shape (len(u), len(v), len(w)).
+    Query k gives an array of shape (len(u), len(v), len(w)). The combinations of all queries are
+    laid out with index arithmetic on the concatenated arrays, not one numpy call per query.
     """
-    us, vs, ws = [], [], []
-    for u, v, w in queries:
-        us.append(np.repeat(u, len(v) * len(w)))
-        vs.append(np.tile(np.repeat(v, len(w)), len(u)))
-        ws.append(np.tile(w, len(u) * len(v)))
-    scores = lm.logprob(np.concatenate(us), np.concatenate(vs), np.concatenate(ws))
-    result, offset = [], 0
-    for u, v, w in queries:
-        size = len(u) * len(v) * len(w)
-        result.append(scores[offset:offset + size].reshape(len(u), len(v), len(w)))
-        offset += size
-    return result
+    sizes = np.array([(len(u), len(v), len(w)) for u, v, w in queries], dtype=np.int64)
+    counts = sizes.prod(axis=1)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    owner = np.repeat(np.arange(len(queries)), counts)
+    local = np.arange(offsets[-1]) - offsets[owner]
+    inner = sizes[owner, 2]
+    middle = sizes[owner, 1] * inner
+    ids = []
+    for axis, position in enumerate((local // middle, (local // inner) % sizes[owner, 1], local % inner)):
+        flat = np.concatenate([query[axis] for query in queries])
+        starts = np.concatenate([[0], np.cumsum(sizes[:, axis])])[:-1]
+        ids.append(flat[starts[owner] + position])
+    scores = lm.logprob(*ids)
+    return [scores[offsets[k]:offsets[k + 1]].reshape(sizes[k]) for k in range(len(queries))]
 
 
 def viterbi(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> list[int]:

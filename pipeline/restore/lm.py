@@ -43,6 +43,8 @@ class TrigramLM:
         # <unk> stands for many distinct words: one of them in particular is that much less likely.
         self.unknown_spelling = -float(np.log(max(int(arrays["unknown_types"]), 1)))
         self.unigram = arrays["uni_lp"].astype(np.float64)
+        # log P(capital initial | word) inside a clause: "Pang" is far likelier "Đảng" than "pang".
+        self.title = arrays["title_lp"].astype(np.float64)
         keys = np.concatenate([
             arrays["tri_keys"] | _TRIGRAM, arrays["bow3_keys"] | _TRIGRAM_BACKOFF,
             arrays["bi_keys"] | _BIGRAM, arrays["bow2_keys"] | _BIGRAM_BACKOFF])

@@ -16,7 +16,7 @@ import regex
 from pipeline.vietnamese import looks_like_syllable
 
 # Symbols an English OCR model emits for Vietnamese marks; inside a word they are part of it.
-OCR_JUNK = "’‘“”}{|¢€`^~°§*&"
+OCR_JUNK = "’‘“”}{|¢€`^~°§*&@"
 _JUNK_CLASS = regex.escape(OCR_JUNK)
 # A run of letters, digits and junk, with internal apostrophes; edges are trimmed below.
 _PIECE = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+")
@@ -26,12 +26,16 @@ _MISREAD_ROMAN = regex.compile(r"(?=.*[IVX])[IVXHlv1]{2,5}")
 _EDGE_QUOTES = "’‘“”`'\""
 # Digits that English OCR writes for letters: "S6" = "Số", "x4" = "xã", "1a" = "là", "ph01" = "phối".
 _LETTER_DIGITS = set("013469")
+_UNITS = {"h", "m", "g", "t", "ha", "km", "kg", "cm", "mm", "ml", "kw", "mw"}  # "9h", "6m": a measure
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 
 WORD = "word"  # may be rewritten
 ABBREVIATION = "abbreviation"  # all-capital code part: UBND, QD; only its Đ may be restored
 FIXED = "fixed"  # numbers, Roman numerals, URLs: never changed
 DIGITS = "digits"  # "6", "16": a number, or in English-model OCR a short word ("ở", "lộ")
+SYMBOL = "symbol"  # "&", "¢", "@" alone: a symbol, or in English-model OCR the word "ở"
+# Symbols English-model OCR writes for a whole short word, standing alone between words.
+WORD_SYMBOLS = set("&¢@")
 
 
 @dataclass
@@ -52,14 +56,21 @@ def clean_junk(word: str) -> str:
 def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
     letters = [c for c in piece if c.isalpha()]
     if not letters:
+        if piece in WORD_SYMBOLS:
+            return SYMBOL
         return DIGITS if len(piece) <= 2 and all(c in _LETTER_DIGITS for c in piece) else FIXED
     digits = [c for c in piece if c.isdigit()]
     if digits:
         # A syllable misread with digits: at most two letter-like digits, no capital after the first
-        # letter, and only "1" (for "l") in front. Other mixes are codes and names: QH15, 4G, H5N1.
+        # letter, and in front only "1" (for "l") or one digit before lower-case letters ("6n" for
+        # "ổn", "4p" for "áp"). Other mixes are codes and names: QH15, 4G, H5N1.
+        leading = not piece[0].isdigit() or piece[0] == "1" or (
+            len(digits) == 1 and piece[1:].islower() and piece[1:] not in _UNITS)
         misread = (len(digits) <= 2 and all(d in _LETTER_DIGITS for d in digits) and len(letters) <= 6
-                   and not any(c.isupper() for c in letters[1:]) and (not piece[0].isdigit() or piece[0] == "1"))
+                   and not any(c.isupper() for c in letters[1:]) and leading)
         return WORD if misread else FIXED
+    if at_line_start and followed_by == ")" and len(piece) == 1:
+        return FIXED  # a list item's letter: "d)" is not the word "ở"
     if at_line_start and followed_by == "." and (_ROMAN.fullmatch(piece) or _MISREAD_ROMAN.fullmatch(piece)):
         return FIXED  # a section number, even as OCR misreads it ("Il.", "Vv."): the parser reads those
     cleaned = clean_junk(piece)

@@ -29,9 +29,20 @@ def lm_key(word: str) -> str:
     return restyle(word.lower())
 
 
-def sentences(paragraph: str):
-    """Word lists of the clauses of a paragraph, as the model is trained on them."""
+def clauses(paragraph: str):
+    """The words of each clause of a paragraph, as written."""
     for clause in CLAUSE_END.split(paragraph):
-        words = [lm_key(w) for w in WORD.findall(clause)]
+        words = WORD.findall(clause)
         if words:
             yield words
+
+
+def sentences(paragraph: str):
+    """Word lists of the clauses of a paragraph, as the model is trained on them."""
+    for words in clauses(paragraph):
+        yield [lm_key(w) for w in words]
+
+
+def is_title(word: str) -> bool:
+    """A capital initial on a word that is not all capitals: inside a clause, the mark of a name."""
+    return word[:1].isupper() and not word.isupper()

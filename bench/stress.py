@@ -1,0 +1,92 @@
+"""Restoration of long text without punctuation: time and peak memory must grow linearly.
+
+Text with no clause end is the restorer's worst case: the language model's
+context never restarts. The bench takes corpus paragraphs, strips their marks
+and punctuation (so every word is to be restored and the whole text is one
+clause), writes 1, 5 and 20 MB of it (lines of 12 words, or one single line
+with --one-line) and restores each size in a fresh process on one core,
+printing CPU seconds and the process's peak memory.
+
+    python bench/stress.py [--shared ../shared] [--sizes 1,5,20] [--one-line]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import lzma
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import regex
+
+from pipeline.vietnamese import strip_marks
+
+WORDS_PER_LINE = 12
+
+
+def write_text(corpus: Path, megabytes: float, one_line: bool, out: Path) -> int:
+    """Unpunctuated text of the given size from the corpus; returns the number of words written."""
+    budget = int(megabytes * 1_000_000)
+    words: list[str] = []
+    size = 0
+    while size < budget:  # the corpus is read again from the start if one pass is not enough
+        with lzma.open(corpus, "rt", encoding="utf-8") as paragraphs:
+            for paragraph in paragraphs:
+                for word in regex.findall(r"\p{L}+", strip_marks(paragraph)):
+                    words.append(word)
+                    size += len(word.encode("utf-8")) + 1
+                if size >= budget:
+                    break
+    separator = " " if one_line else "\n"
+    lines = [" ".join(words[i:i + WORDS_PER_LINE]) for i in range(0, len(words), WORDS_PER_LINE)]
+    out.write_text(separator.join(lines), encoding="utf-8")
+    return len(words)
+
+
+def restore_one(path: Path) -> None:
+    """Child process: restore one file and print the figures as JSON."""
+    from pipeline.restore import Restorer
+
+    restorer = Restorer()
+    text = path.read_text(encoding="utf-8")
+    began = time.process_time()
+    result = restorer.restore_text(text)
+    seconds = time.process_time() - began
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "tokens": result.tokens, "profile": result.profile,
+                      "items": len(result.items)}))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
+    parser.add_argument("--sizes", default="1,5,20", help="megabytes, comma-separated")
+    parser.add_argument("--one-line", action="store_true", help="the whole text on one line")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        restore_one(args.child)
+        return 0
+    corpus = args.shared / "corpus" / "legal-vi.txt.xz"
+    print(f"{'MB':>5s} {'words':>10s} {'CPU s':>8s} {'s/MB':>7s} {'words/s':>9s} {'peak MB':>8s} {'items':>10s}  profile")
+    with tempfile.TemporaryDirectory() as folder:
+        for megabytes in (float(s) for s in args.sizes.split(",")):
+            path = Path(folder) / f"{megabytes:g}mb.txt"
+            words = write_text(corpus, megabytes, args.one_line, path)
+            child = subprocess.run([sys.executable, __file__, "--child", str(path)], capture_output=True, text=True)
+            if child.returncode != 0:
+                print(f"{megabytes:5g} failed: {child.stderr.strip().splitlines()[-1:]}")
+                continue
+            figures = json.loads(child.stdout)
+            print(f"{megabytes:5g} {words:10,d} {figures['seconds']:8.1f} {figures['seconds'] / megabytes:7.1f} "
+                  f"{figures['tokens'] / figures['seconds']:9,.0f} {figures['peak_mb']:8.0f} {figures['items']:10,d}  "
+                  f"{figures['profile']}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
