@@ -2,23 +2,17 @@
 
 Every word of a restored line can be corrected; the words the restorer
 changed or was unsure about carry its report item (original OCR word,
-confidence, alternatives). The restorer reports offsets in its own output,
-before normalization tidied spacing and tone placement, so each item is
-found again in the final line: among the words spelled as the item's word
-(in either tone style), the one nearest its reported offset.
+confidence, alternatives), found by its offset in the normalized line.
 """
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.normalize import normalize_line
 from pipeline.restore import LOW_CONFIDENCE
 from pipeline.restore.tokens import tokenize
 from pipeline.corrections import WordCorrection
-from pipeline.vietnamese import MODERN, OLD
 
 
 @dataclass
@@ -97,26 +91,12 @@ def review_lines(document: dict[str, Any], corrections: dict[tuple[int, int], Wo
 
 
 def _attach_items(words: list[Word], items: list[dict[str, Any]]) -> None:
-    """Each item onto the nearest free word spelled as it (the earlier one of two as near).
-
-    Words are looked up by spelling, and by offset within a spelling, so a line
-    of n words with n items costs about n log n, not n squared.
-    """
-    free_by_spelling: dict[str, list[Word]] = defaultdict(list)  # in offset order; a word leaves when taken
-    for word in words:
-        free_by_spelling[word.machine].append(word)
-    for item in sorted(items, key=lambda i: i["start"]):
-        spellings = {item["restored"], normalize_line(item["restored"], MODERN), normalize_line(item["restored"], OLD)}
-        best: tuple[int, int, str, int] | None = None  # distance, offset, spelling, index among its free words
-        for spelling in spellings:
-            free = free_by_spelling.get(spelling, [])
-            index = bisect.bisect_left(free, item["start"], key=lambda w: w.start)
-            for near in (index - 1, index):
-                if 0 <= near < len(free):
-                    candidate = (abs(free[near].start - item["start"]), free[near].start, spelling, near)
-                    best = candidate if best is None or candidate < best else best
-        if best is not None:
-            free_by_spelling[best[2]].pop(best[3]).restoration = item
+    """Each item onto the word at its offset: normalize keeps the restorer's offsets true."""
+    word_at = {word.start: word for word in words}
+    for item in items:
+        word = word_at.get(item["start"])
+        if word is not None and word.machine == item["restored"]:
+            word.restoration = item
 
 
 def _cut(text: str, words: list[Word]) -> list[str | Word]:
