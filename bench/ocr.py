@@ -49,7 +49,7 @@ def score(gold: Path, lines: list[str]) -> float:
 def plain_tesseract(scan: Path, jobs: int) -> list[str]:
     """The baseline: each page at 300 dpi through `tesseract -l vie`, its plain text output as is."""
     document = pypdfium2.PdfDocument(str(scan))
-    pngs = [ocr._encode_png(ocr._render(document, number, scan)) for number in range(1, len(document) + 1)]
+    pngs = [ocr.encode_png(ocr.render(document, number, scan)) for number in range(1, len(document) + 1)]
     environment = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
     def read(png: bytes) -> str:

@@ -119,7 +119,7 @@ def test_pages_are_streamed_with_bounded_lookahead():
             pulled.append(number)
             yield number, Image.new("L", (300, 200), "white")
 
-    for number, _ in ocr._ocr_stream(pages(), jobs, ["vie"], "stream"):
+    for number, _, _ in ocr._ocr_stream(pages(), jobs, ["vie"], "stream"):
         # Never more than `jobs` + 1 pages rendered ahead of the one handed back.
         assert len(pulled) <= number + jobs
 

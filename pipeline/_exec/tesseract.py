@@ -19,7 +19,7 @@ MIN_VERSION = (4, 1)
 VERSION_CHECK_TIMEOUT = 30
 
 _APT_PACKAGE = "tesseract-ocr"
-_LANGUAGE_PACKAGES = {"vie": "tesseract-ocr-vie", "Vietnamese": "tesseract-ocr-script-viet"}
+_LANGUAGE_PACKAGES = {"vie": "tesseract-ocr-vie", "Vietnamese": "tesseract-ocr-script-viet", "osd": "tesseract-ocr-osd"}
 
 
 def _install_hint(package: str) -> str:
@@ -92,3 +92,21 @@ def image_to_tsv(png: bytes, *, languages: list[str], label: str, timeout: float
         message = completed.stderr.decode(errors="replace").strip().splitlines()
         raise InputError(f"{label}: {PROGRAM} failed: {message[-1] if message else 'no message'}")
     return completed.stdout.decode("utf-8", errors="replace")
+
+
+def orientation(png: bytes, *, label: str, timeout: float = 60) -> tuple[int, float] | None:
+    """Tesseract's orientation detection (`--psm 0`): (degrees to turn the image clockwise so
+    its text stands upright, confidence), or None when the page has too little text to tell."""
+    if "osd" not in installed_languages():
+        raise MissingDependencyError(f"{PROGRAM} orientation data 'osd' is not installed; "
+                                     f"{_install_hint('tesseract-ocr-osd')}")
+    try:
+        completed = _run(["stdin", "stdout", "--psm", "0"], timeout=timeout, stdin=png)
+    except subprocess.TimeoutExpired:
+        raise InputError(f"{label}: {PROGRAM} orientation detection did not finish within {timeout:.0f} s") from None
+    output = completed.stdout.decode(errors="replace")
+    rotate = re.search(r"Rotate: (\d+)", output)
+    confidence = re.search(r"Orientation confidence: ([\d.]+)", output)
+    if completed.returncode != 0 or not rotate or not confidence:
+        return None  # "Too few characters": a blank page or a picture
+    return int(rotate.group(1)) % 360, float(confidence.group(1))

@@ -1,5 +1,7 @@
 """OCR of scanned pages: PDF pages rasterized with pdfium, and image files.
 
+Each page is first prepared (pipeline.ingest.prepare: turned upright,
+straightened, seals and shadows removed, photos flattened), then read.
 Pages are streamed: at most `jobs` + 1 pages are held (as PNG bytes) at a
 time, whatever the length of the document, and up to `jobs` Tesseract
 processes run side by side.
@@ -19,7 +21,8 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from pipeline._exec import tesseract
 from pipeline.errors import InputError
 from pipeline.ingest.grid import Grid, find_grid
-from pipeline.model import Line
+from pipeline.ingest.prepare import ANALYSIS_DPI, grey_without_colour_ink, has_colour_ink, prepare
+from pipeline.model import Line, PageQuality
 
 RENDER_DPI = 300
 # A dense page takes a few seconds; minutes means Tesseract is stuck.
@@ -29,6 +32,13 @@ _REQUIRED_LANGUAGE = "vie"
 # measurably more accurate on the dev scans (see bench/ocr.py).
 _OPTIONAL_LANGUAGE = "Vietnamese"
 _SUPPORTED_IMAGE_FORMATS = {"PNG", "JPEG", "MPO", "TIFF"}
+# Below this mean word confidence a page is flagged for a clerk: clean scans read 0.90-0.97.
+LOW_PAGE_CONFIDENCE = 0.80
+# An image file that does not say its resolution is taken to be a 300 dpi scan; the letter
+# height check in `prepare` enlarges it when it is smaller.
+DEFAULT_IMAGE_DPI = 300
+
+OcrPage = tuple[int, list[Line], PageQuality]
 
 
 def languages() -> list[str]:
@@ -38,22 +48,22 @@ def languages() -> list[str]:
     return [_REQUIRED_LANGUAGE]
 
 
-def ocr_pdf_pages(path: Path, page_numbers: list[int], jobs: int) -> Iterator[tuple[int, list[Line]]]:
-    """(page number, lines) for each 1-based page in `page_numbers`, in order."""
+def ocr_pdf_pages(path: Path, page_numbers: list[int], jobs: int) -> Iterator[OcrPage]:
+    """(page number, lines, quality) for each 1-based page in `page_numbers`, in order."""
     langs = languages()
     try:
         document = pypdfium2.PdfDocument(str(path))
     except pypdfium2.PdfiumError as error:
         raise InputError(f"{path}: damaged PDF: {error}") from None
     try:
-        images = ((number, _render(document, number, path)) for number in page_numbers)
+        images = ((number, render(document, number, path)) for number in page_numbers)
         yield from _ocr_stream(images, jobs, langs, f"{path}")
     finally:
         document.close()
 
 
-def ocr_image_file(path: Path, jobs: int) -> Iterator[tuple[int, list[Line]]]:
-    """(page number, lines) for each frame of a PNG, JPEG or (multi-page) TIFF."""
+def ocr_image_file(path: Path, jobs: int) -> Iterator[OcrPage]:
+    """(page number, lines, quality) for each frame of a PNG, JPEG or (multi-page) TIFF."""
     langs = languages()
     try:
         image = Image.open(path)
@@ -63,26 +73,37 @@ def ocr_image_file(path: Path, jobs: int) -> Iterator[tuple[int, list[Line]]]:
         if image.format not in _SUPPORTED_IMAGE_FORMATS:
             raise InputError(f"{path}: unsupported image format {image.format}; expected PNG, JPEG or TIFF")
         frames = (
-            (number, _load_frame(frame, path, number))
+            (number, grey_without_colour_ink(load_frame(frame, path, number), f"{path} page {number}"))
             for number, frame in enumerate(ImageSequence.Iterator(image), start=1)
         )
         yield from _ocr_stream(frames, jobs, langs, f"{path}")
 
 
-def _render(document: pypdfium2.PdfDocument, number: int, path: Path) -> Image.Image:
+def render(document: pypdfium2.PdfDocument, number: int, path: Path, colour: bool = False) -> Image.Image:
+    """The 1-based page `number` at RENDER_DPI: in grey with coloured ink (seals, signatures)
+    faded out, or as it looks (`colour`)."""
+    label = f"{path} page {number}"
     try:
         page = document[number - 1]
         try:
-            image = page.render(scale=RENDER_DPI / 72, grayscale=True).to_pil()
+            if colour:
+                image = page.render(scale=RENDER_DPI / 72).to_pil()
+            # A small colour copy says whether there is coloured ink to take out; most pages have
+            # none and are rendered in grey, a third of the memory.
+            elif has_colour_ink(page.render(scale=ANALYSIS_DPI / 72).to_pil(), label):
+                image = grey_without_colour_ink(page.render(scale=RENDER_DPI / 72).to_pil(), label, True)
+            else:
+                image = page.render(scale=RENDER_DPI / 72, grayscale=True).to_pil()
         finally:
             page.close()
     except pypdfium2.PdfiumError as error:
-        raise InputError(f"{path}: page {number} cannot be rendered: {error}") from None
+        raise InputError(f"{label} cannot be rendered: {error}") from None
     image.info["dpi"] = (RENDER_DPI, RENDER_DPI)
     return image
 
 
-def _load_frame(frame: Image.Image, path: Path, number: int) -> Image.Image:
+def load_frame(frame: Image.Image, path: Path, number: int) -> Image.Image:
+    """One frame of an image file as RGB (or grey), transparency laid on white paper."""
     try:
         frame.load()
     except (OSError, Image.DecompressionBombError) as error:
@@ -92,32 +113,51 @@ def _load_frame(frame: Image.Image, path: Path, number: int) -> Image.Image:
         # Transparent pixels are often stored black; Tesseract must see paper.
         background = Image.new("RGBA", frame.size, "white")
         frame = Image.alpha_composite(background, frame.convert("RGBA"))
-    gray = frame.convert("L")
+    picture = frame.convert("L" if frame.mode in ("1", "L", "I;16", "I", "F") else "RGB")
     if dpi:
-        gray.info["dpi"] = dpi
-    return gray
+        picture.info["dpi"] = dpi
+    return picture
+
+
+def image_dpi(image: Image.Image) -> float:
+    dpi = image.info.get("dpi")
+    value = float(dpi[0]) if dpi else 0.0
+    # Some writers store 1 or 72 for "unknown".
+    return value if value >= 100 else DEFAULT_IMAGE_DPI
 
 
 def _ocr_stream(
     images: Iterable[tuple[int, Image.Image]], jobs: int, langs: list[str], label: str
-) -> Iterator[tuple[int, list[Line]]]:
+) -> Iterator[OcrPage]:
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         pending: collections.deque = collections.deque()
         for number, image in images:
-            png = _encode_png(image)
-            grid = find_grid(image)
-            del image
             page_label = f"{label} page {number}"
-            pending.append((number, pool.submit(_ocr_png, png, number, langs, page_label, grid)))
+            # Prepared in the pool too: with jobs > 1 one page is prepared while another is read.
+            pending.append((number, pool.submit(_read_page, image, number, langs, page_label)))
+            del image
             while len(pending) > max(1, jobs):
                 number_done, future = pending.popleft()
-                yield number_done, future.result()
+                yield number_done, *future.result()
         while pending:
             number_done, future = pending.popleft()
-            yield number_done, future.result()
+            yield number_done, *future.result()
 
 
-def _encode_png(image: Image.Image) -> bytes:
+def _read_page(image: Image.Image, number: int, langs: list[str], label: str) -> tuple[list[Line], PageQuality]:
+    prepared = prepare(image, image_dpi(image), label)
+    del image
+    png = encode_png(prepared.image)
+    grid = find_grid(prepared.image)
+    lines = _ocr_png(png, number, langs, label, grid)
+    confidences = [value for line in lines for value in line.word_confidences or []]
+    confidence = round(sum(confidences) / len(confidences), 3) if confidences else None
+    quality = PageQuality(page=number, rotation=prepared.rotation, skew=prepared.skew, confidence=confidence,
+                          flagged=confidence is not None and confidence < LOW_PAGE_CONFIDENCE)
+    return lines, quality
+
+
+def encode_png(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
     dpi = image.info.get("dpi")
     # Fast compression: the bytes only cross a pipe to Tesseract.
