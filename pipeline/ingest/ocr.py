@@ -27,10 +27,9 @@ from pipeline.model import Line, PageQuality
 RENDER_DPI = 300
 # A dense page takes a few seconds; minutes means Tesseract is stuck.
 PAGE_TIMEOUT_SECONDS = 300
+# `vie` alone: adding Tesseract's script model `Vietnamese` gains 0.2-0.3 points of syllable
+# accuracy after restoration on the dev scans but costs 30 % more time a page (bench/ocr.py).
 _REQUIRED_LANGUAGE = "vie"
-# Tesseract's script model for Vietnamese; read together with `vie` it is
-# measurably more accurate on the dev scans (see bench/ocr.py).
-_OPTIONAL_LANGUAGE = "Vietnamese"
 _SUPPORTED_IMAGE_FORMATS = {"PNG", "JPEG", "MPO", "TIFF"}
 # Below this mean word confidence a page is flagged for a clerk: clean scans read 0.90-0.97.
 LOW_PAGE_CONFIDENCE = 0.80
@@ -43,8 +42,6 @@ OcrPage = tuple[int, list[Line], PageQuality]
 
 def languages() -> list[str]:
     tesseract.check([_REQUIRED_LANGUAGE])
-    if _OPTIONAL_LANGUAGE in tesseract.installed_languages():
-        return [_REQUIRED_LANGUAGE, _OPTIONAL_LANGUAGE]
     return [_REQUIRED_LANGUAGE]
 
 
@@ -147,9 +144,10 @@ def _ocr_stream(
 def _read_page(image: Image.Image, number: int, langs: list[str], label: str) -> tuple[list[Line], PageQuality]:
     prepared = prepare(image, image_dpi(image), label)
     del image
-    png = encode_png(prepared.image)
     grid = find_grid(prepared.image)
-    lines = _ocr_png(png, number, langs, label, grid)
+    encoded = encode_for_tesseract(prepared.image)
+    del prepared.image  # held only as bytes while Tesseract reads it: pages are streamed
+    lines = _ocr_image(encoded, number, langs, label, grid)
     confidences = [value for line in lines for value in line.word_confidences or []]
     confidence = round(sum(confidences) / len(confidences), 3) if confidences else None
     quality = PageQuality(page=number, rotation=prepared.rotation, skew=prepared.skew, confidence=confidence,
@@ -157,19 +155,18 @@ def _read_page(image: Image.Image, number: int, langs: list[str], label: str) ->
     return lines, quality
 
 
-def encode_png(image: Image.Image) -> bytes:
+def encode_for_tesseract(image: Image.Image) -> bytes:
+    """The page as BMP: it only crosses a pipe to Tesseract, and unlike PNG it costs no
+    compression time (a tenth of a second a page); unlike PNM it keeps the resolution."""
     buffer = io.BytesIO()
     dpi = image.info.get("dpi")
-    # Fast compression: the bytes only cross a pipe to Tesseract.
-    options = {"compress_level": 1}
-    if dpi:
-        options["dpi"] = tuple(round(float(value)) for value in dpi)
-    image.save(buffer, format="PNG", **options)
+    options = {"dpi": tuple(round(float(value)) for value in dpi)} if dpi else {}
+    image.save(buffer, format="BMP", **options)
     return buffer.getvalue()
 
 
-def _ocr_png(png: bytes, page: int, langs: list[str], label: str, grid: Grid | None) -> list[Line]:
-    tsv = tesseract.image_to_tsv(png, languages=langs, label=label, timeout=PAGE_TIMEOUT_SECONDS)
+def _ocr_image(image: bytes, page: int, langs: list[str], label: str, grid: Grid | None) -> list[Line]:
+    tsv = tesseract.image_to_tsv(image, languages=langs, label=label, timeout=PAGE_TIMEOUT_SECONDS)
     return lines_from_tsv(tsv, page, grid)
 
 
@@ -178,6 +175,9 @@ _RULE_READ_AS_TEXT = regex.compile(r"[|¦\[\]!]+")
 # A gap this wide (share of the page width) between two words of one OCR line separates two
 # columns: the header's "ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI..." or "Nơi nhận: | KT. CHỦ TỊCH".
 COLUMN_GAP = 0.05
+# A ruled grid is read as a table when this many of its rows have text in this many cells.
+MIN_TABLE_ROWS = 2
+MIN_FILLED_CELLS = 2
 
 Word = tuple[str, float, tuple[int, int, int, int]]
 
@@ -213,7 +213,14 @@ def lines_from_tsv(tsv: str, page: int, grid: Grid | None = None) -> list[Line]:
     ordered = list(words_by_line.items())
     table: list[Line] = []
     if grid:
-        ordered, table = _take_table(ordered, grid, page)
+        kept, table = _take_table(ordered, grid, page)
+        # Ruling lines with text in hardly any of their cells are a box or a form, not a table:
+        # read in Tesseract's own order, the page is no worse than plain reading.
+        filled = sum(sum(bool(cell.strip()) for cell in row.text.split("\t")) >= MIN_FILLED_CELLS for row in table)
+        if filled >= MIN_TABLE_ROWS:
+            ordered = kept
+        else:
+            grid, table = None, []
     above = [item for item in ordered if not grid or item[1][0][2][1] < grid.box[1]]
     below = [item for item in ordered if grid and item[1][0][2][1] >= grid.box[1]]
     blocks = [[_line(words, page) for words in group]
@@ -300,13 +307,21 @@ def _line(words: list[Word], page: int) -> Line:
 
 
 def _split_at_gap(words: list[Word], min_gap: float) -> tuple[list[Word], list[Word]] | None:
-    """The line's words left and right of its widest gap, when that gap separates columns."""
+    """The line's words left and right of its gap, when that gap separates two columns.
+
+    A line with several such gaps is a row of an unruled table, or a header with a stamp box
+    between its columns: unfolding it column by column would scramble it, so it is left in
+    Tesseract's order.
+    """
     words = sorted(words, key=lambda word: word[2][0])
     gaps = [(words[i + 1][2][0] - words[i][2][2], i) for i in range(len(words) - 1)]
     if not gaps or min_gap <= 0:
         return None
-    widest, at = max(gaps)
-    return (words[:at + 1], words[at + 1:]) if widest >= min_gap else None
+    wide = [(gap, at) for gap, at in gaps if gap >= min_gap]
+    if len(wide) != 1:
+        return None
+    at = wide[0][1]
+    return words[:at + 1], words[at + 1:]
 
 
 def _paragraphs_in_column_order(lines: list[tuple[tuple[int, int, int], list[Word]]], min_gap: float):

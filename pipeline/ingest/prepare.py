@@ -39,16 +39,22 @@ from pipeline.errors import InputError
 ANALYSIS_DPI = 100
 # Coloured ink: saturated and not dark (a black letter under a red seal is dark).
 INK_SATURATION = 80
-INK_VALUE = 70
+INK_VALUE = 100
+# OpenCV hues run 0-179: red wraps around 0, blue and purple lie from 95 up to red again;
+# between them are the yellows and browns of aged paper and toner, which stay.
+RED_HUE_MAX = 12
+BLUE_HUE_MIN = 95
 # Below this share of coloured pixels there is no seal or signature to remove.
 MIN_COLOURED_SHARE = 0.0005
 # A photographed page covers at most this share of the photo; a scan's page fills it.
 MAX_PHOTO_PAGE_AREA = 0.92
 MIN_PHOTO_PAGE_AREA = 0.2
 # Text lines at less than this angle are left alone (Tesseract copes; resampling blurs).
-MIN_SKEW_DEGREES = 0.2
+MIN_SKEW_DEGREES = 0.3
 MAX_SKEW_DEGREES = 8.0
-# Tesseract reads best when letters (ascender to descender) are about this many pixels high.
+# Letters (the median height of ink blobs) lower than this are enlarged to the target, where
+# Tesseract reads best: 13 pt type at 300 dpi is about 30 px, at 150 dpi 15 px.
+MIN_LETTER_HEIGHT = 20
 TARGET_LETTER_HEIGHT = 30
 MAX_UPSCALE = 3.0
 # Where ink sits around the line's core band: above (accents, capitals, ascenders) much more
@@ -133,7 +139,11 @@ def prepare(image: Image.Image, dpi: float, label: str) -> PreparedPage:
     out_dpi = round(dpi * upscale)
     # Back to full resolution, times the upscale: source pixel -> prepared pixel.
     full = np.diag([1 / scale * upscale, 1 / scale * upscale, 1.0]) @ transform @ to_small
-    out_size = (round(small.shape[1] / scale * upscale), round(small.shape[0] / scale * upscale))
+    if page_corners is None:  # the page keeps its size, turned a quarter or not
+        height, width = gray.shape[::-1] if rotation in (90, 270) else gray.shape
+    else:
+        height, width = (side / scale for side in small.shape)
+    out_size = (round(width * upscale), round(height * upscale))
     if steps:
         flags = cv2.INTER_CUBIC if upscale > 1 else cv2.INTER_LINEAR
         gray = cv2.warpPerspective(gray, full, out_size, flags=flags, borderMode=cv2.BORDER_REPLICATE)
@@ -168,8 +178,14 @@ def has_colour_ink(thumbnail: Image.Image, label: str) -> bool:
     if saturation > MAX_PAPER_SATURATION:
         raise InputError(f"{label}: the image does not look like a page of a document (mostly colour, "
                          f"saturation {saturation:.0f}); expected a scan or a photo of a page")
-    coloured = (hsv[..., 1] >= INK_SATURATION) & (hsv[..., 2] >= INK_VALUE)
-    return bool(coloured.mean() >= MIN_COLOURED_SHARE)
+    return bool(_seal_ink(hsv).mean() >= MIN_COLOURED_SHARE)
+
+
+def _seal_ink(hsv: np.ndarray) -> np.ndarray:
+    """Red, purple and blue ink: saturated, not dark, and not the yellow-brown of aged paper."""
+    hue = hsv[..., 0]
+    return ((hsv[..., 1] >= INK_SATURATION) & (hsv[..., 2] >= INK_VALUE)
+            & ((hue <= RED_HUE_MAX) | (hue >= BLUE_HUE_MIN)))
 
 
 def grey_without_colour_ink(image: Image.Image, label: str, coloured_ink: bool | None = None) -> Image.Image:
@@ -184,14 +200,21 @@ def grey_without_colour_ink(image: Image.Image, label: str, coloured_ink: bool |
     else:
         rgb = np.asarray(image.convert("RGB"))
         hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-        coloured = ((hsv[..., 1] >= INK_SATURATION) & (hsv[..., 2] >= INK_VALUE)).astype(np.uint8)
-        # The brightest channel: red ink is bright in red, blue in blue, black text in none. The
-        # mask is widened a little so the ink's soft, less saturated rim goes too.
-        coloured = cv2.dilate(coloured, np.ones((3, 3), np.uint8)).astype(bool)
+        ink = _seal_ink(hsv).astype(np.uint8)
+        # The ink's soft, less saturated rim takes its brightest channel (red ink is bright in
+        # red, blue in blue, black text in none) ...
+        rim = cv2.dilate(ink, np.ones((3, 3), np.uint8)).astype(bool)
+        ink = ink.astype(bool)
         value = hsv[..., 2]
         del hsv
         array = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        array[coloured] = value[coloured]
+        array[rim] = value[rim]
+        # ... and the ink itself the paper around it: on aged paper even the brightest channel
+        # of blue ink is dark. A letter under the seal is dark in every channel, so not ink here.
+        small = cv2.resize(array, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+        paper = cv2.resize(cv2.dilate(small, np.ones((9, 9), np.uint8)), (array.shape[1], array.shape[0]),
+                           interpolation=cv2.INTER_LINEAR)
+        array[ink] = paper[ink]
         grey = Image.fromarray(array)
     grey.info["dpi"] = image.info.get("dpi")
     return grey
@@ -224,6 +247,8 @@ def _photographed_page(small: np.ndarray) -> np.ndarray | None:
     # The page must be clearly brighter than what lies around it.
     mask = np.zeros_like(small)
     cv2.fillConvexPoly(mask, corners.reshape(4, 2), 255)
+    if mask.all():
+        return None
     inside, outside = np.median(small[mask > 0]), np.median(small[mask == 0])
     if inside - outside < 30:
         return None
@@ -358,7 +383,7 @@ def _upscale(small: np.ndarray, dpi: float) -> float:
     if len(heights) < 50:
         return 1.0
     letter_height = float(np.median(heights)) * dpi / ANALYSIS_DPI
-    if letter_height >= 0.8 * TARGET_LETTER_HEIGHT:
+    if letter_height >= MIN_LETTER_HEIGHT:
         return 1.0
     return min(MAX_UPSCALE, TARGET_LETTER_HEIGHT / letter_height)
 
