@@ -9,7 +9,8 @@ accuracy (scored by the shared score_restore.py) and seconds per page of
 all in one run; and task agreement: the share of gold.txt's task ids found
 from the restored scan, and of those, how many have gold's deadline and lead units.
 
-Usage: python bench/ocr.py [--jobs N] [--scans scan.pdf scan-hard.pdf] [--no-ocrmypdf] [DOC_SLUG ...]
+Usage: python bench/ocr.py [--jobs N] [--scans scan.pdf scan-hard.pdf] [--readers pipeline plain ocrmypdf]
+                           [DOC_SLUG ...]
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ from pipeline.model import Document  # noqa: E402
 from pipeline.process import normalize, process_file, restore, structure  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval" / "dev"
+READERS = ("pipeline", "plain", "ocrmypdf")
 SCORER = ROOT.parent / "shared" / "eval" / "score_restore.py"
 
 
@@ -78,6 +80,18 @@ def ocrmypdf(scan: Path, jobs: int) -> list[str] | None:
         return sidecar.read_text(encoding="utf-8").replace("\f", "\n").split("\n")
 
 
+def clock() -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of this process and its children (Tesseract, OCRmyPDF):
+    on a machine shared with other jobs, CPU time is the steadier measure of cost."""
+    times = os.times()
+    return time.perf_counter(), times.user + times.system + times.children_user + times.children_system
+
+
+def since(start: tuple[float, float]) -> tuple[float, float]:
+    now = clock()
+    return now[0] - start[0], now[1] - start[1]
+
+
 def agreement(count: int, out_of: int) -> float:
     return count / out_of if out_of else 1.0
 
@@ -87,15 +101,16 @@ def main() -> None:
     parser.add_argument("docs", nargs="*", help="document slugs (default: all)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--scans", nargs="+", default=["scan.pdf", "scan-hard.pdf"], help="which scans to read")
-    parser.add_argument("--no-ocrmypdf", action="store_true", help="leave the OCRmyPDF column out (it is slow)")
+    parser.add_argument("--readers", nargs="+", choices=READERS, default=list(READERS),
+                        help="which readers to run (OCRmyPDF is slow: it can be run apart on a few documents)")
     args = parser.parse_args()
     docs = [DEV / slug for slug in args.docs] or sorted(path for path in DEV.iterdir() if path.is_dir())
     print(f"tesseract {'.'.join(map(str, tesseract.version()))}, ingest OCR languages {'+'.join(ocr.languages())}")
-    with_ocrmypdf = not args.no_ocrmypdf and shutil.which("ocrmypdf") is not None
-    if not args.no_ocrmypdf and not with_ocrmypdf:
+    with_ocrmypdf = "ocrmypdf" in args.readers and shutil.which("ocrmypdf") is not None
+    if "ocrmypdf" in args.readers and not with_ocrmypdf:
         print("OCRmyPDF is MISSING: its column is left out (install it for the bench: apt-get install ocrmypdf)")
     for scan_name in args.scans:
-        print(f"\n== {scan_name}: syllable accuracy (s/page); ingest = our OCR before restoration; "
+        print(f"\n== {scan_name}: syllable accuracy (CPU s/page); ingest = our OCR before restoration; "
               f"tasks = share of gold task ids found, and of their deadline and lead unit where found")
         print(f"{'document':24} {'pages':>5} {'ingest':>7} {'restored':>14} {'plain tess.':>14} {'ocrmypdf':>14}"
               f" {'ids':>6} {'deadline':>8} {'lead':>6}")
@@ -105,31 +120,37 @@ def main() -> None:
             gold = doc / "gold.txt"
             scan = doc / scan_name
             gold_doc = process_file(gold)
-            started = time.perf_counter()
-            source, scan_lines = ingest(scan, jobs=args.jobs)
-            ingest_seconds = time.perf_counter() - started
-            accuracy = {"ingest": score(gold, [line.text for line in scan_lines])}
-            started = time.perf_counter()
-            scanned = normalize(restore(Document(source=source, lines=scan_lines)))
-            seconds = {"restored": ingest_seconds + time.perf_counter() - started}
-            accuracy["restored"] = score(gold, [line.text for line in scanned.lines])
-            scanned = structure(scanned)
-            started = time.perf_counter()
-            accuracy["plain"] = score(gold, plain_tesseract(scan, args.jobs))
-            seconds["plain"] = time.perf_counter() - started
+            accuracy, seconds = {}, {}
+            scanned = None
+            if "pipeline" in args.readers:
+                started = clock()
+                source, scan_lines = ingest(scan, jobs=args.jobs)
+                seconds["ingest"] = since(started)
+                scanned = normalize(restore(Document(source=source, lines=scan_lines)))
+                seconds["restored"] = since(started)
+                accuracy["ingest"] = score(gold, [line.text for line in scan_lines])
+                accuracy["restored"] = score(gold, [line.text for line in scanned.lines])
+                scanned = structure(scanned)
+            if "plain" in args.readers:
+                started = clock()
+                plain = plain_tesseract(scan, args.jobs)
+                seconds["plain"] = since(started)
+                accuracy["plain"] = score(gold, plain)
             if with_ocrmypdf:
-                started = time.perf_counter()
-                accuracy["ocrmypdf"] = score(gold, ocrmypdf(scan, args.jobs))
-                seconds["ocrmypdf"] = time.perf_counter() - started
-            pages = source.pages
+                started = clock()
+                text = ocrmypdf(scan, args.jobs)
+                seconds["ocrmypdf"] = since(started)
+                accuracy["ocrmypdf"] = score(gold, text)
+            pages = len(pypdfium2.PdfDocument(str(scan)))
             tokens = len(gold.read_text(encoding="utf-8").split())
             totals["pages"] += pages
             totals["tokens"] += tokens
             for name, value in accuracy.items():
                 totals["errors"][name] = totals["errors"].get(name, 0.0) + (1 - value) * tokens
-            for name, value in seconds.items():
-                totals["seconds"][name] = totals["seconds"].get(name, 0.0) + value
-            found = {task.id: task for task in scanned.tasks}
+            for name, (wall, cpu) in seconds.items():
+                total_wall, total_cpu = totals["seconds"].get(name, (0.0, 0.0))
+                totals["seconds"][name] = (total_wall + wall, total_cpu + cpu)
+            found = {task.id: task for task in scanned.tasks} if scanned else {}
             shared = [task for task in gold_doc.tasks if task.id in found]
             deadline = sum(task.deadline == found[task.id].deadline for task in shared)
             lead = sum(task.lead_units == found[task.id].lead_units for task in shared)
@@ -141,19 +162,24 @@ def main() -> None:
             def cell(name: str) -> str:
                 if name not in accuracy:
                     return f"{'-':>14}"
-                return f"{accuracy[name]:.4f} ({seconds[name] / pages:4.2f})".rjust(14)
+                return f"{accuracy[name]:.4f} ({seconds[name][1] / pages:4.2f})".rjust(14)
 
-            flagged = sum(page.flagged for page in source.scan_pages)
-            print(f"{doc.name:24} {pages:5} {accuracy['ingest']:7.4f} {cell('restored')} {cell('plain')}"
+            quality = scanned.source.scan_pages if scanned else []
+            print(f"{doc.name:24} {pages:5} {accuracy.get('ingest', 0):7.4f} {cell('restored')} {cell('plain')}"
                   f" {cell('ocrmypdf')} {agreement(len(shared), len(gold_doc.tasks)):6.3f}"
                   f" {agreement(deadline, len(shared)):8.3f} {agreement(lead, len(shared)):6.3f}"
-                  f"  flagged pages {flagged}, turned {[p.page for p in source.scan_pages if p.rotation]}", flush=True)
+                  f"  flagged pages {sum(page.flagged for page in quality)},"
+                  f" turned {[page.page for page in quality if page.rotation]}", flush=True)
         pages = totals["pages"] or 1
         overall = {name: 1 - errors / totals["tokens"] for name, errors in totals["errors"].items()}
         print(f"{scan_name} overall (weighted by words): " + ", ".join(f"{name} {value:.4f}" for name, value in overall.items()))
-        print(f"{scan_name} seconds per page over {pages} pages (jobs={args.jobs}): "
-              + ", ".join(f"{name} {value / pages:.2f}" for name, value in totals["seconds"].items())
-              + f"; ratio to plain: {totals['seconds']['restored'] / totals['seconds']['plain']:.2f}")
+        seconds = totals["seconds"]
+        for kind, index in (("CPU", 1), ("wall", 0)):
+            ratio = (f"; against plain: ingest {seconds['ingest'][index] / seconds['plain'][index]:.2f}x, "
+                     f"ingest+restore+normalize {seconds['restored'][index] / seconds['plain'][index]:.2f}x"
+                     if "plain" in seconds and "ingest" in seconds else "")
+            print(f"{scan_name} {kind} seconds per page over {pages} pages (jobs={args.jobs}): "
+                  + ", ".join(f"{name} {value[index] / pages:.2f}" for name, value in seconds.items()) + ratio)
         print(f"{scan_name} tasks: ids found {agreement(totals['found'], totals['tasks']):.3f} "
               f"({totals['found']}/{totals['tasks']}), deadline {agreement(totals['deadline'], totals['found']):.3f},"
               f" lead {agreement(totals['lead'], totals['found']):.3f}", flush=True)

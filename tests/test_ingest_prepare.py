@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+
+from test_cli import validate
 
 from pipeline.errors import InputError
 from pipeline.ingest import ingest
@@ -217,12 +220,15 @@ def test_stamp_box_beside_the_header_is_not_a_table(tmp_path):
 
 
 def test_page_quality_is_in_the_document_json(tmp_path):
+    from pipeline.export import document_json
     from pipeline.process import Options, process_file
 
     path = tmp_path / "turned.png"
     _turned(_skewed(_page(), 2.0), 180).save(path, dpi=(DPI, DPI))
     doc = process_file(path, Options())
-    (quality,) = doc.to_dict()["source"]["scan_pages"]
+    machine = json.loads(document_json(doc.to_dict()))
+    validate(machine)
+    (quality,) = machine["source"]["scan_pages"]
     assert quality["page"] == 1 and quality["rotation"] == 180
     assert abs(quality["skew"]) == pytest.approx(2.0, abs=0.3)
     assert 0.8 < quality["confidence"] <= 1 and 0 <= quality["doubted"] < 0.1

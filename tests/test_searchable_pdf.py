@@ -77,3 +77,22 @@ def test_run_with_pdf_writes_one_beside_the_json(scanned_pdf, tmp_path):
     layer = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(out / "scan.pdf"), "-"], capture_output=True,
                            text=True, check=True).stdout
     assert _words_ratio((tmp_path / "norm" / "scan.txt").read_text(encoding="utf-8"), layer) >= 0.99
+
+
+def test_low_quality_page_is_flagged_in_the_review_app(scanned_pdf, tmp_path):
+    import json
+
+    from pipeline.export import document_json
+    from pipeline.process import Options, process_file
+    from pipeline.review.app import create_app
+
+    doc = process_file(scanned_pdf, Options())
+    assert [page.rotation for page in doc.source.scan_pages] == [0, 180]
+    assert not any(page.flagged for page in doc.source.scan_pages)
+    machine = doc.to_dict()
+    machine["source"]["scan_pages"][1].update(confidence=0.55, flagged=True)  # as a bad photo reads
+    (tmp_path / "scan.json").write_text(document_json(machine), encoding="utf-8")
+    html = create_app(tmp_path).test_client().get("/documents/scan").get_data(as_text=True)
+    assert "Trang 2: chất lượng thấp" in html
+    assert "Trang 1: chất lượng thấp" not in html
+    assert json.loads(document_json(machine))["source"]["scan_pages"][0]["page"] == 1
