@@ -34,6 +34,7 @@ from pipeline._exec import tesseract  # noqa: E402
 from pipeline.ingest import ingest, ocr  # noqa: E402
 from pipeline.model import Document  # noqa: E402
 from pipeline.process import normalize, process_file, restore, structure  # noqa: E402
+from pipeline.searchable_pdf import searchable_pdf  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval" / "dev"
 READERS = ("pipeline", "plain", "ocrmypdf")
@@ -80,6 +81,25 @@ def ocrmypdf(scan: Path, jobs: int) -> list[str] | None:
         return sidecar.read_text(encoding="utf-8").replace("\f", "\n").split("\n")
 
 
+def round_trip(doc: Document) -> None:
+    """Print how much of the normalized text pdftotext finds in the searchable PDF."""
+    with tempfile.TemporaryDirectory() as folder:
+        normalized = Path(folder) / "normalized.txt"
+        normalized.write_text(doc.text, encoding="utf-8")
+        pdf = Path(folder) / "searchable.pdf"
+        started = clock()
+        pdf.write_bytes(searchable_pdf(doc))
+        wall, cpu = since(started)
+        found = {}
+        for mode in ([], ["-raw"]):
+            text = subprocess.run(["pdftotext", *mode, "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                                  text=True, check=True).stdout
+            found[" ".join(mode) or "default"] = score(normalized, text.split("\n"))
+        print(f"  searchable PDF {pdf.stat().st_size / 1e6:.1f} MB, {cpu / doc.source.pages:.2f} CPU s/page; pdftotext "
+              + ", ".join(f"{mode} {value:.4f}" for mode, value in found.items()) + " of the normalized text",
+              flush=True)
+
+
 def clock() -> tuple[float, float]:
     """Wall seconds, and CPU seconds of this process and its children (Tesseract, OCRmyPDF):
     on a machine shared with other jobs, CPU time is the steadier measure of cost."""
@@ -101,6 +121,9 @@ def main() -> None:
     parser.add_argument("docs", nargs="*", help="document slugs (default: all)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--scans", nargs="+", default=["scan.pdf", "scan-hard.pdf"], help="which scans to read")
+    parser.add_argument("--searchable", action="store_true",
+                        help="also make the searchable PDF of each restored scan and score what pdftotext gets from "
+                             "it (default mode and -raw) against the normalized text")
     parser.add_argument("--readers", nargs="+", choices=READERS, default=list(READERS),
                         help="which readers to run (OCRmyPDF is slow: it can be run apart on a few documents)")
     args = parser.parse_args()
@@ -126,10 +149,13 @@ def main() -> None:
                 started = clock()
                 source, scan_lines = ingest(scan, jobs=args.jobs)
                 seconds["ingest"] = since(started)
+                ocr_text = [line.text for line in scan_lines]  # restore rewrites the lines in place
                 scanned = normalize(restore(Document(source=source, lines=scan_lines)))
                 seconds["restored"] = since(started)
-                accuracy["ingest"] = score(gold, [line.text for line in scan_lines])
+                accuracy["ingest"] = score(gold, ocr_text)
                 accuracy["restored"] = score(gold, [line.text for line in scanned.lines])
+                if args.searchable:
+                    round_trip(scanned)
                 scanned = structure(scanned)
             if "plain" in args.readers:
                 started = clock()

@@ -168,6 +168,15 @@ def test_skew_is_measured_and_removed(degrees):
     assert again.skew == 0.0
 
 
+def test_photographed_page_is_found_and_warped_to_a_rectangle():
+    page = _page()
+    prepared = prepare(grey_without_colour_ink(_photographed(page), "photo"), DPI, "photo")
+    assert prepared.steps[0] == "page-warp"
+    # The page's own size comes back (the photo's canvas is 500 px larger each way).
+    assert prepared.size[0] == pytest.approx(page.width, rel=0.05)
+    assert prepared.size[1] == pytest.approx(page.height, rel=0.05)
+
+
 def test_clean_page_is_passed_through_untouched():
     clean = _page().convert("L")
     prepared = prepare(clean, DPI, "clean")
