@@ -6,13 +6,13 @@ or blue seals and signatures over the text, yellowed or shadowed paper, at
 a table. Each step below acts only when a cheap look at a small copy of the
 page says it is needed, so a clean flatbed page costs little beyond OCR:
 
-1. colour before grey: pixels of coloured ink (seals, signatures) take their
-   brightest channel, so red and blue ink fade to paper while black text,
-   also under a seal, stays black;
+1. colour before grey: red and blue ink (seals, signatures) is told apart by its
+   hue and replaced by the paper around it, while black text, also under a
+   seal, stays black (ingest does this when the page is rendered);
 2. the page is found (phone photos) and its four corners warped to a rectangle;
-3. orientation: a sideways page shows in the projection profiles, an upside-down
-   one in where the marks and ascenders sit; when either is in doubt,
-   Tesseract's own orientation detection (OSD) decides;
+3. orientation: a sideways page shows in which way its ink smears into long bars,
+   an upside-down one in where the marks and ascenders sit around each line;
+   when that is in doubt, Tesseract's own orientation detection (OSD) decides;
 4. skew: the angle of the text lines (OpenCV's minimum-area rectangles of the
    lines smeared into bars);
 5. small text is scaled up to the height Tesseract reads best.
@@ -39,11 +39,12 @@ from pipeline.errors import InputError
 ANALYSIS_DPI = 100
 # Coloured ink: saturated and not dark (a black letter under a red seal is dark).
 INK_SATURATION = 80
-INK_VALUE = 100
+INK_VALUE = 70
 # OpenCV hues run 0-179: red wraps around 0, blue and purple lie from 95 up to red again;
 # between them are the yellows and browns of aged paper and toner, which stay.
 RED_HUE_MAX = 12
 BLUE_HUE_MIN = 95
+RED_HUE_MIN = 150  # purple-red from here up to 179
 # Below this share of coloured pixels there is no seal or signature to remove.
 MIN_COLOURED_SHARE = 0.0005
 # A photographed page covers at most this share of the photo; a scan's page fills it.
@@ -85,10 +86,9 @@ class PreparedPage:
 
 
 def prepare(image: Image.Image, dpi: float, label: str) -> PreparedPage:
-    """The page in `image`, ready for OCR. Raises InputError when it is not a page.
+    """The page in `image` (grey: see `grey_without_colour_ink`), ready for OCR.
 
-    A colour page is best passed through `grey_without_colour_ink` first (it is, by ingest);
-    the colours still tell a photo from a page here.
+    Raises InputError when it is not a page.
     """
     dpi = float(dpi or 300)
     steps: list[str] = []
@@ -188,6 +188,15 @@ def _seal_ink(hsv: np.ndarray) -> np.ndarray:
             & ((hue <= RED_HUE_MAX) | (hue >= BLUE_HUE_MIN)))
 
 
+def _seal_inks(hsv: np.ndarray) -> list[np.ndarray]:
+    """The pixels of each coloured ink on the page (red seal, blue signature), apart."""
+    ink = _seal_ink(hsv)
+    hue = hsv[..., 0]
+    red = ink & ((hue <= RED_HUE_MAX) | (hue >= RED_HUE_MIN))
+    inks = [red, ink & ~red]
+    return [pixels for pixels in inks if pixels.mean() >= MIN_COLOURED_SHARE / 10]
+
+
 def grey_without_colour_ink(image: Image.Image, label: str, coloured_ink: bool | None = None) -> Image.Image:
     """The page in grey, coloured ink faded to paper and black text (also under a seal) kept.
 
@@ -200,21 +209,19 @@ def grey_without_colour_ink(image: Image.Image, label: str, coloured_ink: bool |
     else:
         rgb = np.asarray(image.convert("RGB"))
         hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
-        ink = _seal_ink(hsv).astype(np.uint8)
-        # The ink's soft, less saturated rim takes its brightest channel (red ink is bright in
-        # red, blue in blue, black text in none) ...
-        rim = cv2.dilate(ink, np.ones((3, 3), np.uint8)).astype(bool)
-        ink = ink.astype(bool)
-        value = hsv[..., 2]
-        del hsv
         array = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-        array[rim] = value[rim]
-        # ... and the ink itself the paper around it: on aged paper even the brightest channel
-        # of blue ink is dark. A letter under the seal is dark in every channel, so not ink here.
-        small = cv2.resize(array, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
-        paper = cv2.resize(cv2.dilate(small, np.ones((9, 9), np.uint8)), (array.shape[1], array.shape[0]),
-                           interpolation=cv2.INTER_LINEAR)
-        array[ink] = paper[ink]
+        paper = float(np.median(array[::8, ::8]))
+        for ink in _seal_inks(hsv):
+            # Under and around the ink, the brightest channel: red ink is bright in red, blue in
+            # blue, a black letter under the seal in none. Raised so the ink's own brightness
+            # becomes the paper's (on aged paper even blue ink's blue channel is dim), a letter
+            # under the seal stays dark while the ink goes.
+            value = hsv[..., 2][ink]
+            gain = paper / max(float(np.median(value)), 1.0)
+            # The ink's soft, paler rim too; and never brighter than paper, or a white ghost of
+            # the seal would be left to read.
+            area = cv2.dilate(ink.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+            array[area] = np.minimum(hsv[..., 2][area] * gain, paper).astype(np.uint8)
         grey = Image.fromarray(array)
     grey.info["dpi"] = image.info.get("dpi")
     return grey
@@ -339,13 +346,11 @@ def _osd_rotation(small: np.ndarray, label: str) -> int:
 
 
 def _quarter_turn(rotation: int, shape: tuple[int, int]) -> tuple[np.ndarray, tuple[int, int]]:
-    """The matrix turning a picture of `shape` clockwise by `rotation` degrees, and the new size."""
+    """The matrix turning a picture of `shape` clockwise by `rotation` (90 or 180) degrees, and the new size."""
     height, width = shape
     if rotation == 90:
         return np.array([[0, -1, height - 1], [1, 0, 0], [0, 0, 1]], float), (height, width)
-    if rotation == 180:
-        return np.array([[-1, 0, width - 1], [0, -1, height - 1], [0, 0, 1]], float), (width, height)
-    return np.array([[0, 1, 0], [-1, 0, width - 1], [0, 0, 1]], float), (height, width)
+    return np.array([[-1, 0, width - 1], [0, -1, height - 1], [0, 0, 1]], float), (width, height)
 
 
 def _skew(small: np.ndarray) -> float:
