@@ -19,7 +19,7 @@ MIN_VERSION = (4, 1)
 VERSION_CHECK_TIMEOUT = 30
 
 _APT_PACKAGE = "tesseract-ocr"
-_LANGUAGE_PACKAGES = {"vie": "tesseract-ocr-vie", "Vietnamese": "tesseract-ocr-script-viet", "osd": "tesseract-ocr-osd"}
+_LANGUAGE_PACKAGES = {"vie": "tesseract-ocr-vie", "osd": "tesseract-ocr-osd"}
 
 
 def _install_hint(package: str) -> str:
