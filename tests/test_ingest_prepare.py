@@ -36,9 +36,10 @@ DPI = 300
 
 
 def _page(lines=BODY, header: bool = False, stamp: bool = False) -> Image.Image:
-    """An A5-wide page at 300 dpi in RGB: black Liberation Serif text on white paper."""
+    """An A5-wide page at 300 dpi in RGB: black Liberation Serif text on white paper; a first
+    page (`header`) is A5-high, the others just high enough for their lines (quicker to read)."""
     font, bold = ImageFont.truetype(FONT, 46), ImageFont.truetype(BOLD, 40)
-    page = Image.new("RGB", (1750, 260 + 62 * len(lines) + (260 if header else 0)), "white")
+    page = Image.new("RGB", (1750, 2480 if header else 260 + 62 * len(lines)), "white")
     draw = ImageDraw.Draw(page)
     top = 120
     if header:

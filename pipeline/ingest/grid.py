@@ -21,8 +21,11 @@ DARK = 128
 MIN_RULE = 0.025
 MIN_COLUMNS = 3  # a grid with fewer columns is a box or a frame, not a table
 MIN_ROWS = 3  # rules: a header row and one row at least
-# A table's horizontal rules run across most of the text: a stamp box ("ĐẾN", a received
-# date), a signature frame or a boxed note beside the header are far narrower.
+# A horizontal rule is a dark run this long (share of the page width): on a page left with a
+# quarter of a degree of tilt a full-width rule still keeps such a run within one pixel row.
+MIN_HORIZONTAL_RULE = 0.1
+# A table spans most of the text width: a stamp box ("ĐẾN", a received date), a signature
+# frame or a boxed note beside the header is far narrower.
 MIN_TABLE_WIDTH = 0.4
 # Rules this near the picture's edge are its border (a photo's background, a scanner's lid).
 EDGE = 0.01
@@ -76,11 +79,9 @@ def find_grid(image: Image.Image) -> Grid | None:
     height, width = (side - side % SHRINK for side in gray.shape)
     dark = (gray[:height, :width] < DARK).reshape(height // SHRINK, SHRINK, width // SHRINK, SHRINK).any(axis=(1, 3))
     columns = _rules(dark, MIN_RULE * dark.shape[0])
-    rows = _rules(dark.T, MIN_TABLE_WIDTH * dark.shape[1])
+    rows = _rules(dark.T, MIN_HORIZONTAL_RULE * dark.shape[1])
     if len(columns) < MIN_COLUMNS or len(rows) < MIN_ROWS:
         return None
-    # Vertical rules of the table lie between its horizontal ones' ends; others (a box beside
-    # the table) are not its columns.
     if columns[-1] - columns[0] < MIN_TABLE_WIDTH * dark.shape[1]:
         return None
     return Grid(columns=[SHRINK * x + 1 for x in columns], rows=[SHRINK * y + 1 for y in rows])
