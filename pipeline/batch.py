@@ -164,7 +164,8 @@ def _fingerprint(path: Path) -> tuple[str, int]:
 
 def _settings(options: Options) -> str:
     """The options that change a document's output (not how many pages are OCR'd at once)."""
-    return f"restore={options.restore} profile={options.profile} style={options.style}"
+    settings = f"restore={options.restore} profile={options.profile} style={options.style}"
+    return settings + " pdf=True" if options.pdf else settings
 
 
 @contextmanager
@@ -323,6 +324,8 @@ def _record(manifest: Manifest, outcome: Outcome, sha256: str | None, settings: 
     else:
         write_atomic(normalized_dir / f"{job.name}.txt", outcome.normalized)
         write_atomic(out_dir / f"{job.name}.json", outcome.document)
+        if outcome.pdf:
+            write_atomic(out_dir / f"{job.name}.pdf", outcome.pdf)
     manifest.record(Entry(
         source=job.path, name=job.name, sha256=sha256, pipeline_version=__version__, settings=settings,
         status=FAILED if outcome.failed else DONE, error=outcome.error, message=outcome.message,

@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore", help="print the restored text, one line per input line",
                                   description="Restore Vietnamese marks and OCR letter errors, then normalize. "
                                               "The output has exactly one line per input line.")
-    _add_input_output(restore, "output file")
+    _add_input_output(restore, "output file (a name ending in .pdf gets a searchable PDF of a scanned "
+                               "input: its pages with the restored text laid over them)")
     _add_common(restore)
 
     parse = commands.add_parser("parse", help="print the document JSON: metadata, sections, tasks",
@@ -73,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--out-dir", type=Path, default=Path("outputs"))
     batch.add_argument("--normalized-dir", type=Path, default=Path("normalized"))
     batch.add_argument("--no-restore", action="store_true", help="the texts are already correct: skip restoration")
+    batch.add_argument("--pdf", action="store_true",
+                       help="also write OUT_DIR/<name>.pdf for scanned inputs: the pages with the restored text "
+                            "laid over them, searchable and selectable")
     batch.add_argument("--force", action="store_true",
                        help="redo inputs already done (by default a re-run skips them and redoes what failed or changed)")
     batch.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_SECONDS, metavar="SECONDS",
@@ -132,12 +136,17 @@ def _options(args: argparse.Namespace) -> Options:
     if args.jobs < 1:
         raise PipelineError(f"--jobs must be at least 1, not {args.jobs}")
     return Options(restore=not getattr(args, "no_restore", False), profile=args.profile, style=args.style,
-                   jobs=args.jobs)
+                   jobs=args.jobs, pdf=getattr(args, "pdf", False))
 
 
 def _restore(args: argparse.Namespace) -> None:
     with _input_path(args.input) as path:
         doc = restored_text(path, _options(args))
+        if args.output.lower().endswith(".pdf"):
+            from pipeline.searchable_pdf import searchable_pdf  # reportlab only when asked for
+
+            write_output(args.output, searchable_pdf(doc))
+            return
     _emit(doc.text + "\n", args.output)
 
 

@@ -24,6 +24,19 @@ class Source:
     kind: str  # "text", "pdf-text", "pdf-scan", "pdf-mixed", "image", "docx", "doc", "odt", "rtf", "html"
     pages: int = 1
     encoding: str | None = None  # for text inputs: the encoding it was decoded from
+    scan_pages: list[PageQuality] = field(default_factory=list)  # OCR'd pages only
+
+
+@dataclass
+class PageQuality:
+    """How an OCR'd page was read, so a clerk can be sent to the pages worth a look."""
+
+    page: int
+    rotation: int = 0  # degrees the page was turned clockwise to stand upright
+    skew: float = 0.0  # degrees the text leaned, straightened before OCR
+    confidence: float | None = None  # mean Tesseract word confidence, 0..1
+    doubted: float | None = None  # share of the page's words the restorer is unsure of
+    flagged: bool = False  # worth a clerk's look: low confidence or many doubted words
 
 
 @dataclass

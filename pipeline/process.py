@@ -17,6 +17,7 @@ from pipeline.ingest import ingest
 from pipeline.model import Document, RestorationReport
 from pipeline.normalize import normalize_lines
 from pipeline.parse import parse
+from pipeline.quality import record_doubted_words
 from pipeline.restore import AUTO, Restorer
 from pipeline.vietnamese import MODERN
 
@@ -27,6 +28,7 @@ class Options:
     profile: str = AUTO  # which OCR channel to assume; "auto" decides from the text
     style: str = MODERN  # tone-mark placement: "modern" (hòa) or "old" (hoà)
     jobs: int = 1  # pages OCR'd at once
+    pdf: bool = False  # also make a searchable PDF of scanned documents (`run --pdf`)
 
 
 def read(path: Path, options: Options = Options()) -> Document:
@@ -43,7 +45,7 @@ def restore(doc: Document, options: Options = Options()) -> Document:
     doc.restoration = RestorationReport(
         profile=result.profile, tokens=result.tokens, changed=result.changed,
         low_confidence=len(result.low_confidence), items=result.items)
-    return doc
+    return record_doubted_words(doc)
 
 
 def normalize(doc: Document, options: Options = Options()) -> Document:

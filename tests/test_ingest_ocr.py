@@ -122,7 +122,7 @@ def test_pages_are_streamed_with_bounded_lookahead():
             yield number, Image.new("L", (300, 200), "white")
 
     handed_back = []
-    for number, _ in ocr._ocr_stream(pages(), jobs, ["vie"], "stream"):
+    for number, _, _ in ocr._ocr_stream(pages(), jobs, ["vie"], "stream"):
         # Never more than `jobs` + 1 pages rendered ahead of the one handed back.
         assert len(pulled) <= number + jobs
         handed_back.append(number)
@@ -199,6 +199,17 @@ def test_one_wide_gap_alone_is_not_a_column_layout():
     rows = _words(1, 1, "Nơi nhận:", 250) + _words(1, 1, "KT. CHỦ TỊCH", 1500) + _words(1, 2, "- Như trên;", 250)
     lines = [line.text for line in ocr.lines_from_tsv(_tsv(rows), page=1)]
     assert lines == ["Nơi nhận: KT. CHỦ TỊCH", "- Như trên;"]
+
+
+def test_unruled_table_rows_keep_tesseract_order():
+    # Three columns of an unruled table: unfolding them column by column would scramble each row.
+    rows = []
+    for line, (number, task, unit) in enumerate([("1", "Rà soát văn bản", "Sở Tư pháp"),
+                                                 ("2", "Báo cáo quý", "Sở Nội vụ"),
+                                                 ("3", "Tổng kết", "Văn phòng")], start=1):
+        rows += _words(1, line, number, 250) + _words(1, line, task, 600) + _words(1, line, unit, 1700)
+    lines = [line.text for line in ocr.lines_from_tsv(_tsv(rows), page=1)]
+    assert lines == ["1 Rà soát văn bản Sở Tư pháp", "2 Báo cáo quý Sở Nội vụ", "3 Tổng kết Văn phòng"]
 
 
 def _ruled_page(columns: list[int], rows: list[int]) -> Image.Image:

@@ -19,7 +19,7 @@ MIN_VERSION = (4, 1)
 VERSION_CHECK_TIMEOUT = 30
 
 _APT_PACKAGE = "tesseract-ocr"
-_LANGUAGE_PACKAGES = {"vie": "tesseract-ocr-vie", "Vietnamese": "tesseract-ocr-script-viet"}
+_LANGUAGE_PACKAGES = {"vie": "tesseract-ocr-vie", "osd": "tesseract-ocr-osd"}
 
 
 def _install_hint(package: str) -> str:
@@ -78,17 +78,35 @@ def check(languages: list[str]) -> None:
         )
 
 
-def image_to_tsv(png: bytes, *, languages: list[str], label: str, timeout: float) -> str:
-    """OCR one PNG image (whole page layout analysis) and return Tesseract's TSV.
+def image_to_tsv(image: bytes, *, languages: list[str], label: str, timeout: float) -> str:
+    """OCR one image (PNG, BMP, TIFF ... bytes; whole page layout analysis) and return Tesseract's TSV.
 
     `label` names the page in error messages, e.g. "scan.pdf page 3".
     """
     args = ["stdin", "stdout", "-l", "+".join(languages), "--psm", "3", "tsv"]
     try:
-        completed = _run(args, timeout=timeout, stdin=png)
+        completed = _run(args, timeout=timeout, stdin=image)
     except subprocess.TimeoutExpired:
         raise InputError(f"{label}: {PROGRAM} did not finish within {timeout:.0f} s") from None
     if completed.returncode != 0:
         message = completed.stderr.decode(errors="replace").strip().splitlines()
         raise InputError(f"{label}: {PROGRAM} failed: {message[-1] if message else 'no message'}")
     return completed.stdout.decode("utf-8", errors="replace")
+
+
+def orientation(image: bytes, *, label: str, timeout: float = 60) -> tuple[int, float] | None:
+    """Tesseract's orientation detection (`--psm 0`): (degrees to turn the image clockwise so
+    its text stands upright, confidence), or None when the page has too little text to tell."""
+    if "osd" not in installed_languages():
+        raise MissingDependencyError(f"{PROGRAM} orientation data 'osd' is not installed; "
+                                     f"{_install_hint('tesseract-ocr-osd')}")
+    try:
+        completed = _run(["stdin", "stdout", "--psm", "0"], timeout=timeout, stdin=image)
+    except subprocess.TimeoutExpired:
+        raise InputError(f"{label}: {PROGRAM} orientation detection did not finish within {timeout:.0f} s") from None
+    output = completed.stdout.decode(errors="replace")
+    rotate = re.search(r"Rotate: (\d+)", output)
+    confidence = re.search(r"Orientation confidence: ([\d.]+)", output)
+    if completed.returncode != 0 or not rotate or not confidence:
+        return None  # "Too few characters": a blank page or a picture
+    return int(rotate.group(1)) % 360, float(confidence.group(1))

@@ -27,6 +27,7 @@ class Outcome:
     job: Job
     document: str | None = None  # the document JSON text
     normalized: str | None = None
+    pdf: bytes | None = None  # the searchable PDF, when asked for and the document is a scan
     pages: int = 0
     tasks: int = 0
     seconds: float = 0.0
@@ -57,6 +58,10 @@ def process_document(job: Job, progress: ProgressCallback | None = None) -> Outc
         doc = process_file(Path(job.path), job.options, progress)
         outcome = Outcome(job, document=document_json(doc.to_dict()), normalized=doc.text + "\n",
                           pages=doc.source.pages, tasks=len(doc.tasks))
+        if job.options.pdf and doc.source.scan_pages:
+            from pipeline.searchable_pdf import searchable_pdf  # reportlab only when asked for
+
+            outcome.pdf = searchable_pdf(doc)
     except PipelineError as exc:
         outcome = Outcome(job, error=type(exc).__name__, message=str(exc))
     except MemoryError:

@@ -45,12 +45,13 @@ def ingest(path: Path, jobs: int = 1) -> tuple[Source, list[Line]]:
     source = Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(), kind="text")
     kind = detect_kind(data, path)
     if kind == "pdf":
-        source.kind, source.pages, lines = pdf.read_pdf(path, jobs)
+        source.kind, source.pages, lines, source.scan_pages = pdf.read_pdf(path, jobs)
     elif kind == "image":
         source.kind = "image"
         pages = list(ocr.ocr_image_file(path, jobs))
         source.pages = len(pages)
-        lines = [line for _, page_lines in pages for line in page_lines]
+        lines = [line for _, page_lines, _ in pages for line in page_lines]
+        source.scan_pages = [quality for _, _, quality in pages]
     elif kind in ("docx", "odt", "doc", "rtf"):
         source.kind = kind
         lines = office.read_office(path, kind, str(path))

@@ -20,6 +20,15 @@ DARK = 128
 # percent of the page height at most. Rotated scans shorten vertical runs, so the bar is low.
 MIN_RULE = 0.025
 MIN_COLUMNS = 3  # a grid with fewer columns is a box or a frame, not a table
+MIN_ROWS = 3  # rules: a header row and one row at least
+# A horizontal rule is a dark run this long (share of the page width): on a page left with a
+# quarter of a degree of tilt a full-width rule still keeps such a run within one pixel row.
+MIN_HORIZONTAL_RULE = 0.1
+# A table spans most of the text width: a stamp box ("ĐẾN", a received date), a signature
+# frame or a boxed note beside the header is far narrower.
+MIN_TABLE_WIDTH = 0.4
+# Rules this near the picture's edge are its border (a photo's background, a scanner's lid).
+EDGE = 0.01
 SHRINK = 3
 
 
@@ -52,7 +61,10 @@ def _longest_runs(dark: np.ndarray) -> np.ndarray:
 
 def _rules(dark: np.ndarray, min_length: float) -> list[float]:
     """Centres of the ruling lines across axis 1: neighbouring positions with long runs, merged."""
-    positions = np.flatnonzero(_longest_runs(dark) >= min_length)
+    runs = _longest_runs(dark)
+    margin = round(EDGE * len(runs))
+    runs[:margin] = runs[len(runs) - margin:] = 0
+    positions = np.flatnonzero(runs >= min_length)
     if not len(positions):
         return []
     groups = np.split(positions, np.flatnonzero(np.diff(positions) > 1) + 1)
@@ -67,7 +79,9 @@ def find_grid(image: Image.Image) -> Grid | None:
     height, width = (side - side % SHRINK for side in gray.shape)
     dark = (gray[:height, :width] < DARK).reshape(height // SHRINK, SHRINK, width // SHRINK, SHRINK).any(axis=(1, 3))
     columns = _rules(dark, MIN_RULE * dark.shape[0])
-    rows = _rules(dark.T, 4 * MIN_RULE * dark.shape[1])
-    if len(columns) < MIN_COLUMNS or len(rows) < 2:
+    rows = _rules(dark.T, MIN_HORIZONTAL_RULE * dark.shape[1])
+    if len(columns) < MIN_COLUMNS or len(rows) < MIN_ROWS:
+        return None
+    if columns[-1] - columns[0] < MIN_TABLE_WIDTH * dark.shape[1]:
         return None
     return Grid(columns=[SHRINK * x + 1 for x in columns], rows=[SHRINK * y + 1 for y in rows])

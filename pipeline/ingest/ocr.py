@@ -1,5 +1,7 @@
 """OCR of scanned pages: PDF pages rasterized with pdfium, and image files.
 
+Each page is first prepared (pipeline.ingest.prepare: turned upright,
+straightened, seals and shadows removed, photos flattened), then read.
 Pages are streamed: at most `jobs` + 1 pages are held (as PNG bytes) at a
 time, whatever the length of the document, and up to `jobs` Tesseract
 processes run side by side.
@@ -19,41 +21,46 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 from pipeline._exec import tesseract
 from pipeline.errors import InputError
 from pipeline.ingest.grid import Grid, find_grid
-from pipeline.model import Line
+from pipeline.ingest.prepare import ANALYSIS_DPI, grey_without_colour_ink, has_colour_ink, prepare
+from pipeline.model import Line, PageQuality
 
 RENDER_DPI = 300
 # A dense page takes a few seconds; minutes means Tesseract is stuck.
 PAGE_TIMEOUT_SECONDS = 300
+# `vie` alone: adding Tesseract's script model `Vietnamese` gains 0.2-0.3 points of syllable
+# accuracy after restoration on the dev scans but costs 30 % more time a page (bench/ocr.py).
 _REQUIRED_LANGUAGE = "vie"
-# Tesseract's script model for Vietnamese; read together with `vie` it is
-# measurably more accurate on the dev scans (see bench/ocr.py).
-_OPTIONAL_LANGUAGE = "Vietnamese"
 _SUPPORTED_IMAGE_FORMATS = {"PNG", "JPEG", "MPO", "TIFF"}
+# Below this mean word confidence a page is flagged for a clerk: clean scans read 0.90-0.97.
+LOW_PAGE_CONFIDENCE = 0.80
+# An image file that does not say its resolution is taken to be a 300 dpi scan; the letter
+# height check in `prepare` enlarges it when it is smaller.
+DEFAULT_IMAGE_DPI = 300
+
+OcrPage = tuple[int, list[Line], PageQuality]
 
 
 def languages() -> list[str]:
     tesseract.check([_REQUIRED_LANGUAGE])
-    if _OPTIONAL_LANGUAGE in tesseract.installed_languages():
-        return [_REQUIRED_LANGUAGE, _OPTIONAL_LANGUAGE]
     return [_REQUIRED_LANGUAGE]
 
 
-def ocr_pdf_pages(path: Path, page_numbers: list[int], jobs: int) -> Iterator[tuple[int, list[Line]]]:
-    """(page number, lines) for each 1-based page in `page_numbers`, in order."""
+def ocr_pdf_pages(path: Path, page_numbers: list[int], jobs: int) -> Iterator[OcrPage]:
+    """(page number, lines, quality) for each 1-based page in `page_numbers`, in order."""
     langs = languages()
     try:
         document = pypdfium2.PdfDocument(str(path))
     except pypdfium2.PdfiumError as error:
         raise InputError(f"{path}: damaged PDF: {error}") from None
     try:
-        images = ((number, _render(document, number, path)) for number in page_numbers)
+        images = ((number, render(document, number, path)) for number in page_numbers)
         yield from _ocr_stream(images, jobs, langs, f"{path}")
     finally:
         document.close()
 
 
-def ocr_image_file(path: Path, jobs: int) -> Iterator[tuple[int, list[Line]]]:
-    """(page number, lines) for each frame of a PNG, JPEG or (multi-page) TIFF."""
+def ocr_image_file(path: Path, jobs: int) -> Iterator[OcrPage]:
+    """(page number, lines, quality) for each frame of a PNG, JPEG or (multi-page) TIFF."""
     langs = languages()
     try:
         image = Image.open(path)
@@ -63,26 +70,37 @@ def ocr_image_file(path: Path, jobs: int) -> Iterator[tuple[int, list[Line]]]:
         if image.format not in _SUPPORTED_IMAGE_FORMATS:
             raise InputError(f"{path}: unsupported image format {image.format}; expected PNG, JPEG or TIFF")
         frames = (
-            (number, _load_frame(frame, path, number))
+            (number, grey_without_colour_ink(load_frame(frame, path, number), f"{path} page {number}"))
             for number, frame in enumerate(ImageSequence.Iterator(image), start=1)
         )
         yield from _ocr_stream(frames, jobs, langs, f"{path}")
 
 
-def _render(document: pypdfium2.PdfDocument, number: int, path: Path) -> Image.Image:
+def render(document: pypdfium2.PdfDocument, number: int, path: Path, colour: bool = False) -> Image.Image:
+    """The 1-based page `number` at RENDER_DPI: in grey with coloured ink (seals, signatures)
+    faded out, or as it looks (`colour`)."""
+    label = f"{path} page {number}"
     try:
         page = document[number - 1]
         try:
-            image = page.render(scale=RENDER_DPI / 72, grayscale=True).to_pil()
+            if colour:
+                image = page.render(scale=RENDER_DPI / 72).to_pil()
+            # A small colour copy says whether there is coloured ink to take out; most pages have
+            # none and are rendered in grey, a third of the memory.
+            elif has_colour_ink(page.render(scale=ANALYSIS_DPI / 72).to_pil(), label):
+                image = grey_without_colour_ink(page.render(scale=RENDER_DPI / 72).to_pil(), label, True)
+            else:
+                image = page.render(scale=RENDER_DPI / 72, grayscale=True).to_pil()
         finally:
             page.close()
     except pypdfium2.PdfiumError as error:
-        raise InputError(f"{path}: page {number} cannot be rendered: {error}") from None
+        raise InputError(f"{label} cannot be rendered: {error}") from None
     image.info["dpi"] = (RENDER_DPI, RENDER_DPI)
     return image
 
 
-def _load_frame(frame: Image.Image, path: Path, number: int) -> Image.Image:
+def load_frame(frame: Image.Image, path: Path, number: int) -> Image.Image:
+    """One frame of an image file as RGB (or grey), transparency laid on white paper."""
     try:
         frame.load()
     except (OSError, Image.DecompressionBombError) as error:
@@ -92,44 +110,63 @@ def _load_frame(frame: Image.Image, path: Path, number: int) -> Image.Image:
         # Transparent pixels are often stored black; Tesseract must see paper.
         background = Image.new("RGBA", frame.size, "white")
         frame = Image.alpha_composite(background, frame.convert("RGBA"))
-    gray = frame.convert("L")
+    picture = frame.convert("L" if frame.mode in ("1", "L", "I;16", "I", "F") else "RGB")
     if dpi:
-        gray.info["dpi"] = dpi
-    return gray
+        picture.info["dpi"] = dpi
+    return picture
+
+
+def image_dpi(image: Image.Image) -> float:
+    dpi = image.info.get("dpi")
+    value = float(dpi[0]) if dpi else 0.0
+    # Some writers store 1 or 72 for "unknown".
+    return value if value >= 100 else DEFAULT_IMAGE_DPI
 
 
 def _ocr_stream(
     images: Iterable[tuple[int, Image.Image]], jobs: int, langs: list[str], label: str
-) -> Iterator[tuple[int, list[Line]]]:
+) -> Iterator[OcrPage]:
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         pending: collections.deque = collections.deque()
         for number, image in images:
-            png = _encode_png(image)
-            grid = find_grid(image)
-            del image
             page_label = f"{label} page {number}"
-            pending.append((number, pool.submit(_ocr_png, png, number, langs, page_label, grid)))
+            # Prepared in the pool too: with jobs > 1 one page is prepared while another is read.
+            pending.append((number, pool.submit(_read_page, image, number, langs, page_label)))
+            del image
             while len(pending) > max(1, jobs):
                 number_done, future = pending.popleft()
-                yield number_done, future.result()
+                yield number_done, *future.result()
         while pending:
             number_done, future = pending.popleft()
-            yield number_done, future.result()
+            yield number_done, *future.result()
 
 
-def _encode_png(image: Image.Image) -> bytes:
+def _read_page(image: Image.Image, number: int, langs: list[str], label: str) -> tuple[list[Line], PageQuality]:
+    prepared = prepare(image, image_dpi(image), label)
+    del image
+    grid = find_grid(prepared.image)
+    encoded = encode_for_tesseract(prepared.image)
+    del prepared.image  # held only as bytes while Tesseract reads it: pages are streamed
+    lines = _ocr_image(encoded, number, langs, label, grid)
+    confidences = [value for line in lines for value in line.word_confidences or []]
+    confidence = round(sum(confidences) / len(confidences), 3) if confidences else None
+    quality = PageQuality(page=number, rotation=prepared.rotation, skew=prepared.skew, confidence=confidence,
+                          flagged=confidence is not None and confidence < LOW_PAGE_CONFIDENCE)
+    return lines, quality
+
+
+def encode_for_tesseract(image: Image.Image) -> bytes:
+    """The page as BMP: it only crosses a pipe to Tesseract, and unlike PNG it costs no
+    compression time (a tenth of a second a page); unlike PNM it keeps the resolution."""
     buffer = io.BytesIO()
     dpi = image.info.get("dpi")
-    # Fast compression: the bytes only cross a pipe to Tesseract.
-    options = {"compress_level": 1}
-    if dpi:
-        options["dpi"] = tuple(round(float(value)) for value in dpi)
-    image.save(buffer, format="PNG", **options)
+    options = {"dpi": tuple(round(float(value)) for value in dpi)} if dpi else {}
+    image.save(buffer, format="BMP", **options)
     return buffer.getvalue()
 
 
-def _ocr_png(png: bytes, page: int, langs: list[str], label: str, grid: Grid | None) -> list[Line]:
-    tsv = tesseract.image_to_tsv(png, languages=langs, label=label, timeout=PAGE_TIMEOUT_SECONDS)
+def _ocr_image(image: bytes, page: int, langs: list[str], label: str, grid: Grid | None) -> list[Line]:
+    tsv = tesseract.image_to_tsv(image, languages=langs, label=label, timeout=PAGE_TIMEOUT_SECONDS)
     return lines_from_tsv(tsv, page, grid)
 
 
@@ -138,6 +175,9 @@ _RULE_READ_AS_TEXT = regex.compile(r"[|¦\[\]!]+")
 # A gap this wide (share of the page width) between two words of one OCR line separates two
 # columns: the header's "ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI..." or "Nơi nhận: | KT. CHỦ TỊCH".
 COLUMN_GAP = 0.05
+# A ruled grid is read as a table when this many of its rows have text in this many cells.
+MIN_TABLE_ROWS = 2
+MIN_FILLED_CELLS = 2
 
 Word = tuple[str, float, tuple[int, int, int, int]]
 
@@ -173,7 +213,14 @@ def lines_from_tsv(tsv: str, page: int, grid: Grid | None = None) -> list[Line]:
     ordered = list(words_by_line.items())
     table: list[Line] = []
     if grid:
-        ordered, table = _take_table(ordered, grid, page)
+        kept, table = _take_table(ordered, grid, page)
+        # Ruling lines with text in hardly any of their cells are a box or a form, not a table:
+        # read in Tesseract's own order, the page is no worse than plain reading.
+        filled = sum(sum(bool(cell.strip()) for cell in row.text.split("\t")) >= MIN_FILLED_CELLS for row in table)
+        if filled >= MIN_TABLE_ROWS:
+            ordered = kept
+        else:
+            grid, table = None, []
     above = [item for item in ordered if not grid or item[1][0][2][1] < grid.box[1]]
     below = [item for item in ordered if grid and item[1][0][2][1] >= grid.box[1]]
     blocks = [[_line(words, page) for words in group]
@@ -260,13 +307,21 @@ def _line(words: list[Word], page: int) -> Line:
 
 
 def _split_at_gap(words: list[Word], min_gap: float) -> tuple[list[Word], list[Word]] | None:
-    """The line's words left and right of its widest gap, when that gap separates columns."""
+    """The line's words left and right of its gap, when that gap separates two columns.
+
+    A line with several such gaps is a row of an unruled table, or a header with a stamp box
+    between its columns: unfolding it column by column would scramble it, so it is left in
+    Tesseract's order.
+    """
     words = sorted(words, key=lambda word: word[2][0])
     gaps = [(words[i + 1][2][0] - words[i][2][2], i) for i in range(len(words) - 1)]
     if not gaps or min_gap <= 0:
         return None
-    widest, at = max(gaps)
-    return (words[:at + 1], words[at + 1:]) if widest >= min_gap else None
+    wide = [(gap, at) for gap, at in gaps if gap >= min_gap]
+    if len(wide) != 1:
+        return None
+    at = wide[0][1]
+    return words[:at + 1], words[at + 1:]
 
 
 def _paragraphs_in_column_order(lines: list[tuple[tuple[int, int, int], list[Word]]], min_gap: float):

@@ -24,7 +24,7 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from pipeline.errors import InputError
-from pipeline.model import Line
+from pipeline.model import Line, PageQuality
 
 from . import legacy, ocr
 
@@ -70,14 +70,15 @@ class _Block:
     lines: list[str] = field(default_factory=list)
 
 
-def read_pdf(path: Path, jobs: int) -> tuple[str, int, list[Line]]:
-    """(kind, page count, lines numbered 0) for the PDF at `path`."""
+def read_pdf(path: Path, jobs: int) -> tuple[str, int, list[Line], list[PageQuality]]:
+    """(kind, page count, lines numbered 0, how each OCR'd page was read) for the PDF at `path`."""
     text_pages, pages_to_ocr, page_count = _read_text_layers(path)
-    ocr_pages = dict(ocr.ocr_pdf_pages(path, pages_to_ocr, jobs)) if pages_to_ocr else {}
+    ocr_pages = {number: (lines, quality) for number, lines, quality in
+                 (ocr.ocr_pdf_pages(path, pages_to_ocr, jobs) if pages_to_ocr else ())}
     lines: list[Line] = []
     for number in range(1, page_count + 1):
         if number in ocr_pages:
-            lines.extend(ocr_pages[number])
+            lines.extend(ocr_pages[number][0])
         else:
             lines.extend(
                 Line(number=0, text=text, original=text, page=number) for text in text_pages[number]
@@ -88,7 +89,7 @@ def read_pdf(path: Path, jobs: int) -> tuple[str, int, list[Line]]:
         kind = "pdf-scan"
     else:
         kind = "pdf-mixed"
-    return kind, page_count, lines
+    return kind, page_count, lines, [quality for _, quality in ocr_pages.values()]
 
 
 def _read_text_layers(path: Path) -> tuple[dict[int, list[str]], list[int], int]:

@@ -17,7 +17,8 @@ from typing import Any
 import pypdfium2
 from PIL import Image
 
-from pipeline.ingest.ocr import RENDER_DPI
+from pipeline.ingest.ocr import RENDER_DPI, image_dpi, load_frame, render
+from pipeline.ingest.prepare import grey_without_colour_ink, prepare
 
 CROP_DPI = RENDER_DPI // 2
 MARGIN = 8  # pixels around the line's box, so accents above and below are not cut
@@ -64,18 +65,20 @@ def _page_image(path: str, mtime_ns: int, size: int, sha256: str, is_image: bool
     data = Path(path).read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
         return None
+    label = f"{path} page {page}"
     if is_image:
         with Image.open(io.BytesIO(data)) as image:
             image.seek(page - 1)
-            rendered = image.convert("L")
-        rendered.info["scale"] = 1.0  # Tesseract read the image at its own pixels
-        return rendered
-    document = pypdfium2.PdfDocument(data)
-    try:
-        pdf_page = document[page - 1]
-        rendered = pdf_page.render(scale=CROP_DPI / 72, grayscale=True).to_pil()
-        pdf_page.close()
-    finally:
-        document.close()
-    rendered.info["scale"] = CROP_DPI / RENDER_DPI
-    return rendered
+            rendered = grey_without_colour_ink(load_frame(image, Path(path), page), label)
+    else:
+        document = pypdfium2.PdfDocument(data)
+        try:
+            rendered = render(document, page, Path(path))
+        finally:
+            document.close()
+    # The boxes are in the page as OCR read it: turned upright, straightened, maybe enlarged.
+    prepared = prepare(rendered, image_dpi(rendered), label)
+    scale = CROP_DPI / prepared.dpi
+    shown = prepared.image.resize((round(prepared.image.width * scale), round(prepared.image.height * scale)))
+    shown.info["scale"] = scale
+    return shown
