@@ -14,6 +14,7 @@ _MESSAGES = {
     "numeral_fixed": "Số La Mã “{written}” ở dòng {line} được đọc là {read} theo thứ tự mục.",
     "item_number_fixed": "Số thứ tự “{written}” ở dòng {line} được đọc là {read} theo thứ tự mục.",
     "items_out_of_order": "Số thứ tự các mục không liên tiếp ở dòng {line}.",
+    "outline_too_deep": "Dàn ý sâu hơn {depth} cấp từ dòng {line}: các mục sâu hơn được xếp ở cấp {depth}.",
     "table_row_number_fixed": "Số thứ tự hàng “{written}” ở dòng {line} được đọc là {read} theo thứ tự bảng.",
 }
 

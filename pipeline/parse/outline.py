@@ -217,9 +217,8 @@ class _Builder:
             self.stack.pop()
         if len(self.stack) >= MAX_DEPTH:
             del self.stack[MAX_DEPTH - 1:]
-            warning = f"outline deeper than {MAX_DEPTH} levels: the deeper items are kept at that depth"
-            if warning not in self.warnings:
-                self.warnings.append(warning)
+            if not any(warning.code == "outline_too_deep" for warning in self.warnings):
+                self.warnings.append(notice("outline_too_deep", line.number, depth=MAX_DEPTH))
         parent = self.stack[-1] if self.stack else None
         self._check_order(marker, parent, line.number)
         # "2. Cơ quan chủ trì: Bộ Tư pháp." under "Điều 2." is a field line of the article's task.
