@@ -116,15 +116,6 @@ def _clean_top(cells: dict[str, str]) -> bool:
     return bool(values) and not any(value[0].islower() for value in values)
 
 
-def _joined(lines: list[dict[str, str]]) -> dict[str, str]:
-    cells: dict[str, str] = {}
-    for line in lines:
-        for kind, value in line.items():
-            if value:
-                cells[kind] = f"{cells.get(kind, '')} {value}".strip()
-    return cells
-
-
 def _row_starts(lines: list[tuple[object, dict[str, str]]]) -> list[int]:
     """Where each numbered row begins. A number printed in the middle of its row (the cell is
     centred on a row that wraps over many lines) leaves the row's top lines above it: the row
@@ -133,15 +124,18 @@ def _row_starts(lines: list[tuple[object, dict[str, str]]]) -> list[int]:
     anchors = [index for index, (node, _) in enumerate(lines) if node.label]
     starts = [0] if anchors else []
     for above, anchor in zip(anchors, anchors[1:]):
-        row_start = starts[-1]
-
-        def likeness(at: int) -> tuple[int, int]:
-            before = _joined([cells for _, cells in lines[row_start:at]])
+        before: dict[str, str] = {}  # each column's last text in the row above so far
+        for _, cells in lines[starts[-1]:above + 1]:
+            before.update((kind, value) for kind, value in cells.items() if value)
+        best, best_score = anchor, None
+        for at in range(above + 1, anchor + 1):
             cells = lines[at][1]
             alone = not any(value for kind, value in cells.items() if kind != "number")
-            return _opening(cells, before) + (_NUMBER_WEIGHT if at == anchor and not alone else 0), at
-
-        starts.append(max(range(above + 1, anchor + 1), key=likeness))
+            score = _opening(cells, before) + (_NUMBER_WEIGHT if at == anchor and not alone else 0)
+            if best_score is None or score >= best_score:  # a tie goes to the later line
+                best, best_score = at, score
+            before.update((kind, value) for kind, value in cells.items() if value)
+        starts.append(best)
     return starts
 
 
