@@ -201,6 +201,25 @@ def test_lead_ins_give_their_units_and_are_not_tasks():
     assert tasks["2.1"].lead_units == ["Sở Xây dựng"] and tasks["2.2"].deadline == "2026-12-20"
 
 
+def test_a_lead_in_with_a_duty_of_its_own_is_a_task_beside_its_bullets():
+    text = (
+        "KẾ HOẠCH\nPhòng, chống thiên tai\nV. TỔ CHỨC THỰC HIỆN\n"
+        "1. Giao Sở Nông nghiệp và Môi trường là cơ quan đầu mối, chủ trì triển khai Kế hoạch; thực hiện các nhiệm vụ sau:\n"
+        "- Hướng dẫn các địa phương lập kế hoạch.\n"
+        "2. Ủy ban nhân dân các xã chủ động bố trí kinh phí trong dự toán hằng năm; đồng thời huy động "
+        "các nguồn lực hợp pháp khác, tập trung các nhiệm vụ sau:\n"
+        "- Tổ chức tập huấn cho cộng đồng.\n- Báo cáo kết quả trước ngày 15/12/2026.\n"
+    )
+    tasks = _tasks(text)
+    # An assignment ("Giao X là cơ quan đầu mối …; thực hiện:") only introduces its bullets.
+    assert list(tasks) == ["V.1-1", "V.2", "V.2-1", "V.2-2"]
+    own = tasks["V.2"]
+    assert own.text.startswith("Ủy ban nhân dân các xã chủ động bố trí kinh phí") and own.lines == (6, 6)
+    assert own.lead_units == tasks["V.2-1"].lead_units == ["Ủy ban nhân dân các xã"]
+    assert (own.recurrence, own.period, own.deadline) == ("periodic", "year", None)  # the bullets' date is theirs
+    assert tasks["V.2-2"].deadline == "2026-12-15"
+
+
 def test_preamble_naming_one_addressee_gives_the_unit():
     text = (
         "CHỈ THỊ\nVỀ ĐÀO TẠO NGHỀ\nThủ tướng Chính phủ yêu cầu Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc "

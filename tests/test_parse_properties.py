@@ -114,3 +114,9 @@ def test_repeated_paragraph_tail_mid_page_is_not_a_running_header():
                      "Thời gian thực hiện: Thường xuyên.", "- Nâng cao kiến thức."):
             lines.append(Line(number=len(lines) + 1, text=text, original=text, page=page))
     assert "running-header" not in parse(lines).line_roles.values()
+
+
+def test_a_line_that_only_looks_like_a_closing_block_after_an_attachment_heading_is_kept():
+    # Found by the property above: "TL.A…" reads as a signature's authority, yet no closing block follows.
+    lines = lines_of("PHU LUC TL.Aẞ\nH TL.Aẞ")
+    assert _accounted(parse(lines), lines) == []

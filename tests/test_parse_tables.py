@@ -1,9 +1,16 @@
 """Task tables from tab-separated rows (kh-310 appendix) and tables that are not task tables."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+from reportlab.platypus import Table, TableStyle
 
 from parse_helpers import codes, fixture_lines, lines_of, shared_lines
+from pipeline.ingest import ingest
 from pipeline.parse import parse
 
 
@@ -64,3 +71,111 @@ def test_table_row_numbers_lost_or_misread_in_a_scan_follow_the_sequence():
     assert [task.id for task in result.tasks] == ["PL.1", "PL.2", "PL.3"]
     assert result.tasks[0].deadline == "2026-09-30"
     assert ("table_row_number_fixed", 4) in codes(result)
+
+
+# A Công báo PDF's ruled task table as its text layer gives it: each printed line of a row is a
+# line of its own, merged cells are empty, the header runs over three lines, a number is printed
+# in the middle of its row (alone on a line when its other cells are empty), a row goes on over a
+# page break, and a sub-row brings its own date.
+WRAPPED_TABLE = """PHỤ LỤC
+DANH MỤC NHIỆM VỤ
+\t\tCơ quan\tCơ quan\tThời hạn
+TT\tTên nhiệm vụ
+\t\tchủ trì\tphối hợp\thoàn thành
+\tHoàn thiện thể chế về quản lý
+I.\tcác dự án viện trợ
+\tRà soát, sửa đổi quy chế quản lý\tSở Tài\tSở Tư pháp,\tNăm 2026 –
+\tvà sử dụng các khoản viện trợ\tchính\tcác sở,\t2027
+1.\tkhông hoàn lại trên địa bàn.\t\tngành liên
+\t\t\tquan
+\tXây dựng cơ sở dữ liệu về\tSở Khoa\tCác sở,\tThực hiện
+2.\tcác dự án, chương trình\thọc và\tngành\tthường
+\tviện trợ.\tCông nghệ\t\txuyên.
+\tTổ chức tập huấn cho cán bộ\tSở Nội\tCác sở,\tQuý II/2026
+\tlàm công tác quản lý viện trợ.\tvụ\tngành
+3.
+\tTuyên truyền, phổ biến
+II.\tchính sách viện trợ
+\tPhổ biến quy chế mới trên\tĐài Phát\t\tTháng 9/2026
+1.\tbáo, đài địa phương.\tthanh tỉnh
+\tTổng kết việc thực hiện\tSở Tài\tCác sở,\tTháng 6/2026
+\tquy chế.\tchính\tngành
+2.
+\t\t\t\tTháng 12/2026
+"""
+
+
+def test_a_table_whose_rows_wrap_over_printed_lines_is_read_row_by_row():
+    result = parse(lines_of(WRAPPED_TABLE, page_breaks={16: 2}))
+    tasks = {task.id: task for task in result.tasks}
+    assert list(tasks) == ["PL.I.1", "PL.I.2", "PL.I.3", "PL.II.1", "PL.II.2", "PL.II.2b"]
+    first = tasks["PL.I.1"]
+    assert first.text == "Rà soát, sửa đổi quy chế quản lý và sử dụng các khoản viện trợ không hoàn lại trên địa bàn."
+    assert first.section_title == "Hoàn thiện thể chế về quản lý các dự án viện trợ"  # the group row's lines joined
+    assert (first.lead_units, first.support_units) == (["Sở Tài chính"], ["Sở Tư pháp", "các sở, ngành liên quan"])
+    assert (first.start, first.deadline, first.lines) == ("2026-01-01", "2027-12-31", (8, 11))
+    assert tasks["PL.I.2"].lead_units == ["Sở Khoa học và Công nghệ"] and tasks["PL.I.2"].recurrence == "continuous"
+    third = tasks["PL.I.3"]  # its number alone on a line below its text, the row over a page break
+    assert (third.text, third.lead_units, third.deadline) == (
+        "Tổ chức tập huấn cho cán bộ làm công tác quản lý viện trợ.", ["Sở Nội vụ"], "2026-06-30")
+    assert (third.lines, third.page) == ((15, 17), 1)
+    assert tasks["PL.II.1"].section_title == "Tuyên truyền, phổ biến chính sách viện trợ"
+    assert tasks["PL.II.1"].lead_units == ["Đài Phát thanh tỉnh"] and tasks["PL.II.1"].deadline == "2026-09-30"
+    sub_row = tasks["PL.II.2b"]  # its date alone: the merged cells above it are its own
+    assert (sub_row.text, sub_row.lead_units, sub_row.deadline) == ("Tổng kết việc thực hiện quy chế.", ["Sở Tài chính"], "2026-12-31")
+    assert tasks["PL.II.2"].deadline == "2026-06-30"
+    assert "task_without_unit" not in [code for code, _ in codes(result)]
+
+
+def test_a_header_written_over_three_lines_names_the_columns():
+    text = "PHỤ LỤC\n\t\tCơ quan\tThời gian\nSTT\tNội dung\n\tnhiệm vụ\n\t\tchủ trì\tthực hiện\n1\tRà soát quy chế\tSở Tư pháp\tNăm 2026\n"
+    tasks = parse(lines_of(text)).tasks
+    assert [(t.id, t.text, t.lead_units, t.deadline) for t in tasks] == [("PL.1", "Rà soát quy chế", ["Sở Tư pháp"], "2026-12-31")]
+
+
+def test_a_group_title_is_not_taken_for_a_header_line():
+    # A short unnumbered line under a header that is already whole is a row, not more header.
+    text = "PHỤ LỤC\nTT\tNội dung\tCơ quan chủ trì\tThời gian\n\tNhiệm vụ chung\n1\tRà soát quy chế\tSở Tư pháp\tNăm 2026\n"
+    tasks = parse(lines_of(text)).tasks
+    assert [(t.id, t.text, t.lead_units) for t in tasks] == [("PL.1", "Nhiệm vụ chung Rà soát quy chế", ["Sở Tư pháp"])]
+
+
+def test_a_number_printed_below_the_top_of_an_unnumbered_sequence_is_not_guessed_twice():
+    # Without group rows the scan rule would number a row's top line by the sequence; the number
+    # written lower in the same row keeps the row one task, without a 'number fixed' warning.
+    text = (
+        "PHỤ LỤC\nTT\tNội dung\tCơ quan chủ trì\tThời gian\n"
+        "\tRà soát quy chế phối hợp\tSở Tư pháp\tQuý II/2026\n1\tgiữa các sở, ngành.\n"
+        "\tXây dựng kế hoạch\tSở Nội vụ\tThường xuyên\n2\ttuyên truyền pháp luật.\n"
+    )
+    result = parse(lines_of(text))
+    assert [(t.id, t.text, t.lead_units) for t in result.tasks] == [
+        ("PL.1", "Rà soát quy chế phối hợp giữa các sở, ngành.", ["Sở Tư pháp"]),
+        ("PL.2", "Xây dựng kế hoạch tuyên truyền pháp luật.", ["Sở Nội vụ"]),
+    ]
+    assert "table_row_number_fixed" not in [code for code, _ in codes(result)]
+
+
+def test_a_merged_cell_in_a_pdf_table_leaves_the_cells_after_it_in_their_columns(tmp_path):
+    font = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+    pdfmetrics.registerFont(TTFont("LiberationSerif", str(font)))
+    path = tmp_path / "merged.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.setFont("LiberationSerif", 13)
+    pdf.drawString(60, 780, "PHỤ LỤC")
+    rows = [
+        ["TT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian"],
+        ["1", "Rà soát quy chế", "Sở Tư pháp", "Sở Nội vụ", "Quý III/2026"],
+        ["2", "Tổng kết thực hiện", "Sở Tài chính", "", "Tháng 12/2026"],
+    ]
+    table = Table(rows)
+    # The support cell of row 1 runs down over row 2: pdfplumber gives row 2 no cell there.
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, "black"), ("SPAN", (3, 1), (3, 2)),
+                               ("FONT", (0, 0), (-1, -1), "LiberationSerif", 11)]))
+    table.wrapOn(pdf, 500, 300)
+    table.drawOn(pdf, 40, 650)
+    pdf.save()
+    _, lines = ingest(path)
+    assert [line.text for line in lines][-1] == "2\tTổng kết thực hiện\tSở Tài chính\t\tTháng 12/2026"
+    tasks = {task.id: task for task in parse(lines).tasks}
+    assert (tasks["PL.2"].lead_units, tasks["PL.2"].deadline) == (["Sở Tài chính"], "2026-12-31")

@@ -306,7 +306,8 @@ def _segments(row: _Row) -> list[str]:
 def _table_block(table) -> _Block:
     block = _Block(table.bbox[1])
     for row in table.extract():
-        cells = [" ".join(cell.split()) for cell in row if cell is not None]
+        # None is a merged cell: kept empty so every cell stays in its column.
+        cells = [" ".join((cell or "").split()) for cell in row]
         if any(cells):
             block.lines.append("\t".join(cells))
     return block

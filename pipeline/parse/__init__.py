@@ -98,7 +98,8 @@ def _parts(lines: list[Line], body_start: int, closing: tuple[int, int], dropped
         if segment:
             parts[segment[0].number] = part
             body.extend(segment)
-        position = max(end, attachment.body_start + 1) if begin < len(lines) else len(lines)
+        # An empty closing block (a line that only looks like one) is no closing: the text goes on from it.
+        position = (end if end > begin else begin) if begin < len(lines) else len(lines)
     return body, parts
 
 

@@ -36,6 +36,7 @@ from pipeline.parse.matching import fold, squash
 from pipeline.parse.notices import notice
 
 _TERMINAL = tuple(".;:!?")
+_ROW_NUMBER_RE = regex.compile(r"[\dIVXivx]{1,5}\.?")
 # Digits OCR confuses in item numbers: an item written "9." where "5." is due is item 5.
 _DIGIT_MISREADS = {"5": ("9", "6", "3"), "3": ("8", "5"), "8": ("3", "6"), "6": ("8", "5"), "1": ("7",), "7": ("1",)}
 _NAMED_PREFIX = {"part": "P.", "chapter": "Ch.", "division": "M.", "article": "Đ"}
@@ -120,6 +121,7 @@ class _Builder:
         self.table: Node | None = None
         self.last_table: Node | None = None  # a table may go on after a page break
         self.table_groups: dict[str, str] = {}  # table id -> its current group row ("II")
+        self.guessed_rows: dict[str, tuple[Node, DocumentWarning]] = {}  # table id -> row numbered by the sequence
         self.part: str | None = None
 
     # ids -----------------------------------------------------------------
@@ -285,6 +287,9 @@ class _Builder:
         # A row with a single filled cell ("\t\t\tthe rest of a wrapped cell") belongs to the table above.
         if "\t" in line.text.strip(" ") and (filled >= 2 or (filled and self.last_table is not None)):
             self._table_row(line)
+        elif self.table is not None and _ROW_NUMBER_RE.fullmatch(text):
+            # A row's number on a line of its own (its other cells empty, trailing tabs trimmed).
+            self._table_row(line)
         else:
             self.table = None
             marker = read_marker(text)
@@ -326,7 +331,8 @@ class _Builder:
             self.current = row
             return
         parent_id = table.id.rsplit(".table", 1)[0]
-        number = cells[0] if cells and regex.fullmatch(r"[\dIVXivx]{1,5}\.?", cells[0]) else ""
+        number = cells[0] if cells and _ROW_NUMBER_RE.fullmatch(cells[0]) else ""
+        self._unguess(table, number.rstrip("."))
         label = self._row_number(table, number.rstrip("."), cells, line.number)
         if label and roman_value(label.upper()):
             self.table_groups[table.id] = label.upper()
@@ -340,6 +346,8 @@ class _Builder:
         row = Node("row", label, row_id, " | ".join(c for c in cells if c), line.number, line.number, line.page, cells=cells)
         row.part = self.part
         table.children.append(row)
+        if label and label != number.rstrip("."):
+            self.guessed_rows[table.id] = (row, self.warnings[-1])
         self.current = row
 
     def _row_number(self, table: Node, label: str, cells: list[str], line_number: int) -> str:
@@ -357,6 +365,18 @@ class _Builder:
         self.warnings.append(notice("table_row_number_fixed", line_number, written=label or "…", read=expected))
         return expected
 
+    def _unguess(self, table: Node, written: str) -> None:
+        """The number the sequence gave a row without one, written on a later line of that row (a
+        number printed in the middle of a row that wraps over several lines): the row had its number."""
+        if not written or table.id not in self.guessed_rows:
+            return
+        node, warning = self.guessed_rows.pop(table.id)
+        if node.label != written or [row for row in table.children if row.label][-1] is not node:
+            return
+        self.used_ids.discard(node.id)
+        node.label, node.id = "", self._unique(f"{table.id}.r{self._count(table.id, 'row')}")
+        self.warnings.remove(warning)
+
 
 def same_row(cells: list[str], other: list[str] | None) -> bool:
     return bool(other) and [fold(c) for c in cells if c] == [fold(c) for c in other if c]
@@ -364,7 +384,7 @@ def same_row(cells: list[str], other: list[str] | None) -> bool:
 
 def _looks_like_header(cells: list[str]) -> bool:
     """A header row names columns ("TT", "Nội dung", "Cơ quan chủ trì"); a data row opens with its number."""
-    return not regex.fullmatch(r"[\dIVXivx]{1,5}\.?", cells[0] or "") and sum(bool(c) for c in cells) >= 2
+    return not _ROW_NUMBER_RE.fullmatch(cells[0] or "") and sum(bool(c) for c in cells) >= 2
 
 
 def build_outline(lines: list[Line], dropped: set[int], parts: dict[int, Part] | None = None) -> Outline:

@@ -368,6 +368,12 @@ class _Extractor:
             # its bullets are, and the units it names are theirs.
             found = _lead_in_units(node)
             lead, support = (found[0], found[1]) if found else (own_hint or hint, [])
+            if ";" in node.text and not regex.match(r"(?:giao|de nghi)\b", fold(node.text)):
+                # "9. UBND các xã chủ động bố trí kinh phí …; đồng thời huy động …, tập trung các nhiệm vụ sau:"
+                # a clause closed by ';' is a duty of the lead-in's own, a task beside its bullets. An
+                # assignment ("Giao Sở X là cơ quan đầu mối, chủ trì …; tổ chức thực hiện:") only introduces them.
+                task = self._make(node, ancestors, [], lead, activities=[])
+                task.text, task.lines = node.text, (node.first, node.last)
             self.bullet_tasks(node, path, lead, support)
         elif holder_count == 1 or not bullets or node.kind == "letter" or content_field or not _title_like(node.text):
             if in_tasks or node_fields or holders:
