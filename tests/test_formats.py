@@ -174,3 +174,39 @@ def test_ics_drops_control_characters(corrected_dir):
     calendar = icalendar.Calendar.from_ical(data)
     summary = next(str(t["summary"]) for t in calendar.walk("VTODO") if "[III.1.a]" in str(t["summary"]))
     assert summary == "[III.1.a] Khảo sát[2J nhu cầu"
+
+
+DECISION_WITH_PLAN = """ỦY BAN NHÂN DÂN\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Số: 41/QĐ-UBND\tBình An, ngày 12 tháng 3 năm 2026
+QUYẾT ĐỊNH
+Ban hành Kế hoạch trồng cây năm 2026
+QUYẾT ĐỊNH:
+Điều 1. Ban hành kèm theo Quyết định này Kế hoạch trồng cây năm 2026.
+Điều 2. Giao Sở Nông nghiệp và Môi trường hướng dẫn các xã thực hiện, xong trong tháng 5 năm 2026.
+Nơi nhận:
+- Như Điều 2;
+- Lưu: VT.
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+Trần Văn An
+KẾ HOẠCH
+TRỒNG CÂY NĂM 2026
+(Ban hành kèm theo Quyết định số 41/QĐ-UBND ngày 12/3/2026 của Ủy ban nhân dân tỉnh)
+I. TỔ CHỨC THỰC HIỆN
+1. Sở Tài chính bố trí kinh phí, hoàn thành trong Quý II năm 2026.
+"""
+
+
+def test_the_part_of_each_task_reaches_every_export(tmp_path):
+    source = tmp_path / "in" / "qd-41.txt"
+    source.parent.mkdir()
+    source.write_text(DECISION_WITH_PLAN, encoding="utf-8")
+    out = tmp_path / "out"
+    result = cli("run", "--no-restore", str(source), "--out-dir", str(out), "--normalized-dir", str(tmp_path / "n"))
+    assert result.returncode == 0, result.stderr.decode()
+    with open(out / "tasks.csv", encoding="utf-8-sig", newline="") as table:
+        parts = {row["task_id"]: row["part"] for row in csv.DictReader(table)}
+    assert parts == {"Đ2": "", "I.1": "Kế hoạch"}
+    records = [json.loads(line) for line in (out / "tasks.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert {r["task_id"]: r["part"] for r in records} == {"Đ2": None, "I.1": "Kế hoạch"}
+    assert {r["schema_version"] for r in records} == {"1.1"}

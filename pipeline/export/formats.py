@@ -33,7 +33,7 @@ from pipeline.export.files import write_atomic
 from pipeline.export.folder import ReviewedDocument, ReviewedTask
 from pipeline.export.tables import DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, csv_bytes, document_row, task_rows
 
-EXPORT_SCHEMA_VERSION = "1.0"
+EXPORT_SCHEMA_VERSION = "1.1"  # 1.1 added the task column `part`
 EXPORT_TASK_COLUMNS = [*TASK_COLUMNS, "corrected"]
 EXPORT_DOCUMENT_COLUMNS = [*DOCUMENT_COLUMNS, "corrections"]
 _LIST_COLUMNS = {"activities", "lead_units", "support_units", "inferred", "corrected"}

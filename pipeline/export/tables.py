@@ -19,7 +19,7 @@ TASK_COLUMNS = [
     "document", "doc_number", "task_id", "kind", "section_title", "text", "activities",
     "lead_units", "support_units", "units_text", "timeline_text", "deadline", "start",
     "recurrence", "period", "product", "budget", "first_line", "last_line", "page",
-    "confidence", "inferred", "source_path",
+    "confidence", "inferred", "source_path", "part",
 ]
 DOCUMENT_COLUMNS = [
     "document", "source_path", "sha256", "kind", "pages", "doc_type", "doc_number", "issued_date",
@@ -60,6 +60,7 @@ def task_rows(name: str, document: dict[str, Any]) -> list[dict[str, Any]]:
             "confidence": task["confidence"],
             "inferred": _joined(task["inferred"]),
             "source_path": document["source"]["path"],
+            "part": task.get("part"),  # absent from documents written before schema 2.0
         })
     return rows
 
