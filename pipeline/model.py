@@ -211,7 +211,14 @@ class Document:
                    sections=_from_json(list[Section], data["sections"]),
                    tasks=_from_json(list[Task], data["tasks"]),
                    restoration=_from_json(RestorationReport | None, data["restoration"]),
-                   warnings=list(data["warnings"]))
+                   warnings=[_warning(w) for w in data["warnings"]])
+
+
+def _warning(value: Any) -> DocumentWarning:
+    """A warning as JSON holds it; before schema 2.0 it was a plain sentence, kept as an unclassified one."""
+    if isinstance(value, str):
+        return DocumentWarning(code="unclassified", message=value)
+    return _from_json(DocumentWarning, value)
 
 
 @functools.cache

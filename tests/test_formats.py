@@ -31,10 +31,10 @@ def corrected_dir(tmp_path, machine_json) -> Path:
     folder = OutputFolder(tmp_path)
     store = folder.corrections
     task = folder.document(NAME).task("III.1.a")
-    store.save_task_field(NAME, "III.1.a", "deadline", "2024-10-15", task.machine["deadline"])
+    store.save_task_field(NAME, "III.1.a", "deadline", "2024-10-15", task.machine.deadline)
     store.save_task_field(NAME, "III.5.c", "recurrence", "periodic", None)
     store.save_task_field(NAME, "III.5.c", "period", "quarter", None)
-    first_line = task.machine["lines"][0]
+    first_line = task.machine.lines[0]
     word = folder.document(NAME).lines[first_line - 1].words[1]  # the first word after the item marker "a)"
     store.save_word(NAME, first_line, word.start, word.machine, "Khảo")
     return tmp_path
@@ -75,7 +75,7 @@ def test_ics_has_one_todo_per_dated_task_with_corrections(corrected_dir):
     _, tasks = selection(corrected_dir)
     calendar = icalendar.Calendar.from_ical(deadlines_ics(tasks))
     todos = {str(todo["summary"]).split("]")[0][1:]: todo for todo in calendar.walk("VTODO")}
-    assert set(todos) == {t.effective["id"] for _, t in tasks if t.effective["deadline"]}
+    assert set(todos) == {t.effective.id for _, t in tasks if t.effective.deadline}
     assert todos["III.1.a"]["due"].dt == date(2024, 10, 15)
     assert "Khảo" in str(todos["III.1.a"]["summary"])
     assert "rrule" not in todos["III.1.a"]
@@ -132,8 +132,8 @@ HOSTILE_UNITS = ["+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tTab", "\rReturn",
 def test_csv_exports_neutralise_formulas(corrected_dir):
     store = OutputFolder(corrected_dir).corrections
     task = OutputFolder(corrected_dir).document(NAME).task("III.1.b")
-    store.save_task_field(NAME, "III.1.b", "text", HOSTILE_TEXT, task.machine["text"])
-    store.save_task_field(NAME, "III.1.b", "lead_units", HOSTILE_UNITS, task.machine["lead_units"])
+    store.save_task_field(NAME, "III.1.b", "text", HOSTILE_TEXT, task.machine.text)
+    store.save_task_field(NAME, "III.1.b", "lead_units", HOSTILE_UNITS, task.machine.lead_units)
     result = cli("export", "--data", str(corrected_dir), "--format", "csv")
     assert result.returncode == 0, result.stderr.decode()
     rows = list(csv.DictReader(io.StringIO((corrected_dir / "tasks.csv").read_bytes().decode("utf-8-sig"))))
@@ -153,7 +153,7 @@ def test_csv_exports_neutralise_formulas(corrected_dir):
 def test_jsonl_escapes_unicode_line_breaks(corrected_dir):
     text = "Một\u2028hai\u2029ba\u0085bốn"
     task = OutputFolder(corrected_dir).document(NAME).task("III.2.a")
-    OutputFolder(corrected_dir).corrections.save_task_field(NAME, "III.2.a", "text", text, task.machine["text"])
+    OutputFolder(corrected_dir).corrections.save_task_field(NAME, "III.2.a", "text", text, task.machine.text)
     result = cli("export", "--data", str(corrected_dir), "--format", "jsonl")
     assert result.returncode == 0, result.stderr.decode()
     data = (corrected_dir / "tasks.jsonl").read_text(encoding="utf-8")
@@ -166,7 +166,7 @@ def test_jsonl_escapes_unicode_line_breaks(corrected_dir):
 def test_ics_drops_control_characters(corrected_dir):
     task = OutputFolder(corrected_dir).document(NAME).task("III.1.a")
     OutputFolder(corrected_dir).corrections.save_task_field(
-        NAME, "III.1.a", "text", "Khảo\x07 sát\x1b[2J\x00 nhu cầu\x7f\x9b", task.machine["text"])
+        NAME, "III.1.a", "text", "Khảo\x07 sát\x1b[2J\x00 nhu cầu\x7f\x9b", task.machine.text)
     result = cli("export", "--data", str(corrected_dir), "--format", "ics")
     assert result.returncode == 0, result.stderr.decode()
     data = (corrected_dir / "deadlines.ics").read_bytes().decode("utf-8")

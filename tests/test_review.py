@@ -1,6 +1,7 @@
 """The review app without a browser: highlights, task links, corrections, uploads, filters, crops, report."""
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -16,9 +17,11 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
+from pipeline.model import Document, Line, Source
 from pipeline.restore import LOW_CONFIDENCE
 from pipeline.review import crops
 from pipeline.review.app import create_app
+from pipeline.export import rebuild
 from pipeline.export.folder import OutputFolder, carry_word_corrections
 from pipeline.export.lines import ReviewLine, Word
 from pipeline.export.report import write_report
@@ -73,7 +76,7 @@ def test_every_low_confidence_change_is_highlighted(data_dir, client, machine_js
     assert len(expected) > 20  # the sample is noisy OCR: the restorer guesses a lot
 
     document = OutputFolder(data_dir).document(NAME)
-    placed = {(w.restoration["line"], w.restoration["start"]) for line in document.lines for w in line.words
+    placed = {(w.restoration.line, w.restoration.start) for line in document.lines for w in line.words
               if w.changed and w.low_confidence}
     assert placed == expected
     html = client.get(f"/documents/{NAME}").get_data(as_text=True)
@@ -105,7 +108,7 @@ def test_word_correction_is_kept_apart_and_survives_a_restart(data_dir, client):
     assert [(e["text"], e["data-machine"]) for e in corrected] == [("khảo", word.machine)]
     assert (data_dir / f"{NAME}.json").read_bytes() == before  # the machine result is never rewritten
     task = OutputFolder(data_dir).document(NAME).task("III.1.a")
-    assert "khảo" in task.effective["text"] and "text" in task.corrected
+    assert "khảo" in task.effective.text and "text" in task.corrected
 
     client.post(f"/api/documents/{NAME}/words", json={"line": 89, "start": word.start, "corrected": word.machine})
     assert OutputFolder(data_dir).document(NAME).corrections.count == 0
@@ -119,9 +122,9 @@ def test_task_fields_are_checked_saved_and_reverted(data_dir, client):
     client.post(url, json={"field": "recurrence", "value": "periodic"})
     client.post(url, json={"field": "period", "value": "quarter"})
     task = OutputFolder(data_dir).document(NAME).task("III.1.a")
-    assert task.effective["lead_units"] == ["Sở Nội vụ", "Sở Tài chính"]
+    assert task.effective.lead_units == ["Sở Nội vụ", "Sở Tài chính"]
     assert task.corrected == ["lead_units", "deadline", "recurrence", "period"]
-    assert task.machine["deadline"] == "2024-09-30"
+    assert task.machine.deadline == "2024-09-30"
 
     for body, status in [({"field": "deadline", "value": "30/9/2024"}, 400),
                          ({"field": "deadline", "value": "2024-02-30"}, 400),
@@ -223,9 +226,8 @@ def test_scan_line_crop(tmp_path):
     ImageDraw.Draw(page).rectangle((300, 400, 1300, 460), fill="black")
     pdf = tmp_path / "scan.pdf"
     page.save(pdf, resolution=300)
-    machine = {"source": {"path": str(pdf), "kind": "pdf-scan", "sha256": hashlib.sha256(pdf.read_bytes()).hexdigest()},
-               "lines": [{"number": 1, "page": 1, "bbox": [300, 400, 1300, 460]},
-                         {"number": 2, "page": 1, "bbox": None}]}
+    machine = Document(Source(str(pdf), hashlib.sha256(pdf.read_bytes()).hexdigest(), "pdf-scan"),
+                       [Line(1, "x", "x", bbox=(300, 400, 1300, 460)), Line(2, "y", "y")])
     png = crops.line_crop_png(machine, 1)
     with Image.open(io.BytesIO(png)) as crop:
         assert crop.size == (500 + 2 * crops.MARGIN, 30 + 2 * crops.MARGIN)
@@ -272,6 +274,30 @@ def test_results_written_before_lines_were_kept_still_open(data_dir, client, mac
     assert len(elements(html, "a", "lines-link")) == 14
 
 
+def test_results_written_before_schema_2_still_open_and_export(data_dir, client, machine_json):
+    """Before 2.0 a warning was a plain sentence and a task had no `part`: such a result opens and exports."""
+    machine = json.loads(machine_json)
+    machine["schema_version"] = "1.1"
+    machine["warnings"] = ["Không tìm thấy đơn vị chủ trì ở mục III.2."]
+    for task in machine["tasks"]:
+        del task["part"]
+    (data_dir / "old.json").write_text(json.dumps(machine, ensure_ascii=False), encoding="utf-8")
+    folder = OutputFolder(data_dir)
+    assert "old.json" not in folder.unreadable and folder.document("old") is not None
+    (warning,) = folder.document("old").machine.warnings
+    assert (warning.code, warning.message) == ("unclassified", "Không tìm thấy đơn vị chủ trì ở mục III.2.")
+    html = client.get("/documents/old").get_data(as_text=True)
+    assert "Không tìm thấy đơn vị chủ trì ở mục III.2." in html
+    assert len(elements(html, "a", "lines-link")) == len(machine["tasks"])
+    rebuild(data_dir, log=io.StringIO())
+    rows = [r for r in csv.DictReader(io.StringIO((data_dir / "tasks.csv").read_text(encoding="utf-8-sig")))
+            if r["document"] == "old"]
+    assert len(rows) == len(machine["tasks"]) and {r["part"] for r in rows} == {""}
+    documents = {r["document"]: r for r in
+                 csv.DictReader(io.StringIO((data_dir / "documents.csv").read_text(encoding="utf-8-sig")))}
+    assert documents["old"]["warnings"] == "Không tìm thấy đơn vị chủ trì ở mục III.2."
+
+
 def test_a_broken_json_in_the_folder_is_skipped_with_a_notice(data_dir, client):
     (data_dir / "broken.json").write_text('{"schema_version": "1.1", "tasks": [', encoding="utf-8")
     (data_dir / "number.json").write_text("42", encoding="utf-8")
@@ -310,10 +336,10 @@ def test_corrections_stay_with_the_input_they_were_made_on(data_dir, client, mac
     other["source"]["sha256"] = "0" * 64  # the name now stands for another input
     (data_dir / f"{NAME}.json").write_text(json.dumps(other), encoding="utf-8")
     task = OutputFolder(data_dir).document(NAME).task("III.1.a")
-    assert task.effective["deadline"] == task.machine["deadline"] and task.corrected == []
+    assert task.effective.deadline == task.machine.deadline and task.corrected == []
     (data_dir / f"{NAME}.json").write_text(machine_json, encoding="utf-8")  # the input it was made on is back
-    assert OutputFolder(data_dir).document(NAME).task("III.1.a").effective["deadline"] == "2025-01-01"
-    assert OutputFolder(data_dir).documents()[0].task("III.1.a").effective["deadline"] == "2025-01-01"
+    assert OutputFolder(data_dir).document(NAME).task("III.1.a").effective.deadline == "2025-01-01"
+    assert OutputFolder(data_dir).documents()[0].task("III.1.a").effective.deadline == "2025-01-01"
 
 
 def wait_for(client, job_url: str) -> str:

@@ -41,4 +41,4 @@ def rebuild(out_dir: Path, log: TextIO = sys.stderr) -> tuple[int, int]:
     write_csv(out_dir / "documents.csv", [document_row(d.name, d.machine) for d in documents], DOCUMENT_COLUMNS)
     write_exports(out_dir, documents)
     write_report(out_dir, documents)
-    return len(documents), sum(len(d.machine["tasks"]) for d in documents)
+    return len(documents), sum(len(d.machine.tasks) for d in documents)

@@ -1,15 +1,17 @@
 """An output folder as the reviewer reads it: each machine result with the clerk's corrections laid over.
 
 The machine result is the per-document JSON written by `run`, `parse` or an
-upload; it is read, never written, here. What trackers receive (exports,
-reports) is the `effective` task: the machine task with the clerk's field
-corrections, and with the clerk's word corrections carried into its text.
+upload; it is read as a pipeline.model.Document (results written before
+schema 2.0 too, see Document.from_dict), never written, here. What trackers
+receive (exports, reports) is the `effective` task: a copy of the machine
+task with the clerk's field corrections, and with the clerk's word
+corrections carried into its text.
 """
 from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,26 +21,25 @@ import regex
 from pipeline.corrections import CorrectionStore, DocumentCorrections, WordCorrection, applying
 from pipeline.errors import InputError
 from pipeline.export.lines import ReviewLine, review_lines
-from pipeline.model import Document
+from pipeline.model import Document, Task
 
 
 class UnreadableDocument(InputError):
     """A *.json in an output folder that is not a document result; it is skipped with a warning."""
 
 
-def read_document(path: Path) -> dict[str, Any]:
+def read_document(path: Path) -> Document:
     """A per-document JSON file; UnreadableDocument when it is broken or not one."""
     try:
-        document = json.loads(path.read_bytes().decode("utf-8"))
+        data = json.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
         raise UnreadableDocument(f"{path}: cannot read: {exc.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UnreadableDocument(f"{path}: not valid JSON ({exc})") from None
     try:
-        Document.from_dict(document)  # every part where the model has it
+        return Document.from_dict(data)
     except (TypeError, KeyError, ValueError) as exc:
         raise UnreadableDocument(f"{path}: not a document result of this pipeline ({exc})") from None
-    return document
 
 
 def document_json(document: dict[str, Any]) -> str:
@@ -57,29 +58,30 @@ LIST_FIELDS = ("lead_units", "support_units")
 @dataclass
 class ReviewedTask:
     document: str
-    machine: dict[str, Any]
-    effective: dict[str, Any]
+    machine: Task
+    effective: Task
 
     @property
     def corrected(self) -> list[str]:
         """Fields whose effective value is not the machine's, in the order of EDITABLE_TASK_FIELDS."""
-        return [name for name in EDITABLE_TASK_FIELDS if self.effective[name] != self.machine[name]]
+        return [name for name in EDITABLE_TASK_FIELDS
+                if getattr(self.effective, name) != getattr(self.machine, name)]
 
     @property
     def anchor(self) -> str:
         """The fragment of the document view that marks the task's lines (review.js reads it)."""
-        first, last = self.machine["lines"]
+        first, last = self.machine.lines
         return f"L{first}-L{last}"
 
     @property
     def first_line_anchor(self) -> str:
-        return f"L{self.machine['lines'][0]}"
+        return f"L{self.machine.lines[0]}"
 
 
 @dataclass
 class ReviewedDocument:
     name: str
-    machine: dict[str, Any]
+    machine: Document
     corrections: DocumentCorrections = field(default_factory=DocumentCorrections)
 
     @cached_property
@@ -96,29 +98,29 @@ class ReviewedDocument:
 
     @property
     def has_lines(self) -> bool:
-        """False for results written before the JSON kept its lines."""
-        return "lines" in self.machine
+        """False for results written before the JSON kept its lines (schema 1.1)."""
+        return bool(self.machine.lines)
 
     @cached_property
     def tasks(self) -> list[ReviewedTask]:
         reviewed = []
-        for task in self.machine["tasks"]:
-            fields = self.corrections.tasks.get(task["id"], {})
-            effective = {**task, **{name: value for name, value in fields.items() if name in EDITABLE_TASK_FIELDS}}
+        for task in self.machine.tasks:
+            fields = self.corrections.tasks.get(task.id, {})
+            effective = replace(task, **{name: value for name, value in fields.items() if name in EDITABLE_TASK_FIELDS})
             if "text" not in fields:
-                effective["text"] = carry_word_corrections(task["text"], self.lines, *task["lines"])
+                effective.text = carry_word_corrections(task.text, self.lines, *task.lines)
             reviewed.append(ReviewedTask(self.name, task, effective))
         return reviewed
 
     def task(self, task_id: str) -> ReviewedTask | None:
-        return next((t for t in self.tasks if t.machine["id"] == task_id), None)
+        return next((t for t in self.tasks if t.machine.id == task_id), None)
 
     @property
     def low_confidence_share(self) -> float | None:
-        restoration = self.machine.get("restoration")
-        if not restoration or not restoration["tokens"]:
+        restoration = self.machine.restoration
+        if not restoration or not restoration.tokens:
             return None
-        return restoration["low_confidence"] / restoration["tokens"]
+        return restoration.low_confidence / restoration.tokens
 
 
 def carry_word_corrections(text: str, lines: list[ReviewLine], first: int, last: int) -> str:
@@ -151,11 +153,11 @@ class OutputFolder:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.corrections = CorrectionStore(self.path)
-        self._cache: dict[Path, tuple[int, dict[str, Any] | None]] = {}  # parsed JSON by path, with its mtime
+        self._cache: dict[Path, tuple[int, Document | None]] = {}  # read documents by path, with their mtime
         self.unreadable: dict[str, str] = {}  # file name -> why it is skipped, from the latest read
 
-    def machine_results(self) -> dict[str, dict[str, Any]]:
-        """Document name (file stem) -> machine JSON, by name."""
+    def machine_results(self) -> dict[str, Document]:
+        """Document name (file stem) -> machine result, by name."""
         found = {}
         for path in sorted(self.path.glob("*.json")):
             document = self._load(path)
@@ -163,8 +165,8 @@ class OutputFolder:
                 found[path.stem] = document
         return found
 
-    def _load(self, path: Path) -> dict[str, Any] | None:
-        """The document JSON at `path`; None, noted in `unreadable`, for a broken file or one gone meanwhile."""
+    def _load(self, path: Path) -> Document | None:
+        """The document at `path`; None, noted in `unreadable`, for a broken file or one gone meanwhile."""
         try:
             mtime = path.stat().st_mtime_ns
         except FileNotFoundError:
@@ -182,7 +184,7 @@ class OutputFolder:
 
     def documents(self) -> list[ReviewedDocument]:
         corrections = self.corrections.all()
-        return [ReviewedDocument(name, machine, applying(corrections, name, _sha256(machine)))
+        return [ReviewedDocument(name, machine, applying(corrections, name, machine.source.sha256))
                 for name, machine in self.machine_results().items()]
 
     def document(self, name: str) -> ReviewedDocument | None:
@@ -193,8 +195,4 @@ class OutputFolder:
         machine = self._load(path)
         if machine is None:
             return None
-        return ReviewedDocument(name, machine, self.corrections.for_document(name, _sha256(machine)))
-
-
-def _sha256(machine: dict[str, Any]) -> str | None:
-    return machine["source"].get("sha256")
+        return ReviewedDocument(name, machine, self.corrections.for_document(name, machine.source.sha256))

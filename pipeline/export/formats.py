@@ -31,7 +31,8 @@ from openpyxl.utils import get_column_letter
 
 from pipeline.export.files import write_atomic
 from pipeline.export.folder import ReviewedDocument, ReviewedTask
-from pipeline.export.tables import DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, csv_bytes, document_row, task_rows
+from pipeline.export.tables import DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, csv_bytes, document_row, task_row
+from pipeline.model import Task
 
 EXPORT_SCHEMA_VERSION = "1.1"  # 1.1 added the task column `part`
 EXPORT_TASK_COLUMNS = [*TASK_COLUMNS, "corrected"]
@@ -62,8 +63,8 @@ def all_tasks(documents: Iterable[ReviewedDocument]) -> Selection:
 
 
 def task_record(document: ReviewedDocument, task: ReviewedTask) -> dict[str, Any]:
-    """One export row: export.task_rows' columns over the effective task, and the corrected fields."""
-    row = task_rows(document.name, {**document.machine, "tasks": [task.effective]})[0]
+    """One export row: export.task_row's columns for the effective task, and the corrected fields."""
+    row = task_row(document.name, document.machine, task.effective)
     row["corrected"] = LIST_SEPARATOR.join(task.corrected)
     return row
 
@@ -76,7 +77,7 @@ def tasks_jsonl(selection: Selection, documents: Iterable[ReviewedDocument] = ()
     lines = []
     for document, task in selection:
         record = task_record(document, task)
-        record.update({column: task.effective[column] for column in _LIST_COLUMNS - {"corrected"}})
+        record.update({column: getattr(task.effective, column) for column in _LIST_COLUMNS - {"corrected"}})
         record["corrected"] = task.corrected
         record["schema_version"] = EXPORT_SCHEMA_VERSION
         lines.append(_json_line(record))
@@ -144,23 +145,23 @@ def deadlines_ics(selection: Selection, documents: Iterable[ReviewedDocument] = 
 
 def _todo(document: ReviewedDocument, task: ReviewedTask, stamp: datetime) -> icalendar.Todo | None:
     values = task.effective
-    if not values["deadline"]:
+    if not values.deadline:
         return None
-    due = date.fromisoformat(values["deadline"])
+    due = date.fromisoformat(values.deadline)
     todo = icalendar.Todo()
     # Stable across exports, so a calendar that imports the file again updates instead of duplicating.
-    todo.add("uid", f"{document.machine['source']['sha256'][:16]}-{values['id']}@vn-directives-pipeline")
+    todo.add("uid", f"{document.machine.source.sha256[:16]}-{values.id}@vn-directives-pipeline")
     todo.add("dtstamp", stamp)
-    summary = " ".join(_ics_text(values["text"]).split())
+    summary = " ".join(_ics_text(values.text).split())
     if len(summary) > _SUMMARY_CHARACTERS:
         summary = summary[:_SUMMARY_CHARACTERS - 1].rstrip() + "…"
-    todo.add("summary", f"[{values['id']}] {summary}")
+    todo.add("summary", f"[{values.id}] {summary}")
     todo.add("description", _ics_text(_description(document, values)))
     todo.add("due", due)
-    rrule = _RRULES.get((values["recurrence"], values["period"]))
+    rrule = _RRULES.get((values.recurrence, values.period))
     if rrule:
         # A repeating to-do needs a start; the first occurrence runs from its start (or its day) to the deadline.
-        todo.add("dtstart", date.fromisoformat(values["start"]) if values["start"] else due)
+        todo.add("dtstart", date.fromisoformat(values.start) if values.start else due)
         todo.add("rrule", rrule)
     todo.add("status", "NEEDS-ACTION")
     return todo
@@ -170,16 +171,16 @@ def _ics_text(text: str) -> str:
     return _ICS_CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
-def _description(document: ReviewedDocument, values: dict[str, Any]) -> str:
-    first, last = values["lines"]
-    parts = [values["text"]]
-    if values["lead_units"]:
-        parts.append("Chủ trì: " + LIST_SEPARATOR.join(values["lead_units"]))
-    if values["support_units"]:
-        parts.append("Phối hợp: " + LIST_SEPARATOR.join(values["support_units"]))
-    if values["timeline_text"]:
-        parts.append("Thời hạn: " + values["timeline_text"])
-    number = document.machine["document"]["number"] or document.name
+def _description(document: ReviewedDocument, values: Task) -> str:
+    first, last = values.lines
+    parts = [values.text]
+    if values.lead_units:
+        parts.append("Chủ trì: " + LIST_SEPARATOR.join(values.lead_units))
+    if values.support_units:
+        parts.append("Phối hợp: " + LIST_SEPARATOR.join(values.support_units))
+    if values.timeline_text:
+        parts.append("Thời hạn: " + values.timeline_text)
+    number = document.machine.meta.number or document.name
     parts.append(f"Văn bản {number} ({document.name}), dòng {first}–{last}")
     return "\n".join(parts)
 

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
-
+from pipeline.corrections import WordCorrection
+from pipeline.model import Document, TokenRestoration
 from pipeline.restore import LOW_CONFIDENCE
 from pipeline.restore.tokens import tokenize
-from pipeline.corrections import WordCorrection
 
 
 @dataclass
 class Word:
     start: int  # offset in the line's restored text
     machine: str
-    restoration: dict[str, Any] | None = None  # the restorer's report item, when it has one
+    restoration: TokenRestoration | None = None  # the restorer's report item, when it has one
     corrected: str | None = None
 
     @property
@@ -28,18 +27,18 @@ class Word:
 
     @property
     def changed(self) -> bool:
-        return self.restoration is not None and self.restoration["original"] != self.restoration["restored"]
+        return self.restoration is not None and self.restoration.original != self.restoration.restored
 
     @property
     def low_confidence(self) -> bool:
-        return self.restoration is not None and self.restoration["confidence"] < LOW_CONFIDENCE
+        return self.restoration is not None and self.restoration.confidence < LOW_CONFIDENCE
 
     @property
     def candidates(self) -> list[str]:
         """Other spellings to offer: the restorer's alternatives, then the OCR word itself."""
         if self.restoration is None:
             return []
-        offered = [*self.restoration["alternatives"], self.restoration["original"], self.machine]
+        offered = [*self.restoration.alternatives, self.restoration.original, self.machine]
         return [c for c in dict.fromkeys(offered) if c != self.text]
 
 
@@ -49,7 +48,7 @@ class ReviewLine:
     page: int
     original: str
     machine: str  # restored and normalized text as the pipeline wrote it
-    bbox: list[int] | None
+    bbox: tuple[int, int, int, int] | None
     ocr_confidence: float | None
     pieces: list[str | Word] = field(default_factory=list)  # the machine text, cut at its words
 
@@ -62,21 +61,20 @@ class ReviewLine:
         return "".join(piece if isinstance(piece, str) else piece.text for piece in self.pieces)
 
 
-def review_lines(document: dict[str, Any], corrections: dict[tuple[int, int], WordCorrection]
+def review_lines(document: Document, corrections: dict[tuple[int, int], WordCorrection]
                  ) -> tuple[list[ReviewLine], list[WordCorrection]]:
     """The document's lines with restoration items and corrections placed on their words.
 
     Also returns the corrections that no longer fit a word (the document was
     processed again and its text changed there).
     """
-    items_by_line: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for item in (document.get("restoration") or {}).get("items", []):
-        items_by_line[item["line"]].append(item)
+    items_by_line: dict[int, list[TokenRestoration]] = defaultdict(list)
+    for item in document.restoration.items if document.restoration else []:
+        items_by_line[item.line].append(item)
     placed: set[tuple[int, int]] = set()
     lines = []
-    for raw in document.get("lines", []):
-        line = ReviewLine(raw["number"], raw["page"], raw["original"], raw["text"], raw["bbox"],
-                          raw["ocr_confidence"])
+    for raw in document.lines:
+        line = ReviewLine(raw.number, raw.page, raw.original, raw.text, raw.bbox, raw.ocr_confidence)
         words = [Word(token.start, token.text) for token in tokenize(line.machine)]
         _attach_items(words, items_by_line.get(line.number, []))
         for word in words:
@@ -90,12 +88,12 @@ def review_lines(document: dict[str, Any], corrections: dict[tuple[int, int], Wo
     return lines, stale
 
 
-def _attach_items(words: list[Word], items: list[dict[str, Any]]) -> None:
+def _attach_items(words: list[Word], items: list[TokenRestoration]) -> None:
     """Each item onto the word at its offset: normalize keeps the restorer's offsets true."""
     word_at = {word.start: word for word in words}
     for item in items:
-        word = word_at.get(item["start"])
-        if word is not None and word.machine == item["restored"]:
+        word = word_at.get(item.start)
+        if word is not None and word.machine == item.restored:
             word.restoration = item
 
 

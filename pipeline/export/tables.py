@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.export.files import write_atomic
+from pipeline.model import Document, Task
 
 LIST_SEPARATOR = "; "
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -33,64 +34,61 @@ def _joined(values) -> str:
     return LIST_SEPARATOR.join(values or [])
 
 
-def task_rows(name: str, document: dict[str, Any]) -> list[dict[str, Any]]:
-    rows = []
-    for task in document["tasks"]:
-        rows.append({
-            "document": name,
-            "doc_number": document["document"]["number"],
-            "task_id": task["id"],
-            "kind": task["kind"],
-            "section_title": task["section_title"],
-            "text": task["text"],
-            "activities": _joined(task["activities"]),
-            "lead_units": _joined(task["lead_units"]),
-            "support_units": _joined(task["support_units"]),
-            "units_text": task["units_text"],
-            "timeline_text": task["timeline_text"],
-            "deadline": task["deadline"],
-            "start": task["start"],
-            "recurrence": task["recurrence"],
-            "period": task["period"],
-            "product": task["product"],
-            "budget": task["budget"],
-            "first_line": task["lines"][0],
-            "last_line": task["lines"][1],
-            "page": task["page"],
-            "confidence": task["confidence"],
-            "inferred": _joined(task["inferred"]),
-            "source_path": document["source"]["path"],
-            "part": task.get("part"),  # absent from documents written before schema 2.0
-        })
-    return rows
-
-
-def document_row(name: str, document: dict[str, Any]) -> dict[str, Any]:
-    meta, source = document["document"], document["source"]
-    restoration = document.get("restoration") or {}
+def task_row(name: str, document: Document, task: Task) -> dict[str, Any]:
+    """The row of `task`, one of `document`'s (or the clerk's corrected copy of one)."""
     return {
         "document": name,
-        "source_path": source["path"],
-        "sha256": source["sha256"],
-        "kind": source["kind"],
-        "pages": source["pages"],
-        "doc_type": meta["doc_type"],
-        "doc_number": meta["number"],
-        "issued_date": meta["issued_date"],
-        "issuer": meta["issuer"],
-        "place": meta["place"],
-        "title": meta["title"],
-        "signer_name": meta["signer"]["name"],
-        "signer_title": meta["signer"]["title"],
-        "signer_authority": meta["signer"]["authority"],
-        "recipients": _joined(meta["recipients"]),
-        "references": _joined(r["number"] for r in meta["references"]),
-        "tasks": len(document["tasks"]),
-        "restoration_profile": restoration.get("profile"),
-        "words": restoration.get("tokens"),
-        "changed_words": restoration.get("changed"),
-        "low_confidence_words": restoration.get("low_confidence"),
-        "warnings": _joined(warning["message"] for warning in document["warnings"]),
+        "doc_number": document.meta.number,
+        "task_id": task.id,
+        "kind": task.kind,
+        "section_title": task.section_title,
+        "text": task.text,
+        "activities": _joined(task.activities),
+        "lead_units": _joined(task.lead_units),
+        "support_units": _joined(task.support_units),
+        "units_text": task.units_text,
+        "timeline_text": task.timeline_text,
+        "deadline": task.deadline,
+        "start": task.start,
+        "recurrence": task.recurrence,
+        "period": task.period,
+        "product": task.product,
+        "budget": task.budget,
+        "first_line": task.lines[0],
+        "last_line": task.lines[1],
+        "page": task.page,
+        "confidence": task.confidence,
+        "inferred": _joined(task.inferred),
+        "source_path": document.source.path,
+        "part": task.part,
+    }
+
+
+def document_row(name: str, document: Document) -> dict[str, Any]:
+    meta, source, restoration = document.meta, document.source, document.restoration
+    return {
+        "document": name,
+        "source_path": source.path,
+        "sha256": source.sha256,
+        "kind": source.kind,
+        "pages": source.pages,
+        "doc_type": meta.doc_type,
+        "doc_number": meta.number,
+        "issued_date": meta.issued_date,
+        "issuer": meta.issuer,
+        "place": meta.place,
+        "title": meta.title,
+        "signer_name": meta.signer.name,
+        "signer_title": meta.signer.title,
+        "signer_authority": meta.signer.authority,
+        "recipients": _joined(meta.recipients),
+        "references": _joined(r.number for r in meta.references),
+        "tasks": len(document.tasks),
+        "restoration_profile": restoration.profile if restoration else None,
+        "words": restoration.tokens if restoration else None,
+        "changed_words": restoration.changed if restoration else None,
+        "low_confidence_words": restoration.low_confidence if restoration else None,
+        "warnings": _joined(warning.message for warning in document.warnings),
     }
 
 

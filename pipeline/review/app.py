@@ -24,6 +24,7 @@ from pipeline.export.folder import (EDITABLE_TASK_FIELDS, LIST_FIELDS, PERIODS, 
                                     ReviewedDocument, ReviewedTask)
 from pipeline.export.formats import FORMATS, all_tasks
 from pipeline.export.pages import FILTERS, GLOBALS, PERIOD_LABELS, RECURRENCE_LABELS
+from pipeline.model import Task
 from pipeline.parse.matching import fold
 from pipeline.review import crops
 from pipeline.review.uploads import MAX_UPLOAD_BYTES, UploadError, Uploads, sha256
@@ -54,7 +55,7 @@ class AppLinks:
 
     @staticmethod
     def crop(document: ReviewedDocument, line) -> str | None:
-        if not crops.has_crop(document.machine["source"]["kind"], line.bbox):
+        if not crops.has_crop(document.machine.source.kind, line.bbox):
             return None
         return url_for("line_image", name=document.name, number=line.number)
 
@@ -89,9 +90,9 @@ class TaskFilter:
         if self.unit:
             # Clerks type unit names with or without marks: "so tai chinh" finds "Sở Tài chính".
             wanted = fold(self.unit)
-            if not any(wanted in fold(unit) for unit in values["lead_units"] + values["support_units"]):
+            if not any(wanted in fold(unit) for unit in values.lead_units + values.support_units):
                 return False
-        deadline = values["deadline"]
+        deadline = values.deadline
         if (self.deadline_from or self.deadline_to or self.overdue) and not deadline:
             return False
         return not ((self.deadline_from and deadline < self.deadline_from)
@@ -178,7 +179,7 @@ def create_app(data_dir: Path) -> Flask:
             abort(400, "Chưa chọn tệp.")
         data = file.read(MAX_UPLOAD_BYTES + 1)
         digest = sha256(data)
-        inputs = {name: machine["source"]["sha256"] for name, machine in folder.machine_results().items()}
+        inputs = {name: machine.source.sha256 for name, machine in folder.machine_results().items()}
         same = next((name for name, input_sha256 in inputs.items() if input_sha256 == digest), None)
         if same is not None:  # already processed: open it rather than do the work again
             return redirect(url_for("document", name=same), 303)
@@ -224,7 +225,7 @@ def create_app(data_dir: Path) -> Flask:
         if len(corrected) > _MAX_WORD:
             abort(400, "Từ quá dài.")
         folder.corrections.save_word(name, line.number, word.start, word.machine, corrected,
-                                     sha256=found.machine["source"]["sha256"])
+                                     sha256=found.machine.source.sha256)
         word.corrected = None if corrected == word.machine else corrected
         return jsonify(text=word.text, corrected=word.corrected is not None, candidates=word.candidates)
 
@@ -242,11 +243,11 @@ def create_app(data_dir: Path) -> Flask:
             value = task_field_value(field, body.get("value"))
         except ValueError as error:
             abort(400, str(error))
-        folder.corrections.save_task_field(name, task_id, field, value, task.machine[field],
-                                           sha256=found.machine["source"]["sha256"])
+        folder.corrections.save_task_field(name, task_id, field, value, getattr(task.machine, field),
+                                           sha256=found.machine.source.sha256)
         task = reviewed(name).task(task_id)
         cell = ("recurrence", "period") if field in ("recurrence", "period") else (field,)
-        return jsonify(value=task.effective[field], corrected_cell=any(f in task.corrected for f in cell),
+        return jsonify(value=getattr(task.effective, field), corrected_cell=any(f in task.corrected for f in cell),
                        machine_text=_cell_text(field, task.machine))
 
     @app.get("/tasks")
@@ -254,7 +255,7 @@ def create_app(data_dir: Path) -> Flask:
         task_filter = TaskFilter.from_args(request.args)
         documents = readable_documents()
         units = sorted({unit for _, task in all_tasks(documents)
-                        for unit in task.effective["lead_units"] + task.effective["support_units"]})
+                        for unit in task.effective.lead_units + task.effective.support_units})
         return render_template("tasks.html", rows=_selected(documents, task_filter), filter=task_filter,
                                units=units, query=task_filter.query(), formats=FORMATS.values())
 
@@ -327,13 +328,13 @@ def task_field_value(field: str, value: Any) -> Any:
     return value or None
 
 
-def _cell_text(field: str, values: dict[str, Any]) -> str:
+def _cell_text(field: str, values: Task) -> str:
     if field in LIST_FIELDS:
-        return "; ".join(values[field]) or "—"
+        return "; ".join(getattr(values, field)) or "—"
     if field in ("recurrence", "period"):
-        period = f" · {PERIOD_LABELS[values['period']]}" if values["period"] else ""
-        return RECURRENCE_LABELS[values["recurrence"]] + period
-    return values[field] or "—"
+        period = f" · {PERIOD_LABELS[values.period]}" if values.period else ""
+        return RECURRENCE_LABELS[values.recurrence] + period
+    return getattr(values, field) or "—"
 
 
 def make_server(data_dir: Path, port: int):

@@ -12,13 +12,13 @@ import hashlib
 import io
 import threading
 from pathlib import Path
-from typing import Any
 
 import pypdfium2
 from PIL import Image
 
 from pipeline.ingest.ocr import RENDER_DPI, image_dpi, load_frame, render
 from pipeline.ingest.prepare import grey_without_colour_ink, prepare
+from pipeline.model import Document
 
 CROP_DPI = RENDER_DPI // 2
 MARGIN = 8  # pixels around the line's box, so accents above and below are not cut
@@ -28,27 +28,27 @@ _PAGES_KEPT = 4
 _render_lock = threading.Lock()
 
 
-def has_crop(source_kind: str, bbox: list[int] | None) -> bool:
+def has_crop(source_kind: str, bbox: tuple[int, int, int, int] | None) -> bool:
     return bbox is not None and source_kind in _SCAN_KINDS
 
 
-def line_crop_png(document: dict[str, Any], number: int) -> bytes | None:
+def line_crop_png(document: Document, number: int) -> bytes | None:
     """PNG of line `number`'s image, or None when there is none to show."""
-    line = next((line for line in document.get("lines", []) if line["number"] == number), None)
-    if line is None or not has_crop(document["source"]["kind"], line["bbox"]):
+    line = next((line for line in document.lines if line.number == number), None)
+    if line is None or not has_crop(document.source.kind, line.bbox):
         return None
-    source = Path(document["source"]["path"])
+    source = Path(document.source.path)
     try:
         stat = source.stat()
     except OSError:
         return None
     with _render_lock:
-        page = _page_image(str(source), stat.st_mtime_ns, stat.st_size, document["source"]["sha256"],
-                           document["source"]["kind"] == "image", line["page"])
+        page = _page_image(str(source), stat.st_mtime_ns, stat.st_size, document.source.sha256,
+                           document.source.kind == "image", line.page)
     if page is None:
         return None
     scale = page.info["scale"]
-    x0, y0, x1, y1 = (round(v * scale) for v in line["bbox"])
+    x0, y0, x1, y1 = (round(v * scale) for v in line.bbox)
     crop = page.crop((max(0, x0 - MARGIN), max(0, y0 - MARGIN), min(page.width, x1 + MARGIN),
                       min(page.height, y1 + MARGIN)))
     buffer = io.BytesIO()
