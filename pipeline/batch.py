@@ -104,7 +104,7 @@ def collect_inputs(inputs: Iterable[Path], outputs: Iterable[Path] = ()) -> list
         if item.is_dir():
             files = _walk(item, skipped)
             if not files:
-                raise InputError(f"{item}: no supported files (.txt, .pdf, .png, .jpg, .tif, .docx, .doc, .odt, .rtf, .html) in this folder")
+                raise InputError(f"{item}: no supported files ({', '.join(sorted(SUPPORTED_SUFFIXES))}) in this folder")
             found.update(dict.fromkeys(files))
         elif item.exists() or item.is_symlink():
             found[item] = None
@@ -344,6 +344,9 @@ def _set_aside(out_dir: Path, name: str) -> None:
     stale = out_dir / STALE_FOLDER
     stale.mkdir(exist_ok=True)
     os.replace(result, stale / result.name)
+    searchable = out_dir / f"{name}.pdf"  # `run --pdf` output goes with the result it was made from
+    if searchable.is_file():
+        os.replace(searchable, stale / searchable.name)
     (out_dir / f"{name}.html").unlink(missing_ok=True)  # its report page; the report is rebuilt without it
 
 

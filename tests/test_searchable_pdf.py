@@ -69,14 +69,24 @@ def test_pdf_of_a_text_file_is_refused(tmp_path):
 
 
 def test_run_with_pdf_writes_one_beside_the_json(scanned_pdf, tmp_path):
+    source = tmp_path / "in" / "scan.pdf"
+    source.parent.mkdir()
+    source.write_bytes(scanned_pdf.read_bytes())
     out = tmp_path / "out"
-    done = _pipeline("run", str(scanned_pdf), "--out-dir", str(out), "--normalized-dir", str(tmp_path / "norm"),
-                     "--pdf")
+    done = _pipeline("run", str(source), "--out-dir", str(out), "--normalized-dir", str(tmp_path / "norm"), "--pdf")
     assert done.returncode == 0, done.stderr
     assert (out / "scan.json").exists()
+    searchable = (out / "scan.pdf").read_bytes()
     layer = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(out / "scan.pdf"), "-"], capture_output=True,
                            text=True, check=True).stdout
     assert _words_ratio((tmp_path / "norm" / "scan.txt").read_text(encoding="utf-8"), layer) >= 0.99
+    # Its input gone, the document is set aside: the searchable PDF goes with its JSON, not left behind.
+    source.unlink()
+    (source.parent / "note.txt").write_text("Giao Sở Tài chính bố trí kinh phí.\n", encoding="utf-8")
+    gone = _pipeline("run", str(source.parent), "--out-dir", str(out), "--normalized-dir", str(tmp_path / "norm"),
+                     "--pdf")
+    assert gone.returncode == 0, gone.stderr
+    assert not (out / "scan.pdf").exists() and (out / "stale" / "scan.pdf").read_bytes() == searchable
 
 
 def test_low_quality_page_is_flagged_in_the_review_app(scanned_pdf, tmp_path):

@@ -235,8 +235,9 @@ class Uploads:
                       timeout=JOB_TIMEOUT_SECONDS, log=sys.stderr, on_stage=on_stage, wait_for_folder=True)
         if summary.failed:
             outcome = summary.failed[0]
+            # The machine's reason (English, for logs) stays after a Vietnamese sentence the clerk reads.
             message = (f"quá {JOB_TIMEOUT_SECONDS // 60} phút, đã dừng" if outcome.error == TIMEOUT_ERROR
-                       else outcome.message or outcome.error)
+                       else f"không xử lý được tệp này ({outcome.message or outcome.error})")
             self._fail(upload, message)
             return
         upload.name = manifest_names(self.data_dir).get(upload.path, upload.name)
