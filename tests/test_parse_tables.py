@@ -44,6 +44,27 @@ def test_group_rows_title_the_rows_below_them():
     assert tasks[1].support_units == [] and tasks[1].lead_units == ["Sở Nội vụ"]
 
 
+def test_table_rows_are_filled_as_prose_items_are():
+    """One filling path: a row's cells are its fields, as field lines are an item's."""
+    table = (
+        "PHỤ LỤC\nSTT\tNội dung\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian\n"
+        "1\tĐịnh kỳ hằng quý báo cáo kết quả thực hiện\tSở Nội vụ\tCác sở, ngành\tHằng quý\n"
+        "2\tRà soát quy chế\t\t\tNăm 2025\n"
+    )
+    prose = (
+        "III. NHIỆM VỤ\n1. Định kỳ hằng quý báo cáo kết quả thực hiện\n- Cơ quan chủ trì: Sở Nội vụ\n"
+        "- Cơ quan phối hợp: Các sở, ngành\n- Thời gian: Hằng quý\n"
+    )
+    row, unitless = parse(lines_of(table)).tasks
+    item = parse(lines_of(prose)).tasks[0]
+    assert row.kind == item.kind == "reporting"
+    for name in ("lead_units", "support_units", "recurrence", "period", "confidence"):
+        assert getattr(row, name) == getattr(item, name), name
+    assert row.units_text == item.units_text == "Cơ quan chủ trì: Sở Nội vụ; Cơ quan phối hợp: Các sở, ngành"
+    assert (unitless.deadline, unitless.lead_units) == ("2025-12-31", [])
+    assert ("task_without_unit", 4) in codes(parse(lines_of(table)))
+
+
 def test_a_table_without_task_columns_gives_no_tasks():
     text = "II. MỤC TIÊU\nChỉ tiêu\tNăm 2025\tNăm 2030\nTỷ lệ phủ sóng 5G\t80%\t100%\n"
     result = parse(lines_of(text))

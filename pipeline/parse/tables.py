@@ -27,18 +27,16 @@ Rows:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-from pipeline.model import DocumentWarning, Task
-from pipeline.parse.fields import column_kind
+from pipeline.model import Task
+from pipeline.parse.fields import Field, column_kind
 from pipeline.parse.markers import roman_value
+from pipeline.parse.outline import Node
 from pipeline.parse.outline import same_row as _same_row
-from pipeline.parse.notices import notice
-from pipeline.parse.timeline import read_timeline
-from pipeline.parse.units import assign_roles
 
 _NEEDED = {"lead", "units", "timeline"}
 _UNIT_KINDS = ("lead", "units", "support")
+_FIELD_KINDS = ("units", "lead", "support", "timeline", "product", "budget")  # the cells a row's task is filled from
 _TERMINAL = tuple(".;:!?")
 _NUMBER_WEIGHT = 2  # the line holding the row's number, as likely a top line as two fresh cells
 _HEADER_WORDS = 4  # a header cell's line ("Cơ quan", "chủ trì") is a few words
@@ -77,7 +75,7 @@ def _header(table) -> tuple[list[str], list[list[str]]]:
 
 @dataclass
 class _Row:
-    node: object
+    node: Node
     id: str
     cells: dict[str, str]
     first: int
@@ -185,52 +183,37 @@ def _sub_row(cells: dict[str, str], above: dict[str, str]) -> bool:
                 and _clean_top(cells))
 
 
-def table_tasks(table, ancestors: list, issued: date | None, warnings: list[DocumentWarning]) -> list[Task]:
-    """Tasks from the rows of a task table node; [] for any other table."""
+@dataclass
+class TableTask:
+    """A task row before it is filled: the task, its unit, timeline, product and budget cells as
+    fields (labelled by their header cell), and the row as a node of its content text."""
+
+    task: Task
+    fields: list[Field]
+    node: Node
+
+
+def table_tasks(table: Node, ancestors: list[Node]) -> list[TableTask]:
+    """The task rows of a task table node; [] for any other table. tasks.py fills them as it fills prose items."""
     header, header_lines = _header(table)
     columns = _columns(header)
     if "content" not in columns.values() or not _NEEDED & set(columns.values()):
         return []
+    labels = {kind: header[index] for index, kind in columns.items()}
     path = [node.id for node in ancestors]
     section_title = ancestors[-1].text if ancestors else ""
-    tasks = []
+    rows = []
     for row, group in _rows(table, header_lines, columns):
-        cells = row.cells
-        content = cells.get("content", "")
+        content = row.cells.get("content", "")
         if group:
             section_title = content
             continue
         if not content:
             continue
-        task = Task(
-            id=row.id,
-            path=path + [row.id],
-            section_title=section_title,
-            text=content,
-            lines=(row.first, row.last),
-            page=row.page,
-            part=row.node.part,
-        )
-        raw_units = [(kind, cells.get(kind, "")) for kind in ("units", "lead", "support") if cells.get(kind)]
-        task.units_text = "; ".join(value for _, value in raw_units) or None
-        for kind, value in raw_units:
-            lead, support = assign_roles(value)
-            if kind == "support":
-                lead, support = [], lead + support
-            task.lead_units += [u for u in lead if u not in task.lead_units]
-            # A support column is kept whole even where it repeats the lead ("Các Bộ, ngành, địa phương" in both).
-            task.support_units += [u for u in support if u not in task.support_units
-                                   and (kind == "support" or u not in task.lead_units)]
-        if cells.get("timeline"):
-            timeline = read_timeline(cells["timeline"], issued)
-            if not timeline.understood:
-                warnings.append(notice("deadline_not_understood", row.node.first, text=cells["timeline"], task=task.id))
-            task.timeline_text = timeline.text
-            task.deadline, task.start = timeline.deadline, timeline.start
-            task.recurrence, task.period = timeline.recurrence, timeline.period
-        task.product = cells.get("product") or None
-        task.budget = cells.get("budget") or None
-        if not task.lead_units and not task.support_units:
-            warnings.append(notice("task_without_unit", row.node.first, task=task.id))
-        tasks.append(task)
-    return tasks
+        part = row.node.part
+        task = Task(id=row.id, path=path + [row.id], section_title=section_title, text=content,
+                    lines=(row.first, row.last), page=row.page, part=part)
+        fields = [Field(kind, labels[kind], row.cells[kind]) for kind in _FIELD_KINDS if row.cells.get(kind)]
+        node = Node("row", row.node.label, row.id, content, row.first, row.last, row.page, part=part)
+        rows.append(TableTask(task, fields, node))
+    return rows

@@ -21,6 +21,8 @@ Which items are tasks:
   over bullets) - inferred.
 - Timeline: from the timeline field; else deadline clauses in the text.
 - kind "reporting": a duty to report on a schedule ("định kỳ … báo cáo").
+- Rows of task tables (tables.py) are tasks too: their cells are their
+  fields, and they are filled by the same `_Extractor._fill` as items.
 """
 from __future__ import annotations
 
@@ -308,7 +310,8 @@ class _Extractor:
     def walk(self, nodes: list[Node], ancestors: list[Node], in_tasks: bool | None, hint: list[str]) -> None:
         for node in nodes:
             if node.kind == "table":
-                self.tasks.extend(table_tasks(node, ancestors, self.issued, self.warnings))
+                for row in table_tasks(node, ancestors):
+                    self._track(row.task, row.node, ancestors, row.fields, hint)
             elif node.kind in HEADING_KINDS:
                 # What a heading holds is said by its first words: "BẢO ĐẢM PHƯƠNG TIỆN, KINH PHÍ …" holds
                 # tasks, "KINH PHÍ THỰC HIỆN" does not.
@@ -406,6 +409,10 @@ class _Extractor:
             page=node.page,
             part=node.part,
         )
+        return self._track(task, node, ancestors, fields, hint)
+
+    def _track(self, task: Task, node: Node, ancestors: list[Node], fields: list[Field], hint: list[str]) -> Task:
+        """Keep a task, prose item or table row, to be filled by finish() with what applies to it."""
         self.fields[task.id] = _Fields(list(fields))
         self.heading_years[task.id] = next(
             (int(found["y"]) for found in (_HEADING_YEAR_RE.search(fold(a.text)) for a in reversed(ancestors) if a.kind in HEADING_KINDS)
@@ -416,13 +423,10 @@ class _Extractor:
         return task
 
     def has_fields(self, task: Task) -> bool:
-        own = self.fields.get(task.id)
-        return own is None or own.has_any()  # table rows (not tracked here) carry their own fields
+        return self.fields[task.id].has_any()
 
     def inherit(self, task: Task, fields: list[Field]) -> None:
-        own = self.fields.get(task.id)
-        if own is None:
-            return
+        own = self.fields[task.id]
         # An item whose own words name its units ("Sở, ban, ngành … có trách nhiệm …") stands on its own.
         if own.has_any() or _text_units(self.nodes[task.id]):
             return
@@ -431,8 +435,7 @@ class _Extractor:
 
     def finish(self) -> list[Task]:
         for task in self.tasks:
-            if task.id in self.fields:  # table rows come complete from tables.py
-                self._fill(task)
+            self._fill(task)
         return self.tasks
 
     def _fill(self, task: Task) -> None:
@@ -448,7 +451,9 @@ class _Extractor:
                 if f.kind == "support":
                     support, lead = lead + support, []
                 task.lead_units += [u for u in lead if u not in task.lead_units]
-                task.support_units += [u for u in support if u not in task.support_units and u not in task.lead_units]
+                # A support field is kept whole even where it repeats the lead ("Các Bộ, ngành, địa phương" in both).
+                task.support_units += [u for u in support if u not in task.support_units
+                                       and (f.kind == "support" or u not in task.lead_units)]
             if fields.inherited:
                 task.inferred += ["lead_units", "support_units"]
         else:
