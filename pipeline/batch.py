@@ -1,13 +1,14 @@
 """Run the pipeline over an archive: parallel, resumable, one bad file never stops the run.
 
-    summary = run([Path("archive")], Path("outputs"), Path("normalized"), jobs=2)
+    with open_pool("local", processes=2) as pool:
+        summary = run([Path("archive")], Path("outputs"), Path("normalized"), pool=pool)
 
 Folders are walked recursively. Every input gets an output name that it keeps
 in later runs, and a row in the manifest (pipeline.manifest); an input already
 done with the same content, pipeline version and settings is skipped, so a run
 that was killed is finished by running it again. plan() names, fingerprints
-and skips; the documents then run through pipeline.execute (worker processes
-or a Dask cluster), and this process writes each result atomically as soon as it arrives, then marks
+and skips; the documents then run in a pool of pipeline.execute (worker
+processes or a Dask cluster), and this process writes each result atomically as soon as it arrives, then marks
 it done. At the end tasks.csv, documents.csv and the other exports are
 rebuilt from the per-document JSON, and errors.csv from the manifest, so they
 never disagree or repeat a row.
@@ -22,7 +23,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,8 +33,7 @@ from tqdm import tqdm
 
 from pipeline import __version__
 from pipeline.errors import InputError, PipelineError
-from pipeline.execute import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, Executor, Job, Outcome, StageCallback,
-                              execute)
+from pipeline.execute import Job, LocalPool, Outcome, Pool, StageCallback
 from pipeline.export import document_json, rebuild, write_atomic, write_csv
 from pipeline.manifest import DONE, FAILED, Entry, Manifest
 from pipeline.process import Options
@@ -267,23 +267,20 @@ def plan(paths: list[Path], manifest: Manifest, out_dir: Path, normalized_dir: P
 
 
 def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Options = Options(),
-        jobs: int = 1, *, force: bool = False, timeout: float = DEFAULT_TIMEOUT_SECONDS,
-        memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB, executor: str = "local", scheduler: str | None = None,
-        log: TextIO = sys.stderr, on_stage: StageCallback | None = None, wait_for_folder: bool = False) -> Summary:
-    """Process every input not already done; `jobs` documents at once (pages too, for a lone document).
+        pool: Pool | None = None, *, force: bool = False, log: TextIO = sys.stderr,
+        on_stage: StageCallback | None = None, wait_for_folder: bool = False) -> Summary:
+    """Process every input not already done in `pool` (pipeline.execute; by default one local worker
+    process with the default limits), `pool.processes` documents at once (pages too, for a lone document).
 
-    `force` redoes inputs already done. A document not finished within `timeout` seconds, or whose
-    worker needs more than `memory_limit_mb`, fails. `executor` "dask" runs on the Dask cluster at
-    `scheduler` (a LocalCluster when None). `on_stage` hears each document's stages begin (local
-    executor only). With `wait_for_folder` a run waits for another writing to `out_dir` to finish,
-    rather than refuse.
+    `force` redoes inputs already done. `on_stage` hears each document's stages begin (local pool
+    only). With `wait_for_folder` a run waits for another writing to `out_dir` to finish, rather than refuse.
     """
-    where = Executor(executor, jobs, timeout, memory_limit_mb, scheduler)
     started = time.monotonic()
     paths = collect_inputs(inputs, outputs=(out_dir, normalized_dir))
-    with _exclusive(out_dir, wait_for_folder), Manifest(out_dir / MANIFEST_NAME) as manifest:
+    with (nullcontext(pool) if pool else LocalPool()) as pool, _exclusive(out_dir, wait_for_folder), \
+            Manifest(out_dir / MANIFEST_NAME) as manifest:
         _remove_interrupted_writes(out_dir, normalized_dir)
-        work = plan(paths, manifest, out_dir, normalized_dir, options, jobs, force)
+        work = plan(paths, manifest, out_dir, normalized_dir, options, pool.processes, force)
         summary = Summary(skipped=work.skipped)
         settings = _settings(options)
         for outcome in work.unreadable:
@@ -293,8 +290,10 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
         if summary.skipped:
             print(f"{len(summary.skipped)} inputs already done, skipped (--force redoes them)", file=log)
         progress = Progress(len(work.jobs), log)
+        for job in work.jobs:
+            pool.submit(job)
         try:
-            for outcome in execute(work.jobs, where, on_stage):
+            for outcome in pool.outcomes(on_stage):
                 _record(manifest, outcome, work.sha256[outcome.job.name], settings, out_dir, normalized_dir)
                 (summary.failed if outcome.failed else summary.done).append(outcome)
                 summary.pages += outcome.pages

@@ -85,25 +85,25 @@ class CorrectionStore:
 
     def save_word(self, document: str, line: int, start: int, machine: str, corrected: str, *,
                   sha256: str | None = None) -> None:
-        with self._connect() as db:
-            if corrected == machine:
-                db.execute("DELETE FROM word_corrections WHERE document = ? AND line = ? AND start = ?",
-                           (document, line, start))
-            else:
-                db.execute("INSERT OR REPLACE INTO word_corrections "
-                           "(document, line, start, machine, corrected, saved_at, sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                           (document, line, start, machine, corrected, _now(), sha256))
+        self._save("word_corrections", {"document": document, "line": line, "start": start},
+                   {"machine": machine, "corrected": corrected}, corrected == machine, sha256)
 
     def save_task_field(self, document: str, task_id: str, name: str, value: Any, machine: Any, *,
                         sha256: str | None = None) -> None:
+        self._save("task_corrections", {"document": document, "task_id": task_id, "field": name},
+                   {"value": json.dumps(value, ensure_ascii=False)}, value == machine, sha256)
+
+    def _save(self, table: str, key: dict[str, Any], values: dict[str, Any], is_machine: bool,
+              sha256: str | None) -> None:
+        """Store one correction under `key` (its table's primary key); one equal to the machine's removes it."""
         with self._connect() as db:
-            if value == machine:
-                db.execute("DELETE FROM task_corrections WHERE document = ? AND task_id = ? AND field = ?",
-                           (document, task_id, name))
-            else:
-                db.execute("INSERT OR REPLACE INTO task_corrections "
-                           "(document, task_id, field, value, saved_at, sha256) VALUES (?, ?, ?, ?, ?, ?)",
-                           (document, task_id, name, json.dumps(value, ensure_ascii=False), _now(), sha256))
+            if is_machine:
+                db.execute(f"DELETE FROM {table} WHERE {' AND '.join(f'{column} = ?' for column in key)}",
+                           tuple(key.values()))
+                return
+            row = {**key, **values, "saved_at": _now(), "sha256": sha256}
+            db.execute(f"INSERT OR REPLACE INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                       tuple(row.values()))
 
     def for_document(self, document: str, sha256: str | None) -> DocumentCorrections:
         """The corrections that apply to `document` read from the input with this sha256."""

@@ -18,6 +18,7 @@ import pytest
 
 from pipeline.batch import LOCK_NAME, MANIFEST_NAME, SUMMARY_PATH, assign_names, collect_inputs, run
 from pipeline.errors import BatchFailures, PipelineError
+from pipeline.execute import Job, open_pool
 from pipeline.process import Options
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -167,7 +168,8 @@ def test_a_document_over_time_fails_alone(tmp_path, huge_text):
     # The limit is far above what the small document needs on a busy machine (a fresh worker included),
     # and far below what the huge one does.
     good = copies(tmp_path / "in", 1)
-    summary = run([huge_text, *good], tmp_path / "o", tmp_path / "n", timeout=30, memory_limit_mb=4096, log=QUIET)
+    with open_pool(timeout=30, memory_limit_mb=4096) as pool:
+        summary = run([huge_text, *good], tmp_path / "o", tmp_path / "n", pool=pool, log=QUIET)
     assert [o.job.path for o in summary.done] == [str(good[0])]
     assert [(o.error, "not finished after 30 s" in o.message) for o in summary.failed] == [("Timeout", True)]
 
@@ -201,11 +203,12 @@ def test_a_worker_killed_midway_fails_only_its_document(tmp_path, huge_text):
 @pytest.mark.slow
 def test_dask_gives_the_same_documents_as_local_processes(tmp_path):
     inputs = [SMALL, FIXTURES / "parse-kh-267-gold.txt", FIXTURES / "parse-kh-267-restored-ocr.txt"]
-    local = run(inputs, tmp_path / "local", tmp_path / "local-n", jobs=2, log=QUIET)
+    with open_pool("local", processes=2) as pool:
+        local = run(inputs, tmp_path / "local", tmp_path / "local-n", pool=pool, log=QUIET)
     with distributed.LocalCluster(processes=False, n_workers=1, threads_per_worker=2,
-                                  dashboard_address=None) as cluster:
-        dask = run(inputs, tmp_path / "dask", tmp_path / "dask-n", jobs=2, executor="dask",
-                   scheduler=cluster.scheduler_address, log=QUIET)
+                                  dashboard_address=None) as cluster, \
+            open_pool("dask", processes=2, scheduler=cluster.scheduler_address) as pool:
+        dask = run(inputs, tmp_path / "dask", tmp_path / "dask-n", pool=pool, log=QUIET)
     assert len(local.done) == len(dask.done) == 3 and not dask.failed
     for path in inputs:
         assert (tmp_path / "dask" / f"{path.stem}.json").read_bytes() == \

@@ -1,57 +1,67 @@
-"""Where documents are processed: one interface over the local worker pool and a Dask cluster.
+"""Where documents are processed: one small interface over the local worker pool and a Dask cluster.
 
-    for outcome in execute(jobs, Executor(processes=2), on_stage=print):
-        ...
+    with open_pool("local", processes=2) as pool:
+        for job in jobs:
+            pool.submit(job)
+        for outcome in pool.outcomes(on_stage=print):
+            ...
 
-- jobs.py: Job, Outcome and the per-document function every executor runs
-- local.py: long-lived worker processes with a memory cap, a time limit and process-group kill
-- cluster.py: the same jobs on a Dask cluster (`pip install '.[dask]'`)
+A pool takes jobs with submit(job) and gives back each job's Outcome from
+outcomes() as it finishes (not in the order submitted, so that two documents
+can run at once); outcomes(on_stage) tells the progress callback when a job
+begins each stage. Every failure of a document (an error, the time limit, the
+memory cap, a dead worker) is an Outcome too, never an exception.
 
-The batch runner and the review app's uploads both go through execute().
+- jobs.py: Job, Outcome and the per-document function every pool runs
+- local.py: LocalPool, long-lived worker processes with a memory cap, a time limit and process-group kill
+- cluster.py: DaskPool, the same jobs on a Dask cluster (`pip install '.[dask]'`)
+
+The batch runner and the review app's uploads (through the batch runner) both take a pool.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
+from typing import Protocol
 
 from pipeline.errors import PipelineError
-from pipeline.execute.jobs import (MEMORY_ERROR, TIMEOUT_ERROR, WORKER_DIED_ERROR, Job, Outcome, StageCallback,
-                                   process_document)
-from pipeline.execute.local import run_in_processes
+from pipeline.execute.jobs import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, MEMORY_ERROR, TIMEOUT_ERROR,
+                                   WORKER_DIED_ERROR, Job, Outcome, StageCallback, process_document)
+from pipeline.execute.local import LocalPool
 
-__all__ = ["EXECUTORS", "MEMORY_ERROR", "TIMEOUT_ERROR", "WORKER_DIED_ERROR", "Executor", "Job", "Outcome",
-           "StageCallback", "execute", "process_document"]
+__all__ = ["DEFAULT_MEMORY_LIMIT_MB", "DEFAULT_TIMEOUT_SECONDS", "EXECUTORS", "MEMORY_ERROR", "TIMEOUT_ERROR",
+           "WORKER_DIED_ERROR", "Job", "LocalPool", "Outcome", "Pool", "StageCallback", "open_pool",
+           "process_document"]
 
 EXECUTORS = ("local", "dask")
-# Generous for a scan of a few hundred pages on one core; it bounds a hang, it does not judge speed.
-DEFAULT_TIMEOUT_SECONDS = 900
-# A document's worker peaks near 400 MB; a file that needs five times that is pathological.
-DEFAULT_MEMORY_LIMIT_MB = 2048
 
 
-@dataclass(frozen=True)
-class Executor:
-    """Where and under which limits jobs run."""
+class Pool(Protocol):
+    """What the batch runner needs of an executor."""
 
-    kind: str = "local"  # one of EXECUTORS
-    processes: int = 1  # documents at once
-    timeout: float = DEFAULT_TIMEOUT_SECONDS  # a document not done by then fails
-    memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB  # per worker; a document needing more fails
-    scheduler: str | None = None  # Dask scheduler address; None starts a local cluster
+    processes: int  # documents at once
 
-    def __post_init__(self) -> None:
-        if self.kind not in EXECUTORS:
-            raise PipelineError(f"unknown executor {self.kind!r}; choose from {', '.join(EXECUTORS)}")
-        if self.scheduler and self.kind != "dask":
-            raise PipelineError("a scheduler address needs the dask executor (--executor dask)")
+    def submit(self, job: Job) -> None: ...
+
+    def outcomes(self, on_stage: StageCallback | None = None) -> Iterator[Outcome]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Pool: ...
+
+    def __exit__(self, *exc_info) -> None: ...
 
 
-def execute(jobs: Iterable[Job], executor: Executor = Executor(),
-            on_stage: StageCallback | None = None) -> Iterator[Outcome]:
-    """The outcome of every job, as each finishes; `on_stage` hears each document's stages begin (local only)."""
-    if executor.kind == "dask":
-        from pipeline.execute.cluster import run_on_dask  # dask is an optional extra
+def open_pool(executor: str = "local", processes: int = 1, timeout: float = DEFAULT_TIMEOUT_SECONDS,
+              memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB, scheduler: str | None = None) -> Pool:
+    """A pool of `executor` ("local" or "dask") running `processes` documents at once; a document not done
+    within `timeout` seconds, or needing more than `memory_limit_mb` per worker, fails. A Dask pool uses
+    the cluster at `scheduler`, or starts a LocalCluster when None."""
+    if executor not in EXECUTORS:
+        raise PipelineError(f"unknown executor {executor!r}; choose from {', '.join(EXECUTORS)}")
+    if executor == "dask":
+        from pipeline.execute.cluster import DaskPool  # dask is an optional extra
 
-        return run_on_dask(list(jobs), executor.processes, executor.timeout, executor.memory_limit_mb,
-                           executor.scheduler)
-    return run_in_processes(jobs, executor.processes, executor.timeout, executor.memory_limit_mb, on_stage)
+        return DaskPool(processes, timeout, memory_limit_mb, scheduler)
+    if scheduler:
+        raise PipelineError("a scheduler address needs the dask executor (--executor dask)")
+    return LocalPool(processes, timeout, memory_limit_mb)

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import ExitStack
 
 from pipeline.errors import MissingDependencyError, PipelineError
-from pipeline.execute.jobs import TIMEOUT_ERROR, WORKER_DIED_ERROR, Job, Outcome, process_document
+from pipeline.execute.jobs import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, TIMEOUT_ERROR, WORKER_DIED_ERROR,
+                                   Job, Outcome, StageCallback, process_document)
 
 
 def _import_distributed():
@@ -31,43 +32,41 @@ def _import_distributed():
     return distributed
 
 
-@contextmanager
-def _scheduler_address(distributed, scheduler: str | None, processes: int, memory_limit_mb: int):
-    if scheduler:
-        yield scheduler
-        return
-    # One single-threaded worker process per job, capped like the local pool's workers.
-    with distributed.LocalCluster(n_workers=processes, threads_per_worker=1, processes=True,
-                                  memory_limit=f"{memory_limit_mb}MiB", dashboard_address=None) as cluster:
-        yield cluster.scheduler_address
+class DaskPool:
+    """Jobs on the Dask cluster at `scheduler`, or on a LocalCluster of `processes` started with the first job."""
 
+    def __init__(self, processes: int = 1, timeout: float = DEFAULT_TIMEOUT_SECONDS,
+                 memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB, scheduler: str | None = None):
+        self.processes, self.timeout = processes, timeout
+        self._memory_limit_mb, self._scheduler = memory_limit_mb, scheduler
+        self._distributed = _import_distributed()
+        self._pending: deque[Job] = deque()
+        self._client = None
+        self._opened = ExitStack()  # the LocalCluster, if one was started, and the client
 
-def run_on_dask(jobs: Iterable[Job], processes: int, timeout: float, memory_limit_mb: int,
-                scheduler: str | None) -> Iterator[Outcome]:
-    """Outcomes of `jobs` as they finish on the cluster at `scheduler` (or a LocalCluster of `processes`)."""
-    distributed = _import_distributed()
-    pending = deque(jobs)
-    if not pending:
-        return
-    with _scheduler_address(distributed, scheduler, processes, memory_limit_mb) as address:
+    def submit(self, job: Job) -> None:
+        self._pending.append(job)
+
+    def outcomes(self, on_stage: StageCallback | None = None) -> Iterator[Outcome]:
+        """The outcome of every job submitted, as each finishes. Stages are not reported from the cluster:
+        `on_stage` is never called."""
+        if not self._pending:
+            return
+        client = self._connect()
+        # No more in flight than the cluster has threads, so a task starts when it is
+        # submitted and its time limit counts from there.
+        slots = max(1, sum(client.nthreads().values()))
+        running: dict = {}  # future -> (job, deadline)
         try:
-            client = distributed.Client(address, timeout=30)
-        except OSError as exc:
-            raise PipelineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
-        with client:
-            # No more in flight than the cluster has threads, so a task starts when it is
-            # submitted and its time limit counts from there.
-            slots = max(1, sum(client.nthreads().values()))
-            running: dict = {}  # future -> (job, deadline)
-            while pending or running:
-                while pending and len(running) < slots:
-                    job = pending.popleft()
+            while self._pending or running:
+                while self._pending and len(running) < slots:
+                    job = self._pending.popleft()
                     future = client.submit(process_document, job, pure=False, key=f"document-{job.name}")
-                    running[future] = (job, time.monotonic() + timeout)
+                    running[future] = (job, time.monotonic() + self.timeout)
                 earliest_deadline = min(deadline for _, deadline in running.values())
                 try:
-                    finished, _ = distributed.wait(list(running), return_when="FIRST_COMPLETED",
-                                                   timeout=max(0.01, earliest_deadline - time.monotonic()))
+                    finished, _ = self._distributed.wait(list(running), return_when="FIRST_COMPLETED",
+                                                         timeout=max(0.01, earliest_deadline - time.monotonic()))
                 except TimeoutError:
                     finished = set()
                 for future in finished:
@@ -81,7 +80,39 @@ def run_on_dask(jobs: Iterable[Job], processes: int, timeout: float, memory_limi
                     if now >= deadline:
                         del running[future]
                         _stop(client, future)
-                        yield Outcome(job, error=TIMEOUT_ERROR, message=f"{job.path}: not finished after {timeout:g} s")
+                        yield Outcome(job, error=TIMEOUT_ERROR,
+                                      message=f"{job.path}: not finished after {self.timeout:g} s")
+        finally:
+            for future in running:  # left before the end: nothing will collect these
+                _stop(client, future)
+            self._pending.clear()
+
+    def _connect(self):
+        if self._client is None:
+            address = self._scheduler
+            if not address:
+                # One single-threaded worker process per job, capped like the local pool's workers.
+                cluster = self._opened.enter_context(self._distributed.LocalCluster(
+                    n_workers=self.processes, threads_per_worker=1, processes=True,
+                    memory_limit=f"{self._memory_limit_mb}MiB", dashboard_address=None))
+                address = cluster.scheduler_address
+            try:
+                self._client = self._opened.enter_context(self._distributed.Client(address, timeout=30))
+            except OSError as exc:
+                self.close()
+                raise PipelineError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        return self._client
+
+    def close(self) -> None:
+        self._pending.clear()
+        self._client = None
+        self._opened.close()
+
+    def __enter__(self) -> DaskPool:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def _stop(client, future) -> None:

@@ -10,6 +10,10 @@ from pipeline.errors import PipelineError
 from pipeline.export.folder import document_json
 from pipeline.process import Options, ProgressCallback, process_file
 
+# Generous for a scan of a few hundred pages on one core; it bounds a hang, it does not judge speed.
+DEFAULT_TIMEOUT_SECONDS = 900
+# A document's worker peaks near 400 MB; a file that needs five times that is pathological.
+DEFAULT_MEMORY_LIMIT_MB = 2048
 MEMORY_ERROR = "MemoryError"
 TIMEOUT_ERROR = "Timeout"
 WORKER_DIED_ERROR = "WorkerDied"

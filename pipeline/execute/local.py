@@ -18,11 +18,11 @@ import resource
 import signal
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from multiprocessing.connection import Connection, wait
 
-from pipeline.execute.jobs import (MEMORY_ERROR, TIMEOUT_ERROR, WORKER_DIED_ERROR, Job, Outcome, StageCallback,
-                                   StageStarted, process_document)
+from pipeline.execute.jobs import (DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, MEMORY_ERROR, TIMEOUT_ERROR,
+                                   WORKER_DIED_ERROR, Job, Outcome, StageCallback, StageStarted, process_document)
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -111,34 +111,72 @@ def _death(exitcode: int | None) -> str:
     return f"exited with code {exitcode}"
 
 
-def run_in_processes(jobs: Iterable[Job], processes: int, timeout: float, memory_limit_mb: int,
-                     on_stage: StageCallback | None = None) -> Iterator[Outcome]:
-    """Outcomes of `jobs` as they finish, from `processes` worker processes; `on_stage` hears each stage begin."""
-    # Spawned, not forked: a worker starts clean, without the runner's open SQLite connection or threads.
-    context = multiprocessing.get_context("spawn")
-    memory_limit_bytes = memory_limit_mb << 20
-    pending = deque(jobs)
-    workers = [_Worker(context, memory_limit_bytes) for _ in range(min(processes, len(pending)))]
-    try:
-        while True:
-            for worker in workers:
-                if worker.job is None and pending and worker.process.is_alive():
-                    worker.give(pending.popleft(), timeout)
-            busy = [worker for worker in workers if worker.job is not None]
-            if not busy:
-                return
-            earliest_deadline = min(worker.deadline for worker in busy)
-            wait([w.connection for w in busy] + [w.process.sentinel for w in busy],
-                 timeout=max(0.0, earliest_deadline - time.monotonic()))
-            for worker in busy:
-                outcome = worker.collect(timeout, on_stage)
-                if outcome is not None:
-                    yield outcome
-            for worker in [w for w in workers if w.retired or not w.process.is_alive()]:
-                worker.stop()
-                workers.remove(worker)
-                if pending:
-                    workers.append(_Worker(context, memory_limit_bytes))
-    finally:
-        for worker in workers:
+class LocalPool:
+    """Worker processes on this machine, started as jobs come (up to `processes`) and kept for the next ones."""
+
+    def __init__(self, processes: int = 1, timeout: float = DEFAULT_TIMEOUT_SECONDS,
+                 memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB):
+        self.processes, self.timeout = processes, timeout
+        self._memory_limit_bytes = memory_limit_mb << 20
+        # Spawned, not forked: a worker starts clean, without the runner's open SQLite connection or threads.
+        self._context = multiprocessing.get_context("spawn")
+        self._pending: deque[Job] = deque()
+        self._workers: list[_Worker] = []
+
+    def submit(self, job: Job) -> None:
+        self._pending.append(job)
+
+    def outcomes(self, on_stage: StageCallback | None = None) -> Iterator[Outcome]:
+        """The outcome of every job submitted, as each finishes; `on_stage` hears each stage begin.
+        Left before the end, the jobs still running are killed and those waiting dropped."""
+        finished = False
+        try:
+            while True:
+                self._staff()
+                busy = [worker for worker in self._workers if worker.job is not None]
+                if not busy:
+                    finished = True
+                    return
+                earliest_deadline = min(worker.deadline for worker in busy)
+                wait([w.connection for w in busy] + [w.process.sentinel for w in busy],
+                     timeout=max(0.0, earliest_deadline - time.monotonic()))
+                for worker in busy:
+                    outcome = worker.collect(self.timeout, on_stage)
+                    if outcome is not None:
+                        yield outcome
+                for worker in [w for w in self._workers if w.retired or not w.process.is_alive()]:
+                    worker.stop()
+                    self._workers.remove(worker)
+        finally:
+            if not finished:
+                self._pending.clear()
+                for worker in [w for w in self._workers if w.job is not None]:
+                    worker.stop()
+                    self._workers.remove(worker)
+
+    def _staff(self) -> None:
+        """Give each idle worker a job, starting workers while jobs wait and fewer than `processes` exist."""
+        for worker in [w for w in self._workers if w.job is None and not w.process.is_alive()]:
+            worker.stop()  # died between jobs
+            self._workers.remove(worker)
+        while self._pending:
+            idle = next((w for w in self._workers if w.job is None and w.process.is_alive()), None)
+            if idle is None:
+                if len(self._workers) >= self.processes:
+                    return
+                idle = _Worker(self._context, self._memory_limit_bytes)
+                self._workers.append(idle)
+            idle.give(self._pending.popleft(), self.timeout)
+
+    def close(self) -> None:
+        """Stop every worker (and whatever program it runs); jobs not yet given out are dropped."""
+        self._pending.clear()
+        for worker in self._workers:
             worker.stop()
+        self._workers = []
+
+    def __enter__(self) -> LocalPool:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

@@ -2,8 +2,8 @@
 
 Nothing about an upload is taken from the client but its bytes: the kind is
 read from the content, the stored name is built from letters, digits and
-dashes of the given name, and the pipeline runs in a worker process of the
-batch pool (pipeline.execute), so a hostile or huge file can neither block
+dashes of the given name, and the pipeline runs in a worker process of a
+local pool (pipeline.execute.LocalPool), so a hostile or huge file can neither block
 nor crash the server, nor outgrow its memory cap. Uploads are recorded in
 the output folder's manifest, so a restart resumes them.
 """
@@ -25,7 +25,7 @@ import regex
 
 from pipeline.batch import MANIFEST_NAME, RESERVED_NAMES, run
 from pipeline.errors import InputError
-from pipeline.execute import TIMEOUT_ERROR
+from pipeline.execute import TIMEOUT_ERROR, LocalPool
 from pipeline.export.files import write_atomic
 from pipeline.ingest import detect_kind
 from pipeline.ingest.text import decode
@@ -231,8 +231,9 @@ class Uploads:
             upload.step, upload.stage = step, label
             self.store.save(upload)
 
-        summary = run([Path(upload.path)], self.data_dir, self.folder / NORMALIZED_FOLDER, Options(),
-                      timeout=JOB_TIMEOUT_SECONDS, log=sys.stderr, on_stage=on_stage, wait_for_folder=True)
+        with LocalPool(timeout=JOB_TIMEOUT_SECONDS) as pool:
+            summary = run([Path(upload.path)], self.data_dir, self.folder / NORMALIZED_FOLDER, Options(), pool,
+                          log=sys.stderr, on_stage=on_stage, wait_for_folder=True)
         if summary.failed:
             outcome = summary.failed[0]
             # The machine's reason (English, for logs) stays after a Vietnamese sentence the clerk reads.
