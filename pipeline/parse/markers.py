@@ -74,14 +74,17 @@ def to_roman(value: int) -> str:
 # OCR reads "III" as "Ill", "HI", "lII"; "II" as "Il", "H"; "IV" as "Iv"; "V" as "Vv". Leading specks ("_ IV.") happen too.
 _ROMAN_RE = regex.compile(r"^[^\p{L}\d]{0,3}(?P<m>[IVXLlvx1|!H]{1,6})\s*(?:(?P<dot>[.,)])\s*|\s+)(?P<rest>\p{Lu}.*)$")
 _ROMAN_OCR = str.maketrans({"l": "I", "1": "I", "|": "I", "!": "I", "v": "V", "x": "X"})
-_SUBNUMBER_RE = regex.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<rest>\S.*)$")
-_NUMBER_RE = regex.compile(r"^(?P<m>\d{1,2})\s*[.,)]\s+(?P<rest>\S.*)$")
-# OCR drops the dot of an item number: "5 Sở Khoa học và Công nghệ". Only a short capitalised
-# heading is read so, never running text that starts with a number ("15 tháng 6", "2 người").
-_BARE_NUMBER_RE = regex.compile(r"^(?P<m>\d{1,2})\s+(?P<rest>\p{Lu}\S*(?:\s+\S+){0,9})$")
 # Part letters above the Roman sections: "A. MỤC ĐÍCH, YÊU CẦU", "B. NỘI DUNG …" (I, V, X are Roman).
 _PART_LETTER_RE = regex.compile(r"^(?P<m>[A-HK]|Đ)\.\s+(?P<rest>\p{Lu}.*)$")
-_LETTER_RE = regex.compile(r"^(?P<m>[a-zđ])\s?\)\s*(?P<rest>\S.*)$")
+# Item markers, the first that matches wins: "1.2.", "1.", "a)", then a number without its dot.
+_ITEM_PATTERNS = (
+    ("subnumber", regex.compile(r"^(?P<m>\d{1,2}(?:\.\d{1,2})+)\.?\s+(?P<rest>\S.*)$")),
+    ("number", regex.compile(r"^(?P<m>\d{1,2})\s*[.,)]\s+(?P<rest>\S.*)$")),
+    ("letter", regex.compile(r"^(?P<m>[a-zđ])\s?\)\s*(?P<rest>\S.*)$")),
+    # OCR drops the dot of an item number: "5 Sở Khoa học và Công nghệ". Only a short capitalised
+    # heading is read so, never running text that starts with a number ("15 tháng 6", "2 người").
+    ("number", regex.compile(r"^(?P<m>\d{1,2})\s+(?P<rest>\p{Lu}\S*(?:\s+\S+){0,9})$")),
+)
 _BULLET_RE = regex.compile(r"^(?P<m>[-–—•*·+])\s*(?P<rest>\S.*)$")
 _NAMED_RE = regex.compile(
     r"^(?P<word>phan|chuong|muc|dieu)\s+(?P<m>[ivxlc]+|\d{1,3})\b\s*[.:]?\s*(?P<rest>.*)$"
@@ -118,8 +121,7 @@ def read_marker(text: str) -> Marker | None:
     part = _PART_LETTER_RE.match(text)
     if part and upper_share(part["rest"]) > 0.6 and len(part["rest"].split()) >= 2:
         return Marker("part", part["m"], part["m"], part["rest"].strip())
-    for kind, pattern in (("subnumber", _SUBNUMBER_RE), ("number", _NUMBER_RE), ("letter", _LETTER_RE),
-                          ("number", _BARE_NUMBER_RE)):
+    for kind, pattern in _ITEM_PATTERNS:
         match = pattern.match(text)
         if match:
             label = match["m"]
