@@ -39,7 +39,8 @@ def read(path: Path, options: Options = Options()) -> Document:
 def restore(doc: Document, options: Options = Options()) -> Document:
     if not options.restore:
         return doc
-    result = Restorer.default().restore_lines([line.text for line in doc.lines], options.profile)
+    result = Restorer.default().restore_lines([line.text for line in doc.lines], options.profile,
+                                              [line.word_confidences for line in doc.lines])
     for line, text in zip(doc.lines, result.lines):
         line.text = text
     doc.restoration = RestorationReport(

@@ -201,6 +201,22 @@ def test_one_wide_gap_alone_is_not_a_column_layout():
     assert lines == ["Nơi nhận: KT. CHỦ TỊCH", "- Như trên;"]
 
 
+def test_signature_block_is_read_column_by_column_and_the_paragraph_above_stays_whole():
+    # The last line of the closing paragraph sits left of the signature block's gutter, just above it.
+    rows = (_words(1, 1, "6. Giao Sở Tư pháp theo dõi, đôn đốc các cơ quan thực hiện Kế hoạch này; định kỳ báo", 250)
+            + _words(1, 2, "cáo UBND tỉnh theo quy định./.", 250)
+            + _words(2, 1, "Nơi nhận:", 250) + _words(2, 1, "KT. CHỦ TỊCH", 1500)
+            + _words(2, 2, "- Như trên;", 250) + _words(2, 2, "PHÓ CHỦ TỊCH", 1500)
+            + _words(2, 3, "- Lưu: VT.", 250))
+    lines = [line.text for line in ocr.lines_from_tsv(_tsv_in_rows(rows, {1: 2000, 2: 2120}), page=1)]
+    assert lines == [
+        "6. Giao Sở Tư pháp theo dõi, đôn đốc các cơ quan thực hiện Kế hoạch này; định kỳ báo",
+        "cáo UBND tỉnh theo quy định./.", "",
+        "Nơi nhận:", "- Như trên;", "- Lưu: VT.", "",
+        "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH",
+    ]
+
+
 def test_unruled_table_rows_keep_tesseract_order():
     # Three columns of an unruled table: unfolding them column by column would scramble each row.
     rows = []

@@ -199,3 +199,29 @@ def test_tokenize_digit_misreads(line, kinds):
 def test_list_item_letters_are_kept(restorer):
     lines = ["c) Thoi gian thuc hién: thuong xuyén.", "d) Tang cuong cong tac truyén thong"]
     assert [line[:3] for line in restorer.restore_lines(lines, LEGACY).lines] == ["c) ", "d) "]
+
+
+def test_a_word_the_ocr_doubted_is_decided_by_context(restorer):
+    line = "cán bộ, công chức, viên chức vá đảng viên nhằm nâng cao nhận thức"
+    words = len(line.split())
+    # The restorer prefers "và" (posterior about 0.73): below the Tesseract profile's threshold for a
+    # word the OCR was sure of, above the one for a word it doubted.
+    doubted = [0.99] * words
+    doubted[line.split().index("vá")] = 0.6
+    assert restorer.restore_lines([line], TESSERACT, [doubted]).lines == [line.replace(" vá ", " và ")]
+    assert restorer.restore_lines([line], TESSERACT, [[0.99] * words]).lines == [line]
+    assert restorer.restore_lines([line], TESSERACT).lines == [line]
+    # Confidences that do not match the line's words (the text was edited) are not used.
+    assert restorer.restore_lines([line], TESSERACT, [[0.6] * (words - 1)]).lines == [line]
+
+
+def test_the_restore_stage_reads_the_ocr_word_confidences():
+    from pipeline.model import Document, Line, Source
+    from pipeline.process import restore
+
+    text = "cán bộ, công chức, viên chức vá đảng viên nhằm nâng cao nhận thức"
+    confidences = [0.6 if word == "vá" else 0.99 for word in text.split()]
+    doubted = Document(Source("scan.png", "0" * 64, "image"), [Line(1, text, text, word_confidences=confidences)])
+    typed = Document(Source("a.txt", "0" * 64, "text"), [Line(1, text, text)])
+    assert restore(doubted).lines[0].text == text.replace(" vá ", " và ")
+    assert restore(typed).lines[0].text == text

@@ -20,6 +20,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from pipeline._exec import tesseract
 from pipeline.errors import InputError
+from pipeline.ingest import columns
 from pipeline.ingest.grid import Grid, find_grid
 from pipeline.ingest.prepare import ANALYSIS_DPI, grey_without_colour_ink, has_colour_ink, prepare
 from pipeline.model import Line, PageQuality
@@ -175,6 +176,13 @@ _RULE_READ_AS_TEXT = regex.compile(r"[|¦\[\]!]+")
 # A gap this wide (share of the page width) between two words of one OCR line separates two
 # columns: the header's "ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI..." or "Nơi nhận: | KT. CHỦ TỊCH".
 COLUMN_GAP = 0.05
+# The gutter of a two-column band stays this many letter heights wide on each of its lines; lines
+# further apart than this many line heights (a title set off below the letterhead) are not in one band.
+MIN_GUTTER_HEIGHTS = 0.8
+BAND_LINE_GAP_HEIGHTS = 1.5
+# A band is unfolded when at least this many of its lines are split by its gutter; one split
+# line alone is as likely a line with a wide space in it.
+MIN_SPLIT_LINES = 2
 # A ruled grid is read as a table when this many of its rows have text in this many cells.
 MIN_TABLE_ROWS = 2
 MIN_FILLED_CELLS = 2
@@ -224,11 +232,11 @@ def lines_from_tsv(tsv: str, page: int, grid: Grid | None = None) -> list[Line]:
     above = [item for item in ordered if not grid or item[1][0][2][1] < grid.box[1]]
     below = [item for item in ordered if grid and item[1][0][2][1] >= grid.box[1]]
     blocks = [[_line(words, page) for words in group]
-              for group in _paragraphs_in_column_order(above, page_width * COLUMN_GAP)]
+              for group in _paragraphs_in_column_order(above, page_width)]
     if table:
         blocks.append(table)
     blocks += [[_line(words, page) for words in group]
-               for group in _paragraphs_in_column_order(below, page_width * COLUMN_GAP)]
+               for group in _paragraphs_in_column_order(below, page_width)]
     lines: list[Line] = []
     for block in blocks:
         if lines:
@@ -306,61 +314,49 @@ def _line(words: list[Word], page: int) -> Line:
                 ocr_confidence=round(sum(confidences) / len(confidences), 3), word_confidences=confidences)
 
 
-def _split_at_gap(words: list[Word], min_gap: float) -> tuple[list[Word], list[Word]] | None:
-    """The line's words left and right of its gap, when that gap separates two columns.
-
-    A line with several such gaps is a row of an unruled table, or a header with a stamp box
-    between its columns: unfolding it column by column would scramble it, so it is left in
-    Tesseract's order.
-    """
-    words = sorted(words, key=lambda word: word[2][0])
-    gaps = [(words[i + 1][2][0] - words[i][2][2], i) for i in range(len(words) - 1)]
-    if not gaps or min_gap <= 0:
-        return None
-    wide = [(gap, at) for gap, at in gaps if gap >= min_gap]
-    if len(wide) != 1:
-        return None
-    at = wide[0][1]
-    return words[:at + 1], words[at + 1:]
+def _row(words: list[Word], page_width: int) -> columns.Row:
+    boxes = sorted(word[2] for word in words)
+    height = sorted(box[3] - box[1] for box in boxes)[len(boxes) // 2]
+    return columns.Row([(box[0], box[2]) for box in boxes], min(box[1] for box in boxes),
+                       max(box[3] for box in boxes), page_width * COLUMN_GAP, MIN_GUTTER_HEIGHTS * height)
 
 
-def _paragraphs_in_column_order(lines: list[tuple[tuple[int, int, int], list[Word]]], min_gap: float):
-    """Groups of word lists, one group per output paragraph, with two-column runs unfolded."""
+def _paragraphs_in_column_order(lines: list[tuple[tuple[int, int, int], list[Word]]], page_width: int):
+    """Groups of word lists, one group per output paragraph: a two-column band (pipeline.ingest.columns)
+    as its left column then its right one, every other line in Tesseract's own paragraphs and order."""
+    rows = [_row(words, page_width) for _, words in lines]
+    heights = sorted(row.bottom - row.top for row in rows)
+    line_gap = BAND_LINE_GAP_HEIGHTS * heights[len(heights) // 2] if heights else 0
+    bands = {}
+    for band in columns.find_bands(rows, line_gap):
+        split = [len({band.side(span) for span in rows[at].spans}) == 2 for at in range(band.start, band.end)]
+        if sum(split) < MIN_SPLIT_LINES:
+            continue
+        # The last lines of a paragraph begun above the band ("... định kỳ báo | cáo UBND tỉnh.") sit
+        # on one side of its gutter, but stay with their paragraph.
+        start = band.start
+        while not split[start - band.start] and start > 0 and lines[start][0][:2] == lines[start - 1][0][:2]:
+            start += 1
+        bands[start] = columns.Band(start, band.end, band.gutter)
     index = 0
     while index < len(lines):
-        split = _split_at_gap(lines[index][1], min_gap)
-        run_end = index
-        if split:
-            # The columns' gutter: where the first line's gap is. Later lines belong to the run when
-            # their own gap overlaps it, or when they sit wholly on one side of it.
-            gutter = (split[0][-1][2][2], split[1][0][2][0])
-            left, right = [], []
-            splits = 0
-            while run_end < len(lines):
-                (block, _, _), words = lines[run_end]
-                parts = _split_at_gap(words, min_gap)
-                if parts and parts[0][-1][2][2] < gutter[1] and parts[1][0][2][0] > gutter[0]:
-                    left.append(parts[0])
-                    right.append(parts[1])
-                    splits += 1
-                elif block != lines[run_end - 1][0][0]:
-                    break  # a one-column line in a new block (a centred title) ends the run
-                elif max(w[2][2] for w in words) <= gutter[1]:
-                    left.append(words)
-                elif min(w[2][0] for w in words) >= gutter[0]:
-                    right.append(words)
-                else:
-                    break
-                run_end += 1
-            if splits >= 2:
-                yield left
-                yield right
-                index = run_end
-                continue
-        # Not a two-column run: Tesseract's own paragraphs, in its order.
+        band = bands.get(index)
+        if band:
+            sides: tuple[list[list[Word]], list[list[Word]]] = ([], [])
+            for _, words in lines[band.start:band.end]:
+                parts: tuple[list[Word], list[Word]] = ([], [])
+                for word in sorted(words, key=lambda word: word[2][0]):
+                    parts[band.side((word[2][0], word[2][2]))].append(word)
+                for side, part in zip(sides, parts):
+                    if part:
+                        side.append(part)
+            yield from (side for side in sides if side)
+            index = band.end
+            continue
+        # Not in a band: Tesseract's own paragraph, in its order.
         key = lines[index][0][:2]
         group = []
-        while index < len(lines) and lines[index][0][:2] == key:
+        while index < len(lines) and lines[index][0][:2] == key and (not group or index not in bands):
             group.append(lines[index][1])
             index += 1
         yield group

@@ -26,7 +26,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pipeline.errors import InputError
 from pipeline.model import Line, PageQuality
 
-from . import legacy, ocr
+from . import columns, legacy, ocr
 
 # Words further apart than this many font sizes on one line belong to
 # different columns or table cells; justified text stretches spaces to well
@@ -192,51 +192,29 @@ def _rows(words: list[dict]) -> list[_Row]:
     return rows
 
 
-def _gaps(row: _Row) -> list[tuple[float, float]]:
-    """Horizontal gaps in the row wide enough to separate columns."""
-    return [
-        (left["x1"], right["x0"])
-        for left, right in zip(row.words, row.words[1:])
-        if right["x0"] - left["x1"] > _COLUMN_GAP_EM * row.size
-    ]
-
-
-def _free_span(row: _Row, gutter: tuple[float, float]) -> tuple[float, float] | None:
-    """The part of `gutter` no word of the row covers, if it stays a gutter."""
-    low, high = gutter
-    for word in row.words:
-        if word["x1"] <= low or word["x0"] >= high:
-            continue
-        # A word inside the gutter narrows it from the side it is nearer to.
-        if word["x0"] - low < high - word["x1"]:
-            low = word["x1"]
-        else:
-            high = word["x0"]
-    if high - low < _MIN_GUTTER_EM * row.size:
-        return None
-    return low, high
-
-
 def _flow_blocks(rows: list[_Row]) -> list[_Block]:
     """Body text as blocks split at wide vertical gaps; two-column bands as two blocks."""
     line_height = _median([row.bottom - row.top for row in rows]) or 1.0
-    bands = _find_bands(rows, line_height)
+    bands = {band.start: band for band in columns.find_bands(
+        [columns.Row([(word["x0"], word["x1"]) for word in row.words], row.top, row.bottom,
+                     _COLUMN_GAP_EM * row.size, _MIN_GUTTER_EM * row.size) for row in rows],
+        _BAND_ROW_GAP_LINES * line_height)}
     blocks: list[_Block] = []
     current: _Block | None = None
     previous_bottom = None
     index = 0
     while index < len(rows):
         if index in bands:
-            end, gutter = bands[index]
-            left, right = _Block(rows[index].top), _Block(rows[index].top)
+            end = bands[index].end
+            sides = _Block(rows[index].top), _Block(rows[index].top)
             for band_row in rows[index:end]:
-                left_words = [word["text"] for word in band_row.words if word["x1"] <= gutter[0]]
-                right_words = [word["text"] for word in band_row.words if word["x0"] >= gutter[1]]
-                if left_words:
-                    left.lines.append(" ".join(left_words))
-                if right_words:
-                    right.lines.append(" ".join(right_words))
-            blocks += [left, right]
+                parts: tuple[list[str], list[str]] = ([], [])
+                for word in band_row.words:
+                    parts[bands[index].side((word["x0"], word["x1"]))].append(word["text"])
+                for block, part in zip(sides, parts):
+                    if part:
+                        block.lines.append(" ".join(part))
+            blocks += sides
             current = None
             previous_bottom = rows[end - 1].bottom
             index = end
@@ -252,46 +230,6 @@ def _flow_blocks(rows: list[_Row]) -> list[_Block]:
         previous_bottom = row.bottom
         index += 1
     return [block for block in blocks if block.lines]
-
-
-def _find_bands(rows: list[_Row], line_height: float) -> dict[int, tuple[int, tuple[float, float]]]:
-    """Two-column bands: first row index -> (end index, gutter x-range).
-
-    A band grows from a row split by exactly one wide gap, up and down over
-    the rows that leave that gutter free.
-    """
-    bands: dict[int, tuple[int, tuple[float, float]]] = {}
-    previous_end = 0
-    index = 0
-    while index < len(rows):
-        gaps = _gaps(rows[index])
-        if len(gaps) != 1:
-            index += 1
-            continue
-        start, end, gutter = _band(rows, index, gaps[0], line_height, previous_end)
-        bands[start] = (end, gutter)
-        previous_end = index = end
-    return bands
-
-
-def _band(
-    rows: list[_Row], seed: int, gap: tuple[float, float], line_height: float, lowest_start: int
-) -> tuple[int, int, tuple[float, float]]:
-    """Rows around `seed` that share its gutter: (first, end, gutter)."""
-    gutter = gap
-    end = seed + 1
-    while end < len(rows) and rows[end].top - rows[end - 1].bottom <= _BAND_ROW_GAP_LINES * line_height:
-        narrowed = _free_span(rows[end], gutter)
-        if narrowed is None:
-            break
-        gutter, end = narrowed, end + 1
-    start = seed
-    while start > lowest_start and rows[start].top - rows[start - 1].bottom <= _BAND_ROW_GAP_LINES * line_height:
-        narrowed = _free_span(rows[start - 1], gutter)
-        if narrowed is None:
-            break
-        gutter, start = narrowed, start - 1
-    return start, end, gutter
 
 
 def _segments(row: _Row) -> list[str]:

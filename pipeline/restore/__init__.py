@@ -46,6 +46,10 @@ PROFILE_CHOICES = (AUTO, LEGACY, TESSERACT, CLEAN, STRIPPED)
 # A word is only rewritten when the restorer is at least this sure; text that
 # already reads well needs stronger evidence before it is touched.
 CHANGE_THRESHOLD = {LEGACY: 0.0, STRIPPED: 0.0, TESSERACT: 0.95, CLEAN: 0.97}
+# A word the OCR engine itself was unsure of (its word confidence below DOUBTFUL_WORD) is decided
+# by context, at this lower threshold; the words it was sure of keep the profile's.
+DOUBTFUL_WORD = 0.95
+DOUBTFUL_CHANGE_THRESHOLD = 0.5
 LOW_CONFIDENCE = 0.8
 SLOT_CACHE_LIMIT = 200_000
 # A clause longer than this is decoded in pieces: a few words of context are lost at each cut,
@@ -149,7 +153,11 @@ class Restorer:
             return TESSERACT
         return LEGACY
 
-    def restore_lines(self, lines: list[str], profile: str = AUTO) -> RestoredText:
+    def restore_lines(self, lines: list[str], profile: str = AUTO,
+                      word_confidences: list[list[float] | None] | None = None) -> RestoredText:
+        """`word_confidences`: for OCR'd lines, the engine's confidence (0..1) in each
+        whitespace-separated word of the line, or None where there is none."""
+        doubtful = _doubtful_words(lines, word_confidences)
         lines = [_LIST_MARKER_JUNK.sub(lambda m: m[1] + _LIST_MARKER_LETTERS[m[2]] + m[3], line) for line in lines]
         if profile == AUTO:
             profile = self.detect_profile(self._sample_tokens(lines))
@@ -165,25 +173,25 @@ class Restorer:
             block.append(clause)
             size += len(clause)
             if size >= BLOCK_TOKENS:
-                self._restore_block(block, channel, profile, memory, pending)
+                self._restore_block(block, channel, profile, memory, pending, doubtful)
                 while len(result.lines) < clause[-1][0]:
                     self._write_line(result, lines, pending.pop(len(result.lines), []))
                 block, size = [], 0
-        self._restore_block(block, channel, profile, memory, pending)
+        self._restore_block(block, channel, profile, memory, pending, doubtful)
         while len(result.lines) < len(lines):
             self._write_line(result, lines, pending.pop(len(result.lines), []))
         return result
 
     def _restore_block(self, block, channel, profile: str, memory: DocumentMemory,
-                       pending: dict[int, list[Decision]]) -> None:
+                       pending: dict[int, list[Decision]], doubtful: dict[int, list[range]]) -> None:
         """Restore clauses, learn from what was read with confidence, and decode again the clauses
         left unsure or where a name was read otherwise than elsewhere in the document."""
-        decoded = [self._restore_clause(clause, channel, profile, memory) for clause in block]
+        decoded = [self._restore_clause(clause, channel, profile, memory, doubtful) for clause in block]
         for clause, (decisions, path) in zip(block, decoded):
             memory.learn(clause[0][1], decisions, path)
         for clause, (decisions, _) in zip(block, decoded):
             if memory.worth_another_pass(clause[0][1], decisions):
-                decisions, _ = self._restore_clause(clause, channel, profile, memory)
+                decisions, _ = self._restore_clause(clause, channel, profile, memory, doubtful)
             for index, decision in decisions:
                 pending.setdefault(index, []).append(decision)
 
@@ -291,8 +299,8 @@ class Restorer:
         ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:WIDE_CANDIDATES]
         return [c for p, c in ranked if p >= ranked[0][0] - PRIOR_MARGIN]
 
-    def _restore_clause(self, clause, channel, profile: str, memory: DocumentMemory
-                        ) -> tuple[list[tuple[int, Decision]], list[tuple[int, float]]]:
+    def _restore_clause(self, clause, channel, profile: str, memory: DocumentMemory,
+                        doubtful: dict[int, list[range]]) -> tuple[list[tuple[int, Decision]], list[tuple[int, float]]]:
         """(line index, Decision) for every word and code of the clause, and the word id and
         confidence chosen at each position."""
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
@@ -305,9 +313,9 @@ class Restorer:
         path = viterbi(slots, lm, LM_WEIGHT)
         choices = local_posteriors(slots, path, lm, LM_WEIGHT)
         chosen = [(int(slot.ids[choice.index]), choice.posterior) for slot, choice in zip(slots, choices)][:-1]
-        return list(self._decisions(clause, spellings, choices, profile)), chosen
+        return list(self._decisions(clause, spellings, choices, profile, doubtful)), chosen
 
-    def _decisions(self, clause, spellings, choices, profile: str):
+    def _decisions(self, clause, spellings, choices, profile: str, doubtful: dict[int, list[range]]):
         for position, ((index, token), options, choice) in enumerate(zip(clause, spellings, choices)):
             if token.kind in (FIXED, DIGITS, SYMBOL) and len(options) == 1:
                 continue
@@ -317,7 +325,10 @@ class Restorer:
             pattern = _word_case(clause, position)
             best = options[choice.index]
             # A word read right is kept exactly as written, mixed case included ("IoT").
-            keep = best.lower() == token.text.lower() or choice.posterior < CHANGE_THRESHOLD[profile]
+            threshold = CHANGE_THRESHOLD[profile]
+            if any(token.start in word for word in doubtful.get(index, ())):
+                threshold = min(threshold, DOUBTFUL_CHANGE_THRESHOLD)
+            keep = best.lower() == token.text.lower() or choice.posterior < threshold
             restored = token.text if keep else apply_case(best, pattern)
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
             yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
@@ -357,6 +368,19 @@ class Restorer:
             return slot
         scores = slot.channel + CASE_WEIGHT * self.lm.title[slot.ids] + memory.scores(token.text, options)
         return Slot(slot.ids, scores)
+
+
+def _doubtful_words(lines: list[str], word_confidences: list[list[float] | None] | None) -> dict[int, list[range]]:
+    """Line index -> character spans of the words the OCR engine read with low confidence. A line
+    whose word count differs from its confidences' (text edited since it was read) has none."""
+    doubtful: dict[int, list[range]] = {}
+    for index, (line, confidences) in enumerate(zip(lines, word_confidences or ())):
+        words = list(regex.finditer(r"\S+", line))
+        if confidences and len(words) == len(confidences):
+            spans = [range(*word.span()) for word, confidence in zip(words, confidences) if confidence < DOUBTFUL_WORD]
+            if spans:
+                doubtful[index] = spans
+    return doubtful
 
 
 def _word_case(clause: list[tuple[int, Token]], position: int) -> str:
