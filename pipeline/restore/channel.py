@@ -60,6 +60,20 @@ class ChannelProfile:
         self._skeletons = list(self._by_skeleton)
         self._cache: dict[str, list[tuple[str, float]]] = {}
         self._costs: dict[tuple[str, str], float] = {}
+        # Every syllable a token may be scored against, as a row of character codes, with its
+        # training count: a token's candidates are then rows picked out, not strings re-encoded.
+        spellings = sorted(set(syllables).union(*self.tokens.values()))
+        self._row = {spelling: row for row, spelling in enumerate(spellings)}
+        alphabet = sorted(set("".join(spellings)))
+        code = {c: i for i, c in enumerate(alphabet)}
+        self._lengths = np.array([len(s) for s in spellings])
+        self._codes = np.zeros((len(spellings), self._lengths.max(initial=1)), dtype=np.int64)
+        for row, spelling in enumerate(spellings):
+            self._codes[row, :len(spelling)] = [code[c] for c in spelling]
+        self._seen = np.array([self.syllable_counts.get(s, 0) for s in spellings], dtype=np.float64)
+        self._alphabet = alphabet
+        self._deletion = np.array([self._cost(c, EMPTY) for c in alphabet])
+        self._read_as: dict[str, np.ndarray] = {}  # OCR character -> cost of each alphabet letter read as it
 
     def _cost(self, g: str, o: str) -> float:
         try:
@@ -80,12 +94,21 @@ class ChannelProfile:
 
     def logprobs(self, ocr: str, syllables: list[str]) -> np.ndarray:
         """log P(ocr | syllable) for each syllable; all lowercase, the OCR token without junk."""
-        edit = np.exp(-distances(syllables, ocr, self._cost))
+        rows = np.array([self._row[s] for s in syllables], dtype=np.int64)
+        substitution = np.array([self._read_as_column(o) for o in ocr]).T.reshape(len(self._alphabet), len(ocr))
+        insertion = np.array([self._cost(EMPTY, o) for o in ocr])
+        edit = np.exp(-distances(self._codes[rows], self._lengths[rows], substitution, self._deletion, insertion))
         confusions = self.tokens.get(ocr, {})
-        seen = np.array([self.syllable_counts.get(s, 0) for s in syllables], dtype=np.float64)
+        seen = self._seen[rows]
         table = np.array([confusions.get(s, 0) for s in syllables], dtype=np.float64) / np.maximum(seen, 1)
         mixed = np.where(seen >= MIN_TABLE_SUPPORT, TABLE_WEIGHT * table + (1 - TABLE_WEIGHT) * edit, edit)
         return np.log(mixed + 1e-300)
+
+    def _read_as_column(self, o: str) -> np.ndarray:
+        column = self._read_as.get(o)
+        if column is None:
+            column = self._read_as[o] = np.array([self._cost(c, o) for c in self._alphabet])
+        return column
 
     def candidates(self, ocr: str) -> list[tuple[str, float]]:
         """The likeliest syllables behind a lowercase OCR token, with log P(ocr | syllable)."""
