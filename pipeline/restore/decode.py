@@ -50,16 +50,17 @@ def viterbi(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> list[in
     ids, channel = _padded(slots, lm)
     history = np.concatenate([np.full((2, ids.shape[1]), lm.end), ids])
     history[:2, 0] = lm.start
-    # transitions[t, i, j, k]: log P(candidate k at t | candidate i at t - 2, candidate j at t - 1).
-    transitions = lm.logprob(history[:-2, :, None, None], history[1:-1, None, :, None], ids[:, None, None, :])
+    # transitions[t, i, j, k]: log P(candidate k at t | candidate i at t - 2, candidate j at t - 1), weighted.
+    transitions = lm_weight * lm.logprob(history[:-2, :, None, None], history[1:-1, None, :, None],
+                                         ids[:, None, None, :])
     # delta[i, j]: best score of a path ending with candidate i then candidate j.
     delta = np.full((ids.shape[1], ids.shape[1]), -np.inf)
     delta[0, 0] = 0.0
     pointers = []
     for lm_scores, scores in zip(transitions, channel):
-        total = delta[:, :, None] + lm_weight * lm_scores  # (prev, cur, next)
+        total = delta[:, :, None] + lm_scores  # (prev, cur, next)
         pointers.append(total.argmax(axis=0))  # (cur, next)
-        delta = total.max(axis=0) + scores[None, :]
+        delta = total.max(axis=0) + scores
     path = []
     cur, nxt = np.unravel_index(int(delta.argmax()), delta.shape)
     for back in reversed(pointers):
@@ -73,16 +74,19 @@ def local_posteriors(slots: list[Slot], path: list[int], lm: TrigramLM, lm_weigh
     ids, channel = _padded(slots, lm)
     count = len(slots)
     chosen = np.concatenate([[lm.start, lm.start], ids[np.arange(count), path]])
-    # Each position's candidates with the chosen words around them, as the next word and as the
-    # context of the two after it; past the clause end there is nothing to score (0).
-    before2, before1 = chosen[:-2, None], chosen[1:-1, None]
-    after1 = np.append(chosen[3:], lm.end)[:, None]
-    after2 = np.append(chosen[4:], [lm.end, lm.end])[:, None]
-    scores = channel + lm_weight * lm.logprob(before2, before1, ids)
-    has_next = (np.arange(count) + 1 < count)[:, None]
-    scores += np.where(has_next, lm_weight * lm.logprob(before1, ids, after1), 0.0)
-    has_two_next = (np.arange(count) + 2 < count)[:, None]
-    scores += np.where(has_two_next, lm_weight * lm.logprob(ids, after1, after2), 0.0)
+    # Each position's candidates with the chosen words around them: as the next word, and as the
+    # context of the one and the two after it (looked up in one call, the three stacked); past the
+    # clause end there is nothing to score (0).
+    shape = ids.shape
+    before2, before1 = np.broadcast_to(chosen[:-2, None], shape), np.broadcast_to(chosen[1:-1, None], shape)
+    after1 = np.broadcast_to(np.append(chosen[3:], lm.end)[:, None], shape)
+    after2 = np.broadcast_to(np.append(chosen[4:], [lm.end, lm.end])[:, None], shape)
+    as_next, before_one, before_two = lm_weight * lm.logprob(
+        np.stack([before2, before1, ids]), np.stack([before1, ids, after1]), np.stack([ids, after1, after2]))
+    positions = np.arange(count)[:, None]
+    scores = channel + as_next
+    scores += np.where(positions + 1 < count, before_one, 0.0)
+    scores += np.where(positions + 2 < count, before_two, 0.0)
     probabilities = np.exp(scores - scores.max(axis=1, keepdims=True))
     probabilities /= probabilities.sum(axis=1, keepdims=True)
     best = np.array(path)
