@@ -33,16 +33,19 @@ class Choice:
     runner_up: int | None  # second-best candidate index, for the review UI
 
 
+def padded(ids: list[np.ndarray], scores: list[np.ndarray], pad: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of word ids and their scores as two arrays, the short rows padded with `pad` at score -inf."""
+    width = max(len(row) for row in ids)
+    padded_ids, padded_scores = np.full((len(ids), width), pad, dtype=np.int64), np.full((len(ids), width), -np.inf)
+    for row, (row_ids, row_scores) in enumerate(zip(ids, scores)):
+        padded_ids[row, :len(row_ids)], padded_scores[row, :len(row_scores)] = row_ids, row_scores
+    return padded_ids, padded_scores
+
+
 def _padded(slots: list[Slot], lm: TrigramLM) -> tuple[np.ndarray, np.ndarray]:
     """(ids, channel), each (positions, widest slot): padding is the clause end, which is never a
     context of the model, with channel score -inf, so it never wins and costs no trigram lookup."""
-    sizes = np.array([len(slot.ids) for slot in slots])
-    ids = np.full((len(slots), sizes.max()), lm.end, dtype=np.int64)
-    channel = np.full(ids.shape, -np.inf)
-    real = np.arange(ids.shape[1]) < sizes[:, None]
-    ids[real] = np.concatenate([slot.ids for slot in slots])
-    channel[real] = np.concatenate([slot.channel for slot in slots])
-    return ids, channel
+    return padded([slot.ids for slot in slots], [slot.channel for slot in slots], lm.end)
 
 
 def viterbi(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> list[int]:
