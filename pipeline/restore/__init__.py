@@ -31,7 +31,7 @@ import regex
 
 from pipeline.model import TokenRestoration
 from pipeline.restore.channel import CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
-from pipeline.restore.decode import Slot, local_posteriors, padded, viterbi
+from pipeline.restore.decode import Slot, decode_clause, padded
 from pipeline.restore.lm import TrigramLM
 from pipeline.restore.memory import DocumentMemory
 from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, tokenize
@@ -302,8 +302,7 @@ class Restorer:
         slots, spellings = self._narrowed(slots, spellings, lm)
         # The clause end is a word of the model too: it tells how likely each reading is to end there.
         slots = [*slots, Slot(np.array([self.lm.end]), np.zeros(1))]
-        path = viterbi(slots, lm, LM_WEIGHT)
-        choices = local_posteriors(slots, path, lm, LM_WEIGHT)
+        path, choices = decode_clause(slots, lm, LM_WEIGHT)
         chosen = [(int(slot.ids[choice.index]), choice.posterior) for slot, choice in zip(slots, choices)][:-1]
         return list(self._decisions(clause, spellings, choices, profile)), chosen
 

@@ -6,8 +6,8 @@ array, padded with impossible candidates to the widest slot, so every
 language-model score the recursion can ask for is looked up in one call
 before it starts and the recursion itself is a few small numpy operations per
 word. After the best path is found, each position gets a local posterior: its
-candidates re-scored with the rest of the path fixed (again one lookup),
-which is the confidence reported to the clerk.
+candidates re-scored with the rest of the path fixed, which is the confidence
+reported to the clerk; those scores are read from the same table.
 """
 from __future__ import annotations
 
@@ -48,16 +48,21 @@ def _padded(slots: list[Slot], lm: TrigramLM) -> tuple[np.ndarray, np.ndarray]:
     return padded([slot.ids for slot in slots], [slot.channel for slot in slots], lm.end)
 
 
-def viterbi(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> list[int]:
-    """Best candidate index per slot."""
+def decode_clause(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> tuple[list[int], list[Choice]]:
+    """The best candidate index per slot, and each slot's choice with its local posterior."""
     ids, channel = _padded(slots, lm)
     history = np.concatenate([np.full((2, ids.shape[1]), lm.end), ids])
     history[:2, 0] = lm.start
     # transitions[t, i, j, k]: log P(candidate k at t | candidate i at t - 2, candidate j at t - 1), weighted.
     transitions = lm_weight * lm.logprob(history[:-2, :, None, None], history[1:-1, None, :, None],
                                          ids[:, None, None, :])
+    path = _best_path(transitions, channel)
+    return path, _local_posteriors(slots, path, transitions, channel)
+
+
+def _best_path(transitions: np.ndarray, channel: np.ndarray) -> list[int]:
     # delta[i, j]: best score of a path ending with candidate i then candidate j.
-    delta = np.full((ids.shape[1], ids.shape[1]), -np.inf)
+    delta = np.full((channel.shape[1], channel.shape[1]), -np.inf)
     delta[0, 0] = 0.0
     pointers = []
     for lm_scores, scores in zip(transitions, channel):
@@ -73,28 +78,25 @@ def viterbi(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> list[in
     return path
 
 
-def local_posteriors(slots: list[Slot], path: list[int], lm: TrigramLM, lm_weight: float = 1.0) -> list[Choice]:
-    ids, channel = _padded(slots, lm)
+def _local_posteriors(slots: list[Slot], path: list[int], transitions: np.ndarray, channel: np.ndarray
+                      ) -> list[Choice]:
+    """Each position's candidates re-scored with the chosen words around them fixed: as the next
+    word, and as the context of the one and the two after it. Every such score is in the Viterbi
+    table already; past the clause end there is nothing to score (0)."""
     count = len(slots)
-    chosen = np.concatenate([[lm.start, lm.start], ids[np.arange(count), path]])
-    # Each position's candidates with the chosen words around them: as the next word, and as the
-    # context of the one and the two after it (looked up in one call, the three stacked); past the
-    # clause end there is nothing to score (0).
-    shape = ids.shape
-    before2, before1 = np.broadcast_to(chosen[:-2, None], shape), np.broadcast_to(chosen[1:-1, None], shape)
-    after1 = np.broadcast_to(np.append(chosen[3:], lm.end)[:, None], shape)
-    after2 = np.broadcast_to(np.append(chosen[4:], [lm.end, lm.end])[:, None], shape)
-    as_next, before_one, before_two = lm_weight * lm.logprob(
-        np.stack([before2, before1, ids]), np.stack([before1, ids, after1]), np.stack([ids, after1, after2]))
-    positions = np.arange(count)[:, None]
-    scores = channel + as_next
-    scores += np.where(positions + 1 < count, before_one, 0.0)
-    scores += np.where(positions + 2 < count, before_two, 0.0)
+    positions = np.arange(count)
+    # Candidate index of the chosen word at t - 2 .. t + 2; the clause starts with <s> at index 0.
+    chosen = np.concatenate([[0, 0], path, [0, 0]])
+    before2, before1, after1, after2 = chosen[:-4], chosen[1:-3], chosen[3:-1], chosen[4:]
+    scores = channel + transitions[positions, before2, before1, :]
+    one_later = np.minimum(positions + 1, count - 1)
+    scores += np.where((positions + 1 < count)[:, None], transitions[one_later, before1, :, after1], 0.0)
+    two_later = np.minimum(positions + 2, count - 1)
+    scores += np.where((positions + 2 < count)[:, None], transitions[two_later, :, after1, after2], 0.0)
     probabilities = np.exp(scores - scores.max(axis=1, keepdims=True))
     probabilities /= probabilities.sum(axis=1, keepdims=True)
-    best = np.array(path)
-    posterior = probabilities[np.arange(count), best]
-    probabilities[np.arange(count), best] = -1.0
+    posterior = probabilities[positions, path]
+    probabilities[positions, path] = -1.0
     runner_up = probabilities.argmax(axis=1)
     return [Choice(k, float(p), int(r)) if len(slot.ids) > 1 else Choice(0, 1.0, None)
             for slot, k, p, r in zip(slots, path, posterior.tolist(), runner_up.tolist())]
