@@ -60,6 +60,8 @@ class TrigramLM:
         """
         u, v, w = np.asarray(u, np.int64), np.asarray(v, np.int64), np.asarray(w, np.int64)
         shape = np.broadcast_shapes(u.shape, v.shape, w.shape)
+        if not shape:
+            return self.logprob(u[None], v[None], w[None])[0]
         has_context, bow3 = _find(self._contexts, pack(0, u, v))
         has_bigram, bi = _find(self._bigrams, pack(0, v, w))
         lower = np.where(has_bigram, bi, self._bow2[v] + self.unigram[w])
