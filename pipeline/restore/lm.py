@@ -47,6 +47,12 @@ class TrigramLM:
         # One backoff weight per word: a plain array, 0 for a word never seen as a context.
         self._bow2 = np.zeros(len(self.words))
         self._bow2[arrays["bow2_keys"]] = arrays["bow2"]
+        # Which words begin and end a stored pair: pairs of other words are not searched for.
+        mask = (1 << BITS) - 1
+        self._begins_context, self._ends_context = _present(arrays["bow3_keys"] >> BITS, arrays["bow3_keys"] & mask,
+                                                            len(self.words))
+        self._begins_bigram, self._ends_bigram = _present(arrays["bi_keys"] >> BITS, arrays["bi_keys"] & mask,
+                                                          len(self.words))
 
     def word_id(self, word: str) -> int:
         return self.index.get(lm_key(word), self.unknown)
@@ -62,8 +68,8 @@ class TrigramLM:
         shape = np.broadcast_shapes(u.shape, v.shape, w.shape)
         if not shape:
             return self.logprob(u[None], v[None], w[None])[0]
-        has_context, bow3 = _find(self._contexts, pack(0, u, v))
-        has_bigram, bi = _find(self._bigrams, pack(0, v, w))
+        has_context, bow3 = _find(self._contexts, pack(0, u, v), self._begins_context[u] & self._ends_context[v])
+        has_bigram, bi = _find(self._bigrams, pack(0, v, w), self._begins_bigram[v] & self._ends_bigram[w])
         lower = np.where(has_bigram, bi, self._bow2[v] + self.unigram[w])
         scores = np.broadcast_to(bow3 + lower, shape).copy()
         where = np.nonzero(np.broadcast_to(has_context, shape))
@@ -78,9 +84,22 @@ def _sorted(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return keys[order], np.append(values[order].astype(np.float64), 0.0)
 
 
-def _find(table: tuple[np.ndarray, np.ndarray], queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(found, value) per query, in the queries' shape."""
+def _present(first: np.ndarray, second: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    begins, ends = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
+    begins[first], ends[second] = True, True
+    return begins, ends
+
+
+def _find(table: tuple[np.ndarray, np.ndarray], queries: np.ndarray, possible: np.ndarray | None = None
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """(found, value) per query, in the queries' shape; if given, only the `possible` queries are searched."""
     keys, values = table
-    positions = np.minimum(np.searchsorted(keys, queries), len(keys) - 1)
-    found = keys[positions] == queries
-    return found, values[np.where(found, positions, -1)]
+    searched = queries if possible is None else queries[possible]
+    positions = np.minimum(np.searchsorted(keys, searched), len(keys) - 1)
+    hit = keys[positions] == searched
+    value = values[np.where(hit, positions, -1)]
+    if possible is None:
+        return hit, value
+    found, values_found = np.zeros(queries.shape, dtype=bool), np.zeros(queries.shape)
+    found[possible], values_found[possible] = hit, value
+    return found, values_found
