@@ -148,12 +148,14 @@ class ChannelProfile:
         """Skeletons of syllables within edit distance of the token's: the nearest ones, and for
         longer tokens one step further (English OCR often turns one letter into two, "ư" -> "ir")."""
         limit = self.max_skeleton_distance if len(key) > 2 or garbled else 0
-        found = process.extract(key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
-        if not found:
+        found = process.cdist([key], self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit,
+                              dtype=np.int32)[0]
+        within = found <= limit
+        if not within.any():
             return []
-        nearest = min(d for _, d, _ in found)
+        nearest = int(found[within].min())
         reach = nearest + 1 if len(key) >= 3 else nearest
-        return [s for s, d, _ in found if d <= reach]
+        return [self._skeletons[i] for i in np.flatnonzero(found <= min(reach, limit)).tolist()]
 
 
 class ChannelModel:

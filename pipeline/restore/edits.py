@@ -78,17 +78,18 @@ def distances(codes: np.ndarray, lengths: np.ndarray, substitution: np.ndarray, 
     numpy, an order of magnitude faster than one Python loop each.
     """
     n, width = len(codes), len(insertion)
-    prev = np.tile(np.concatenate([[0.0], np.cumsum(insertion)]), (n, 1))
-    result = np.where(lengths == 0, prev[:, width], 0.0)
+    # One row of the table per OCR position, one column per gold string: each step reads whole rows.
+    prev = np.repeat(np.concatenate([[0.0], np.cumsum(insertion)])[:, None], n, axis=1)
+    result = np.where(lengths == 0, prev[width], 0.0)
     for i in range(int(lengths.max(initial=0))):
         code = codes[:, i]
         delete = deletion[code]
         row = np.empty_like(prev)
-        row[:, 0] = prev[:, 0] + delete
-        best = np.minimum(prev[:, :-1] + substitution[code], prev[:, 1:] + delete[:, None])
+        np.add(prev[0], delete, out=row[0])
+        best = np.minimum(prev[:-1] + substitution[code].T, prev[1:] + delete)
         for j in range(1, width + 1):
-            row[:, j] = np.minimum(best[:, j - 1], row[:, j - 1] + insertion[j - 1])
+            np.minimum(best[j - 1], row[j - 1] + insertion[j - 1], out=row[j])
         prev = row
         done = lengths == i + 1
-        result[done] = row[done, width]
+        result[done] = row[width, done]
     return result
