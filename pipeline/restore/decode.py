@@ -35,10 +35,10 @@ class Choice:
 
 def padded(ids: list[np.ndarray], scores: list[np.ndarray], pad: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows of word ids and their scores as two arrays, the short rows padded with `pad` at score -inf."""
-    width = max(len(row) for row in ids)
-    padded_ids, padded_scores = np.full((len(ids), width), pad, dtype=np.int64), np.full((len(ids), width), -np.inf)
-    for row, (row_ids, row_scores) in enumerate(zip(ids, scores)):
-        padded_ids[row, :len(row_ids)], padded_scores[row, :len(row_scores)] = row_ids, row_scores
+    sizes = np.array([len(row) for row in ids])
+    real = np.arange(sizes.max()) < sizes[:, None]
+    padded_ids, padded_scores = np.full(real.shape, pad, dtype=np.int64), np.full(real.shape, -np.inf)
+    padded_ids[real], padded_scores[real] = np.concatenate(ids), np.concatenate(scores)
     return padded_ids, padded_scores
 
 

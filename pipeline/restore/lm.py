@@ -68,12 +68,13 @@ class TrigramLM:
         shape = np.broadcast_shapes(u.shape, v.shape, w.shape)
         if not shape:
             return self.logprob(u[None], v[None], w[None])[0]
-        has_context, bow3 = _find(self._contexts, pack(0, u, v), self._begins_context[u] & self._ends_context[v])
-        has_bigram, bi = _find(self._bigrams, pack(0, v, w), self._begins_bigram[v] & self._ends_bigram[w])
+        has_context, bow3 = _find(self._contexts, (u << BITS) | v, self._begins_context[u] & self._ends_context[v])
+        has_bigram, bi = _find(self._bigrams, (v << BITS) | w, self._begins_bigram[v] & self._ends_bigram[w])
         lower = np.where(has_bigram, bi, self._bow2[v] + self.unigram[w])
         scores = np.broadcast_to(bow3 + lower, shape).copy()
         where = np.nonzero(np.broadcast_to(has_context, shape))
-        has_trigram, tri = _find(self._trigrams, pack(*(np.broadcast_to(ids, shape)[where] for ids in (u, v, w))))
+        u, v, w = (np.broadcast_to(ids, shape)[where] for ids in (u, v, w))
+        has_trigram, tri = _find(self._trigrams, (u << 2 * BITS) | (v << BITS) | w)
         scores[tuple(axis[has_trigram] for axis in where)] = tri[has_trigram]
         return scores
 

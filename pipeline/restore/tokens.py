@@ -89,7 +89,7 @@ def tokenize(line: str) -> list[Token]:
     at_line_start = True  # until a piece is preceded by more than list-marker characters
     for match in _PIECE.finditer(line):
         start, end = match.span()
-        if any(s <= start < e for s, e in protected):
+        if protected and any(s <= start < e for s, e in protected):
             continue
         while start < end and line[start] in _EDGE_QUOTES:
             start += 1
@@ -101,5 +101,6 @@ def tokenize(line: str) -> list[Token]:
         at_line_start = at_line_start and not line[:start].strip(" -+•")
         followed_by = line[end:end + 1]
         tokens.append(Token(start, end, piece, _classify(piece, at_line_start, followed_by)))
-    tokens.sort(key=lambda t: t.start)
+    if protected:
+        tokens.sort(key=lambda t: t.start)
     return tokens
