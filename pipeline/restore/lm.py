@@ -42,8 +42,9 @@ class TrigramLM:
         self.title = arrays["title_lp"].astype(np.float64)
         # Each order in its own sorted array, so a query searches only the order it needs.
         self._trigrams = _sorted(arrays["tri_keys"], arrays["tri_lp"])
-        self._contexts = _sorted(arrays["bow3_keys"], arrays["bow3"])
-        self._bigrams = _sorted(arrays["bi_keys"], arrays["bi_lp"])
+        # Pair keys fit in 32 bits (2 * BITS < 31): half the memory to search through.
+        self._contexts = _sorted(arrays["bow3_keys"].astype(np.int32), arrays["bow3"])
+        self._bigrams = _sorted(arrays["bi_keys"].astype(np.int32), arrays["bi_lp"])
         # One backoff weight per word: a plain array, 0 for a word never seen as a context.
         self._bow2 = np.zeros(len(self.words))
         self._bow2[arrays["bow2_keys"]] = arrays["bow2"]
@@ -68,8 +69,10 @@ class TrigramLM:
         shape = np.broadcast_shapes(u.shape, v.shape, w.shape)
         if not shape:
             return self.logprob(u[None], v[None], w[None])[0]
-        has_context, bow3 = _find(self._contexts, (u << BITS) | v, self._begins_context[u] & self._ends_context[v])
-        has_bigram, bi = _find(self._bigrams, (v << BITS) | w, self._begins_bigram[v] & self._ends_bigram[w])
+        has_context, bow3 = _find(self._contexts, ((u << BITS) | v).astype(np.int32),
+                                  self._begins_context[u] & self._ends_context[v])
+        has_bigram, bi = _find(self._bigrams, ((v << BITS) | w).astype(np.int32),
+                               self._begins_bigram[v] & self._ends_bigram[w])
         lower = np.where(has_bigram, bi, self._bow2[v] + self.unigram[w])
         scores = np.broadcast_to(bow3 + lower, shape).copy()
         where = np.nonzero(np.broadcast_to(has_context, shape))
