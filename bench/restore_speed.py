@@ -7,7 +7,7 @@ restorer, each starting from a freshly loaded model, one after the other.
 Over --rounds rounds the fastest of each is kept, since the machine is shared.
 It prints words per CPU second, model load time, peak memory and whether both
 restorers gave the same output (lines, and the reported words' places and
-confidences). The baseline defaults to the last commit.
+confidences). The baseline defaults to bench/restore.py's.
 
     python bench/restore_speed.py [--shared ../shared] [--baseline REV] [--rounds N]
 """
@@ -41,7 +41,8 @@ def restore_here(texts: dict[str, str]) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    parser.add_argument("--baseline", default="HEAD", help=f"git revision to compare with (the restorer before issue 13: {BASELINE})")
+    parser.add_argument("--baseline", default=BASELINE, help="git revision of the restorer to compare with "
+                        "(HEAD: the last commit, to check a change keeps the output)")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     docs = sorted(p for p in (args.shared / "eval" / "dev").iterdir() if p.is_dir())
@@ -71,7 +72,7 @@ def main() -> int:
             totals[run][1] += best[run]["seconds"]
         rates = [best[run]["words"] / best[run]["seconds"] for run in ("before", "after")]
         print(f"{name:10s} {after['words']:7,d} {rates[0]:8,.0f} {rates[1]:8,.0f} {rates[1] / rates[0]:5.2f}x  "
-              + ("identical" if not differing else f"differs in {', '.join(differing)}"), flush=True)
+              + ("identical" if not differing else f"differs in {len(differing)} of {len(texts)} documents"), flush=True)
     rates = [totals[run][0] / totals[run][1] for run in ("before", "after")]
     print(f"{'all':10s} {totals['after'][0]:7,d} {rates[0]:8,.0f} {rates[1]:8,.0f} {rates[1] / rates[0]:5.2f}x")
     peak_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
