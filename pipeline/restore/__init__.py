@@ -331,7 +331,7 @@ class Restorer:
         start = Slot(np.array([self.lm.start]), np.zeros(1))
         contexts = [start if t == 0 else slots[t - 1] for t in wide]
         context_ids, context_channel = padded([c.ids[:DECODE_CANDIDATES] for c in contexts],
-                                               [c.channel[:DECODE_CANDIDATES] for c in contexts], self.lm.end)
+                                              [c.channel[:DECODE_CANDIDATES] for c in contexts], self.lm.end)
         ids, channel = padded([slots[t].ids for t in wide], [slots[t].channel for t in wide], self.lm.end)
         # </s> is never a context of the model: with it as the first word, a query is a bigram.
         bigrams = lm.logprob(self.lm.end, context_ids[:, :, None], ids[:, None, :])
