@@ -33,6 +33,7 @@ test: install
 bench: install
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python bench/restore.py --shared $(SHARED) --seed
+	$(BIN)/python bench/restore_speed.py --shared $(SHARED)
 
 # Synthetic OCR training pairs: corpus pages rendered, degraded and read by Tesseract (about an hour on 2 cores).
 ocr-pairs: install

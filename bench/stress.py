@@ -5,9 +5,12 @@ context never restarts. The bench takes corpus paragraphs, strips their marks
 and punctuation (so every word is to be restored and the whole text is one
 clause), writes 1, 5 and 20 MB of it (lines of 12 words, or one single line
 with --one-line) and restores each size in a fresh process on one core,
-printing CPU seconds and the process's peak memory.
+printing CPU seconds and the process's peak memory. With --baseline REV each
+size is restored by that revision's restorer too (bench/restore.py's
+`baseline_restore`, whose peak memory includes the text and lines it is given
+and returns as JSON).
 
-    python bench/stress.py [--shared ../shared] [--sizes 1,5,20] [--one-line]
+    python bench/stress.py [--shared ../shared] [--sizes 1,5,20] [--one-line] [--baseline REV]
 """
 from __future__ import annotations
 
@@ -66,13 +69,18 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared")
     parser.add_argument("--sizes", default="1,5,20", help="megabytes, comma-separated")
     parser.add_argument("--one-line", action="store_true", help="the whole text on one line")
+    parser.add_argument("--baseline", help="git revision whose restorer is measured too")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         restore_one(args.child)
         return 0
+    if args.baseline:
+        from restore import baseline_restore
     corpus = args.shared / "corpus" / "legal-vi.txt.xz"
     print(f"{'MB':>5s} {'words':>10s} {'CPU s':>8s} {'s/MB':>7s} {'words/s':>9s} {'peak MB':>8s} {'items':>10s}  profile")
+    if args.baseline:
+        print(f"{'':5s} {'':10s} {'CPU s':>8s} {'':7s} {'words/s':>9s} {'peak MB':>8s}  restorer of {args.baseline}")
     with tempfile.TemporaryDirectory() as folder:
         for megabytes in (float(s) for s in args.sizes.split(",")):
             path = Path(folder) / f"{megabytes:g}mb.txt"
@@ -85,6 +93,10 @@ def main() -> int:
             print(f"{megabytes:5g} {words:10,d} {figures['seconds']:8.1f} {figures['seconds'] / megabytes:7.1f} "
                   f"{figures['tokens'] / figures['seconds']:9,.0f} {figures['peak_mb']:8.0f} {figures['items']:10,d}  "
                   f"{figures['profile']}", flush=True)
+            if args.baseline:
+                before = baseline_restore(args.baseline, {"text": path.read_text(encoding="utf-8")})
+                print(f"{'':5s} {'':10s} {before['seconds']:8.1f} {'':7s} {before['words'] / before['seconds']:9,.0f} "
+                      f"{before['peak_mb']:8.0f}", flush=True)
     return 0
 
 

@@ -31,7 +31,7 @@ import regex
 
 from pipeline.model import TokenRestoration
 from pipeline.restore.channel import CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
-from pipeline.restore.decode import Slot, local_posteriors, viterbi
+from pipeline.restore.decode import Slot, decode_clause, padded
 from pipeline.restore.lm import TrigramLM
 from pipeline.restore.memory import DocumentMemory
 from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, tokenize
@@ -310,8 +310,7 @@ class Restorer:
         slots, spellings = self._narrowed(slots, spellings, lm)
         # The clause end is a word of the model too: it tells how likely each reading is to end there.
         slots = [*slots, Slot(np.array([self.lm.end]), np.zeros(1))]
-        path = viterbi(slots, lm, LM_WEIGHT)
-        choices = local_posteriors(slots, path, lm, LM_WEIGHT)
+        path, choices = decode_clause(slots, lm, LM_WEIGHT)
         chosen = [(int(slot.ids[choice.index]), choice.posterior) for slot, choice in zip(slots, choices)][:-1]
         return list(self._decisions(clause, spellings, choices, profile, doubtful)), chosen
 
@@ -339,23 +338,22 @@ class Restorer:
         wide = [t for t, slot in enumerate(slots) if len(slot.ids) > DECODE_CANDIDATES]
         if not wide:
             return slots, spellings
+        # All wide slots at once, padded with the clause end at channel score -inf: it never fits best.
         start = Slot(np.array([self.lm.start]), np.zeros(1))
-        contexts = [start if t == 0 else Slot(slots[t - 1].ids[:DECODE_CANDIDATES],
-                                              slots[t - 1].channel[:DECODE_CANDIDATES]) for t in wide]
-        previous = np.concatenate([np.repeat(c.ids, len(slots[t].ids)) for t, c in zip(wide, contexts)])
-        following = np.concatenate([np.tile(slots[t].ids, len(c.ids)) for t, c in zip(wide, contexts)])
+        contexts = [start if t == 0 else slots[t - 1] for t in wide]
+        context_ids, context_channel = padded([c.ids[:DECODE_CANDIDATES] for c in contexts],
+                                              [c.channel[:DECODE_CANDIDATES] for c in contexts], self.lm.end)
+        ids, channel = padded([slots[t].ids for t in wide], [slots[t].channel for t in wide], self.lm.end)
         # </s> is never a context of the model: with it as the first word, a query is a bigram.
-        bigrams = lm.logprob(self.lm.end, previous, following)
-        slots, spellings, offset = list(slots), list(spellings), 0
-        for t, context in zip(wide, contexts):
-            slot = slots[t]
-            size = len(context.ids) * len(slot.ids)
-            table = bigrams[offset:offset + size].reshape(len(context.ids), len(slot.ids))
-            offset += size
-            fit = (context.channel[:, None] - context.channel.max() + table).max(axis=0)
-            keep = np.sort(np.argsort(-(slot.channel + fit), kind="stable")[:DECODE_CANDIDATES])
-            slots[t] = Slot(slot.ids[keep], slot.channel[keep])
-            spellings[t] = [spellings[t][k] for k in keep]
+        bigrams = lm.logprob(self.lm.end, context_ids[:, :, None], ids[:, None, :])
+        fit = (context_channel[:, :, None] - context_channel.max(axis=1)[:, None, None] + bigrams).max(axis=1)
+        keep = np.sort(np.argsort(-(channel + fit), axis=1, kind="stable")[:, :DECODE_CANDIDATES], axis=1)
+        rows = np.arange(len(wide))[:, None]
+        kept_ids, kept_channel = ids[rows, keep], channel[rows, keep]
+        slots, spellings = list(slots), list(spellings)
+        for row, t in enumerate(wide):
+            slots[t] = Slot(kept_ids[row], kept_channel[row])
+            spellings[t] = [spellings[t][k] for k in keep[row].tolist()]
         return slots, spellings
 
     def _in_context(self, slot: Slot, options: list[str], token: Token, position: int,

@@ -54,12 +54,29 @@ class ChannelProfile:
         self.keep_unknown = params["keep_unknown"]  # log P that an OCR token not in the lexicon is right as is
         self.max_skeleton_distance = params["max_skeleton_distance"]
         self.digits_as_letters: bool = params["digits_as_letters"]  # "6" may be "ở"
-        self._by_skeleton: dict[str, list[str]] = defaultdict(list)
-        for syllable in syllables:
-            self._by_skeleton[strip_marks(syllable)].append(syllable)
-        self._skeletons = list(self._by_skeleton)
         self._cache: dict[str, list[tuple[str, float]]] = {}
         self._costs: dict[tuple[str, str], float] = {}
+        # Every syllable a token may be scored against, as a row of character codes, with its
+        # training count: a token's candidates are then rows picked out, not strings re-encoded.
+        # Rows are in alphabetical order, so sorted rows are sorted spellings.
+        spellings = sorted(set(syllables).union(*self.tokens.values()))
+        self._spellings = spellings
+        self._row = {spelling: row for row, spelling in enumerate(spellings)}
+        by_skeleton: dict[str, list[int]] = defaultdict(list)
+        for syllable in syllables:
+            by_skeleton[strip_marks(syllable)].append(self._row[syllable])
+        self._by_skeleton = {key: np.array(rows, dtype=np.int64) for key, rows in by_skeleton.items()}
+        self._skeletons = list(self._by_skeleton)
+        alphabet = sorted(set("".join(spellings)))
+        code = {c: i for i, c in enumerate(alphabet)}
+        self._lengths = np.array([len(s) for s in spellings])
+        self._codes = np.zeros((len(spellings), self._lengths.max(initial=1)), dtype=np.int64)
+        for row, spelling in enumerate(spellings):
+            self._codes[row, :len(spelling)] = [code[c] for c in spelling]
+        self._seen = np.array([self.syllable_counts.get(s, 0) for s in spellings], dtype=np.float64)
+        self._alphabet = alphabet
+        self._deletion = np.array([self._cost(c, EMPTY) for c in alphabet])
+        self._read_as: dict[str, np.ndarray] = {}  # OCR character -> cost of each alphabet letter read as it
 
     def _cost(self, g: str, o: str) -> float:
         try:
@@ -78,14 +95,24 @@ class ChannelProfile:
             return UNSEEN_SAME_LETTER
         return UNSEEN_INDEL if o == EMPTY else UNSEEN_SUBSTITUTION
 
-    def logprobs(self, ocr: str, syllables: list[str]) -> np.ndarray:
-        """log P(ocr | syllable) for each syllable; all lowercase, the OCR token without junk."""
-        edit = np.exp(-distances(syllables, ocr, self._cost))
-        confusions = self.tokens.get(ocr, {})
-        seen = np.array([self.syllable_counts.get(s, 0) for s in syllables], dtype=np.float64)
-        table = np.array([confusions.get(s, 0) for s in syllables], dtype=np.float64) / np.maximum(seen, 1)
+    def _logprobs(self, ocr: str, rows: np.ndarray) -> np.ndarray:
+        """log P(ocr | syllable) for the syllables of the given rows; the OCR token lowercase, without junk."""
+        substitution = np.array([self._read_as_column(o) for o in ocr]).T.reshape(len(self._alphabet), len(ocr))
+        insertion = np.array([self._cost(EMPTY, o) for o in ocr])
+        edit = np.exp(-distances(self._codes[rows], self._lengths[rows], substitution, self._deletion, insertion))
+        confusions = np.zeros(len(rows))
+        for spelling, count in self.tokens.get(ocr, {}).items():
+            confusions[np.searchsorted(rows, self._row[spelling])] = count
+        seen = self._seen[rows]
+        table = confusions / np.maximum(seen, 1)
         mixed = np.where(seen >= MIN_TABLE_SUPPORT, TABLE_WEIGHT * table + (1 - TABLE_WEIGHT) * edit, edit)
         return np.log(mixed + 1e-300)
+
+    def _read_as_column(self, o: str) -> np.ndarray:
+        column = self._read_as.get(o)
+        if column is None:
+            column = self._read_as[o] = np.array([self._cost(c, o) for c in self._alphabet])
+        return column
 
     def candidates(self, ocr: str) -> list[tuple[str, float]]:
         """The likeliest syllables behind a lowercase OCR token, with log P(ocr | syllable)."""
@@ -93,21 +120,24 @@ class ChannelProfile:
         if cached is not None:
             return cached
         text = clean_junk(ocr)
-        pool = set(self.tokens.get(text, ()))
+        pool = [np.array([self._row[spelling] for spelling in self.tokens.get(text, ())], dtype=np.int64)]
         key = skeleton(ocr)
         if key:
-            pool.update(self._by_skeleton.get(key, ()))
+            pool.append(self._by_skeleton.get(key, pool[0][:0]))
             # Junk, a digit or no vowel at all in a short token: a letter the OCR could not read ("B¢"
             # for "Bộ", "cg" for "có").
             garbled = key != text or text != ocr or not any(c in "aeiouy" for c in key)
-            for neighbour in self._near_skeletons(key, garbled):
-                pool.update(self._by_skeleton[neighbour])
-        if not pool:
+            pool.extend(self._by_skeleton[neighbour] for neighbour in self._near_skeletons(key, garbled))
+        rows = np.unique(np.concatenate(pool))
+        if not len(rows):
             self._cache[ocr] = []
             return []
-        syllables = sorted(pool)
-        scored = sorted(zip(syllables, self.logprobs(text, syllables).tolist()), key=lambda pair: -pair[1])
-        result = [pair for pair in scored[:MAX_CANDIDATES] if pair[1] >= scored[0][1] - CHANNEL_BEAM]
+        scores = self._logprobs(text, rows)
+        # Best first; equal scores in alphabetical order.
+        order = np.argsort(-scores, kind="stable")[:MAX_CANDIDATES]
+        floor = scores[order[0]] - CHANNEL_BEAM
+        result = [(self._spellings[row], score) for row, score in zip(rows[order].tolist(), scores[order].tolist())
+                  if score >= floor]
         if len(self._cache) > CACHE_LIMIT:  # bound memory over archive-sized batches
             self._cache.clear()
         self._cache[ocr] = result
@@ -118,12 +148,14 @@ class ChannelProfile:
         """Skeletons of syllables within edit distance of the token's: the nearest ones, and for
         longer tokens one step further (English OCR often turns one letter into two, "ư" -> "ir")."""
         limit = self.max_skeleton_distance if len(key) > 2 or garbled else 0
-        found = process.extract(key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
-        if not found:
+        found = process.cdist([key], self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit,
+                              dtype=np.int32)[0]
+        within = found <= limit
+        if not within.any():
             return []
-        nearest = min(d for _, d, _ in found)
+        nearest = int(found[within].min())
         reach = nearest + 1 if len(key) >= 3 else nearest
-        return [s for s, d, _ in found if d <= reach]
+        return [self._skeletons[i] for i in np.flatnonzero(found <= min(reach, limit)).tolist()]
 
 
 class ChannelModel:

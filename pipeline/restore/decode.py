@@ -1,11 +1,13 @@
 """Viterbi decoding of a clause under the channel and the trigram language model.
 
 The state is the pair of the last two chosen words, as a trigram model
-needs. Every language-model score the recursion can ask for is looked up in
-one batched call before it starts, so the recursion itself is a few small
-numpy operations per word. After the best path is found, each position gets
-a local posterior: its candidates re-scored with the rest of the path fixed
-(again one batched lookup), which is the confidence reported to the clerk.
+needs. The clause's candidates are laid out as one (position, candidate)
+array, padded with impossible candidates to the widest slot, so every
+language-model score the recursion can ask for is looked up in one call
+before it starts and the recursion itself is a few small numpy operations per
+word. After the best path is found, each position gets a local posterior: its
+candidates re-scored with the rest of the path fixed, which is the confidence
+reported to the clerk; those scores are read from the same table.
 """
 from __future__ import annotations
 
@@ -31,41 +33,42 @@ class Choice:
     runner_up: int | None  # second-best candidate index, for the review UI
 
 
-def _batched(lm: TrigramLM, queries: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> list[np.ndarray]:
-    """log P(w | u v) for every combination of each query's three id arrays, with one model lookup.
-
-    Query k gives an array of shape (len(u), len(v), len(w)). The combinations of all queries are
-    laid out with index arithmetic on the concatenated arrays, not one numpy call per query.
-    """
-    sizes = np.array([(len(u), len(v), len(w)) for u, v, w in queries], dtype=np.int64)
-    counts = sizes.prod(axis=1)
-    offsets = np.concatenate([[0], np.cumsum(counts)])
-    owner = np.repeat(np.arange(len(queries)), counts)
-    local = np.arange(offsets[-1]) - offsets[owner]
-    inner = sizes[owner, 2]
-    middle = sizes[owner, 1] * inner
-    ids = []
-    for axis, position in enumerate((local // middle, (local // inner) % sizes[owner, 1], local % inner)):
-        flat = np.concatenate([query[axis] for query in queries])
-        starts = np.concatenate([[0], np.cumsum(sizes[:, axis])])[:-1]
-        ids.append(flat[starts[owner] + position])
-    scores = lm.logprob(*ids)
-    return [scores[offsets[k]:offsets[k + 1]].reshape(sizes[k]) for k in range(len(queries))]
+def padded(ids: list[np.ndarray], scores: list[np.ndarray], pad: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of word ids and their scores as two arrays, the short rows padded with `pad` at score -inf."""
+    sizes = np.array([len(row) for row in ids])
+    real = np.arange(sizes.max()) < sizes[:, None]
+    padded_ids, padded_scores = np.full(real.shape, pad, dtype=np.int64), np.full(real.shape, -np.inf)
+    padded_ids[real], padded_scores[real] = np.concatenate(ids), np.concatenate(scores)
+    return padded_ids, padded_scores
 
 
-def viterbi(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> list[int]:
-    """Best candidate index per slot."""
-    start = np.array([lm.start])
-    history = [start, start] + [slot.ids for slot in slots]
-    transitions = _batched(lm, [(history[t], history[t + 1], slot.ids) for t, slot in enumerate(slots)])
+def _padded(slots: list[Slot], lm: TrigramLM) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, channel), each (positions, widest slot): padding is the clause end, which is never a
+    context of the model, with channel score -inf, so it never wins and costs no trigram lookup."""
+    return padded([slot.ids for slot in slots], [slot.channel for slot in slots], lm.end)
+
+
+def decode_clause(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> tuple[list[int], list[Choice]]:
+    """The best candidate index per slot, and each slot's choice with its local posterior."""
+    ids, channel = _padded(slots, lm)
+    history = np.concatenate([np.full((2, ids.shape[1]), lm.end), ids])
+    history[:2, 0] = lm.start
+    # transitions[t, i, j, k]: log P(candidate k at t | candidate i at t - 2, candidate j at t - 1), weighted.
+    transitions = lm_weight * lm.logprob(history[:-2, :, None, None], history[1:-1, None, :, None],
+                                         ids[:, None, None, :])
+    path = _best_path(transitions, channel)
+    return path, _local_posteriors(slots, path, transitions, channel)
+
+
+def _best_path(transitions: np.ndarray, channel: np.ndarray) -> list[int]:
     # delta[i, j]: best score of a path ending with candidate i then candidate j.
-    delta = np.zeros((1, 1))
+    delta = np.full((channel.shape[1], channel.shape[1]), -np.inf)
+    delta[0, 0] = 0.0
     pointers = []
-    for slot, lm_scores in zip(slots, transitions):
-        total = delta[:, :, None] + lm_weight * lm_scores  # (prev, cur, next)
-        best_prev = total.argmax(axis=0)  # (cur, next)
-        delta = np.take_along_axis(total, best_prev[None], axis=0)[0] + slot.channel[None, :]
-        pointers.append(best_prev)
+    for lm_scores, scores in zip(transitions, channel):
+        total = delta[:, :, None] + lm_scores  # (prev, cur, next)
+        pointers.append(total.argmax(axis=0))  # (cur, next)
+        delta = total.max(axis=0) + scores
     path = []
     cur, nxt = np.unravel_index(int(delta.argmax()), delta.shape)
     for back in reversed(pointers):
@@ -75,34 +78,25 @@ def viterbi(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> list[in
     return path
 
 
-def local_posteriors(slots: list[Slot], path: list[int], lm: TrigramLM, lm_weight: float = 1.0) -> list[Choice]:
-    chosen = [lm.start, lm.start] + [int(slot.ids[k]) for slot, k in zip(slots, path)]
-    word = [np.array([c]) for c in chosen]
-    uncertain = [t for t, slot in enumerate(slots) if len(slot.ids) > 1]
-    queries, owners = [], []
-    for t in uncertain:
-        ids = slots[t].ids
-        queries.append((word[t], word[t + 1], ids))
-        owners.append((t, (0, 0, slice(None))))
-        if t + 1 < len(slots):
-            queries.append((word[t + 1], ids, word[t + 3]))
-            owners.append((t, (0, slice(None), 0)))
-        if t + 2 < len(slots):
-            queries.append((ids, word[t + 3], word[t + 4]))
-            owners.append((t, (slice(None), 0, 0)))
-    scores = {t: slots[t].channel.copy() for t in uncertain}
-    for (t, index), lm_scores in zip(owners, _batched(lm, queries) if queries else []):
-        scores[t] += lm_weight * lm_scores[index]
-    choices = []
-    for t, slot in enumerate(slots):
-        if t not in scores:
-            choices.append(Choice(0, 1.0, None))
-            continue
-        probabilities = np.exp(scores[t] - scores[t].max())
-        probabilities /= probabilities.sum()
-        best = path[t]
-        others = probabilities.copy()
-        others[best] = -1.0
-        runner_up = int(others.argmax())
-        choices.append(Choice(best, float(probabilities[best]), runner_up))
-    return choices
+def _local_posteriors(slots: list[Slot], path: list[int], transitions: np.ndarray, channel: np.ndarray
+                      ) -> list[Choice]:
+    """Each position's candidates re-scored with the chosen words around them fixed: as the next
+    word, and as the context of the one and the two after it. Every such score is in the Viterbi
+    table already; past the clause end there is nothing to score (0)."""
+    count = len(slots)
+    positions = np.arange(count)
+    # Candidate index of the chosen word at t - 2 .. t + 2; the clause starts with <s> at index 0.
+    chosen = np.concatenate([[0, 0], path, [0, 0]])
+    before2, before1, after1, after2 = chosen[:-4], chosen[1:-3], chosen[3:-1], chosen[4:]
+    scores = channel + transitions[positions, before2, before1, :]
+    one_later = np.minimum(positions + 1, count - 1)
+    scores += np.where((positions + 1 < count)[:, None], transitions[one_later, before1, :, after1], 0.0)
+    two_later = np.minimum(positions + 2, count - 1)
+    scores += np.where((positions + 2 < count)[:, None], transitions[two_later, :, after1, after2], 0.0)
+    probabilities = np.exp(scores - scores.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    posterior = probabilities[positions, path]
+    probabilities[positions, path] = -1.0
+    runner_up = probabilities.argmax(axis=1)
+    return [Choice(k, float(p), int(r)) if len(slot.ids) > 1 else Choice(0, 1.0, None)
+            for slot, k, p, r in zip(slots, path, posterior.tolist(), runner_up.tolist())]

@@ -67,36 +67,29 @@ def align(gold: str, ocr: str, cost: Callable[[str, str], float] = heuristic_cos
     return table[n][m], script
 
 
-def distances(golds: list[str], ocr: str, cost: Callable[[str, str], float]) -> np.ndarray:
+def distances(codes: np.ndarray, lengths: np.ndarray, substitution: np.ndarray, deletion: np.ndarray,
+              insertion: np.ndarray) -> np.ndarray:
     """Cost of the cheapest edit script from each of many gold strings to one OCR string.
 
-    The candidates of a token are scored together: the table is filled row by row for all of
-    them at once with numpy, which is an order of magnitude faster than one Python loop each.
+    The gold strings are rows of character codes (`codes`, padded; `lengths` the real lengths);
+    `substitution[c, j]` is the cost of gold character c read as the OCR string's j-th character,
+    `deletion[c]` of c dropped, `insertion[j]` of the j-th OCR character added. The candidates of
+    a token are scored together: the table is filled row by row for all of them at once with
+    numpy, an order of magnitude faster than one Python loop each.
     """
-    n, width = len(golds), len(ocr)
-    lengths = np.array([len(g) for g in golds])
-    chars = sorted(set("".join(golds)))
-    index = {c: i for i, c in enumerate(chars)}
-    codes = np.zeros((n, max(lengths.max(initial=0), 1)), dtype=np.int64)
-    for row, gold in enumerate(golds):
-        codes[row, :len(gold)] = [index[c] for c in gold]
-    substitution = np.array([[cost(c, o) for o in ocr] for c in chars]).reshape(len(chars), width)
-    deletion = np.array([cost(c, EMPTY) for c in chars])
-    insertion = np.array([cost(EMPTY, o) for o in ocr])
-    prev = np.tile(np.concatenate([[0.0], np.cumsum(insertion)]), (n, 1))
-    result = np.where(lengths == 0, prev[:, width], 0.0)
+    n, width = len(codes), len(insertion)
+    # One row of the table per OCR position, one column per gold string: each step reads whole rows.
+    prev = np.repeat(np.concatenate([[0.0], np.cumsum(insertion)])[:, None], n, axis=1)
+    result = np.where(lengths == 0, prev[width], 0.0)
     for i in range(int(lengths.max(initial=0))):
         code = codes[:, i]
-        delete = deletion[code] if chars else np.zeros(n)
-        substitute = substitution[code] if chars else np.zeros((n, width))
+        delete = deletion[code]
         row = np.empty_like(prev)
-        row[:, 0] = prev[:, 0] + delete
-        diagonal = prev[:, :-1] + substitute
-        above = prev[:, 1:] + delete[:, None]
-        best = np.minimum(diagonal, above)
+        np.add(prev[0], delete, out=row[0])
+        best = np.minimum(prev[:-1] + substitution[code].T, prev[1:] + delete)
         for j in range(1, width + 1):
-            row[:, j] = np.minimum(best[:, j - 1], row[:, j - 1] + insertion[j - 1])
+            np.minimum(best[j - 1], row[j - 1] + insertion[j - 1], out=row[j])
         prev = row
         done = lengths == i + 1
-        result[done] = row[done, width]
+        result[done] = row[width, done]
     return result

@@ -8,6 +8,7 @@ spacing, punctuation and line breaks survive untouched.
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
@@ -53,6 +54,7 @@ def clean_junk(word: str) -> str:
     return "".join(c for c in word if c not in OCR_JUNK)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a text repeats its words
 def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
     letters = [c for c in piece if c.isalpha()]
     if not letters:
@@ -84,9 +86,10 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
 def tokenize(line: str) -> list[Token]:
     protected = [(m.start(), m.end()) for m in _URL_OR_EMAIL.finditer(line)]
     tokens = [Token(s, e, line[s:e], FIXED) for s, e in protected]
+    at_line_start = True  # until a piece is preceded by more than list-marker characters
     for match in _PIECE.finditer(line):
         start, end = match.span()
-        if any(s <= start < e for s, e in protected):
+        if protected and any(s <= start < e for s, e in protected):
             continue
         while start < end and line[start] in _EDGE_QUOTES:
             start += 1
@@ -95,8 +98,9 @@ def tokenize(line: str) -> list[Token]:
         if start == end:
             continue
         piece = line[start:end]
-        at_line_start = not line[:start].strip(" -+•")
+        at_line_start = at_line_start and not line[:start].strip(" -+•")
         followed_by = line[end:end + 1]
         tokens.append(Token(start, end, piece, _classify(piece, at_line_start, followed_by)))
-    tokens.sort(key=lambda t: t.start)
+    if protected:
+        tokens.sort(key=lambda t: t.start)
     return tokens

@@ -6,6 +6,8 @@ other words (abbreviations, foreign words) kept when frequent, else <unk>.
 """
 from __future__ import annotations
 
+import functools
+
 import regex
 
 from pipeline.vietnamese import restyle
@@ -22,6 +24,7 @@ WORD = regex.compile(r"\w+")
 CLAUSE_END = regex.compile(r"[.;!?…]")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a text repeats its words; the restorer asks for each candidate's key
 def lm_key(word: str) -> str:
     """The vocabulary key of a word as written (before the unknown check)."""
     if word.isdigit():

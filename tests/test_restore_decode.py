@@ -1,0 +1,109 @@
+"""The restorer's fast paths against plain reference computations: language-model lookups,
+the clause decoder and the channel's edit distances."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from pipeline.restore import DATA_DIR
+from pipeline.restore.decode import Slot, decode_clause
+from pipeline.restore.edits import EMPTY, align, distances
+from pipeline.restore.lm import BITS, TrigramLM
+
+
+@pytest.fixture(scope="module")
+def lm() -> TrigramLM:
+    return TrigramLM(DATA_DIR / "lm.npz")
+
+
+@pytest.fixture(scope="module")
+def stored():
+    with np.load(DATA_DIR / "lm.npz") as data:
+        return {name: data[name] for name in data.files}
+
+
+def reference_logprob(stored, u: int, v: int, w: int) -> float:
+    """The backoff formula of training/build_lm.py, read from the stored arrays one key at a time."""
+    def value(keys, values, key):
+        found = np.flatnonzero(keys == key)
+        return float(values[found[0]]) if len(found) else None
+
+    trigram = value(stored["tri_keys"], stored["tri_lp"], (u << 2 * BITS) | (v << BITS) | w)
+    if trigram is not None:
+        return trigram
+    backoff3 = value(stored["bow3_keys"], stored["bow3"], (u << BITS) | v) or 0.0
+    bigram = value(stored["bi_keys"], stored["bi_lp"], (v << BITS) | w)
+    if bigram is None:
+        bigram = (value(stored["bow2_keys"], stored["bow2"], v) or 0.0) + float(stored["uni_lp"][w])
+    return backoff3 + bigram
+
+
+def test_logprob_follows_the_backoff_formula_on_every_shape(lm, stored):
+    mask = (1 << BITS) - 1
+    seen = stored["tri_keys"][[0, len(stored["tri_keys"]) // 2, -1]]
+    # Stored trigrams, their contexts with other words (backoff), and words never seen together.
+    u = np.concatenate([seen >> 2 * BITS, [lm.start, lm.index["ủy"], 7]])
+    v = np.concatenate([(seen >> BITS) & mask, [lm.start, lm.index["ban"], 11]])
+    w = np.concatenate([seen & mask, [lm.index["của"], lm.index["nhân"], lm.end]])
+    grid = lm.logprob(u[:, None, None], v[None, :, None], w[None, None, :])
+    assert grid.shape == (len(u), len(v), len(w))
+    for i, j, k in itertools.product(range(len(u)), range(len(v)), range(len(w))):
+        expected = reference_logprob(stored, int(u[i]), int(v[j]), int(w[k]))
+        assert grid[i, j, k] == pytest.approx(expected, abs=1e-6)
+        assert lm.logprob(u[i], v[j], w[k]) == grid[i, j, k]  # one query or many: the same number
+    assert lm.logprob(u, v, w).tolist() == [grid[n, n, n] for n in range(len(u))]
+
+
+def test_clause_decoder_finds_the_best_path_and_its_local_posteriors(lm):
+    rng = np.random.default_rng(7)
+    common = np.array([lm.index[w] for w in ("ủy", "ban", "nhân", "dân", "tỉnh", "của", "và", "các")])
+    for _ in range(20):
+        slots = [Slot(rng.choice(common, size=n, replace=False), rng.normal(-2, 1.5, size=n))
+                 for n in rng.integers(1, 5, size=rng.integers(1, 5))]
+        slots.append(Slot(np.array([lm.end]), np.zeros(1)))
+        words = [[int(i) for i in slot.ids] for slot in slots]
+
+        def score(path):
+            history = [lm.start, lm.start] + [words[t][k] for t, k in enumerate(path)]
+            return sum(slots[t].channel[k] + 0.5 * float(lm.logprob(history[t], history[t + 1], history[t + 2]))
+                       for t, k in enumerate(path))
+
+        paths = list(itertools.product(*(range(len(w)) for w in words)))
+        best = max(paths, key=score)
+        path, choices = decode_clause(slots, lm, 0.5)
+        assert path == list(best)
+        for t, choice in enumerate(choices):
+            assert choice.index == path[t]
+            if len(words[t]) == 1:
+                assert (choice.posterior, choice.runner_up) == (1.0, None)
+                continue
+            # The local posterior: the other paths that differ from the best at position t only.
+            local = np.array([score(path[:t] + [k] + path[t + 1:]) for k in range(len(words[t]))])
+            probabilities = np.exp(local - local.max()) / np.exp(local - local.max()).sum()
+            assert choice.posterior == pytest.approx(probabilities[path[t]], rel=1e-9)
+            probabilities[path[t]] = -1
+            assert choice.runner_up == int(probabilities.argmax())
+
+
+def test_edit_distances_of_many_golds_equal_one_alignment_each():
+    rng = np.random.default_rng(3)
+    alphabet = list("aăâbcdđeêghioôơuưy") + ["ạ", "ế"]
+    read_as = list("aeiouy16&") + ["ê"]
+
+    def cost(g: str, o: str) -> float:
+        if g == o:
+            return 0.0
+        return 0.3 + (sum(map(ord, g + o)) % 7) / 3
+
+    golds = ["".join(rng.choice(alphabet, size=n)) for n in rng.integers(1, 7, size=40)] + ["a"]
+    for ocr in ["", "a", "ngu6i", "&", "cuaa"] + ["".join(rng.choice(read_as, size=3)) for _ in range(5)]:
+        letters = sorted(set("".join(golds)))
+        codes = np.zeros((len(golds), max(map(len, golds))), dtype=np.int64)
+        for row, gold in enumerate(golds):
+            codes[row, :len(gold)] = [letters.index(c) for c in gold]
+        substitution = np.array([[cost(c, o) for o in ocr] for c in letters]).reshape(len(letters), len(ocr))
+        found = distances(codes, np.array([len(g) for g in golds]), substitution,
+                          np.array([cost(c, EMPTY) for c in letters]), np.array([cost(EMPTY, o) for o in ocr]))
+        assert found.tolist() == pytest.approx([align(gold, ocr, cost)[0] for gold in golds], abs=1e-9)
