@@ -43,6 +43,7 @@ ocr-pairs: install
 model: install
 	$(BIN)/python training/build_lm.py --corpus $(SHARED)/corpus/legal-vi.txt.xz --out pipeline/restore/data/lm.npz
 	$(BIN)/python training/build_channel.py --pairs $(PAIRS) --out pipeline/restore/data/channel.json.gz
+	$(BIN)/python training/build_gazetteer.py --out pipeline/restore/data/gazetteer.txt
 
 clean:
 	rm -rf outputs/* normalized/* .pytest_cache

@@ -32,9 +32,10 @@ import regex
 from pipeline.model import TokenRestoration
 from pipeline.restore.channel import CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
 from pipeline.restore.decode import Slot, local_posteriors, viterbi
+from pipeline.restore.gazetteer import Gazetteer
 from pipeline.restore.lm import TrigramLM
 from pipeline.restore.memory import DocumentMemory
-from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, tokenize
+from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, clean_junk, tokenize
 from pipeline.restore.vocab import CLAUSE_END, lm_key
 from pipeline.vietnamese import apply_case, case_pattern, strip_marks
 
@@ -62,6 +63,7 @@ DECODE_CANDIDATES = 6
 WIDE_CANDIDATES = 24
 PRIOR_MARGIN = 8.0  # candidates this far below the best before context seldom win with it
 LM_WEIGHT = 1.0
+NAME_BONUS = 2.0  # per word of a name after the first, added to its syllables' channel scores where the words read as it
 SYMBOL_READINGS = ("ở",)  # the word English-model OCR most often writes as a lone symbol
 SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as such
 # A line that starts a list item or heading starts a new clause for the language model.
@@ -119,6 +121,7 @@ class Restorer:
             STRIPPED: StrippedProfile(self.syllables),
         }
         self._abbreviations = self._abbreviation_marks()
+        self.gazetteer = Gazetteer(data_dir / "gazetteer.txt")
         self._slots: dict[tuple[int, str, str], tuple[Slot, list[str]]] = {}
 
     @classmethod
@@ -296,6 +299,7 @@ class Restorer:
         """(line index, Decision) for every word and code of the clause, and the word id and
         confidence chosen at each position."""
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
+        slots, spellings = self._with_names(clause, list(slots), list(spellings), channel)
         slots = [self._in_context(slot, options, token, position, memory)
                  for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
         lm = memory.language_model(self.lm)
@@ -321,6 +325,33 @@ class Restorer:
             restored = token.text if keep else apply_case(best, pattern)
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
             yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
+
+    def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], channel
+                    ) -> tuple[list[Slot], list[list[str]]]:
+        """The slots with the syllables of the names the clause's words read as given NAME_BONUS, and
+        added as candidates where the channel did not propose them ("ty" in "Tinh ty": "ủy")."""
+        letters = [skeleton(token.text) if token.kind == WORD else None for _, token in clause]
+        texts = [token.text for _, token in clause]
+        # Text that lost only its marks has every letter right: only names it spells exactly.
+        exact_only = isinstance(channel, StrippedProfile)
+        # A longer name read in the words is stronger evidence: each word after the first adds NAME_BONUS.
+        named: dict[tuple[int, str], float] = {}
+        for start, name in self.gazetteer.matches(letters, texts, exact_only):
+            for offset, syllable in enumerate(name):
+                key = (start + offset, syllable)
+                named[key] = max(named.get(key, 0.0), NAME_BONUS * (len(name) - 1))
+        for (position, syllable), bonus in sorted(named.items()):
+            slot, options = slots[position], spellings[position]
+            keys = [lm_key(option) for option in options]
+            if syllable in keys:
+                scores = slot.channel.copy()
+                scores[keys.index(syllable)] += bonus
+                slots[position] = Slot(slot.ids, scores)
+            elif not exact_only:
+                score = channel.logprobs(clean_junk(texts[position].lower()), [syllable])[0] + bonus
+                slots[position] = Slot(np.append(slot.ids, self.lm.word_id(syllable)), np.append(slot.channel, score))
+                spellings[position] = [*options, syllable]
+        return slots, spellings
 
     def _narrowed(self, slots: list[Slot], spellings, lm) -> tuple[list[Slot], list[list[str]]]:
         """Each slot cut to the DECODE_CANDIDATES that best fit, by their channel score and the
