@@ -298,6 +298,8 @@ class Restorer:
                         ) -> tuple[list[tuple[int, Decision]], list[tuple[int, float]]]:
         """(line index, Decision) for every word and code of the clause, and the word id and
         confidence chosen at each position."""
+        if channel.digits_as_letters:
+            clause = [(index, self._misread_code(clause, position)) for position, (index, _) in enumerate(clause)]
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
         slots, spellings = self._with_names(clause, list(slots), list(spellings), channel)
         slots = [self._in_context(slot, options, token, position, memory)
@@ -320,11 +322,24 @@ class Restorer:
                 continue
             pattern = _word_case(clause, position)
             best = options[choice.index]
+            if pattern == "title" and position > 0 and token.text[0] == "I" and best[:1] == "l":
+                pattern = "lower"  # English-model OCR writes "l" as "I": "Idi" is "lợi", not "Lợi"
             # A word read right is kept exactly as written, mixed case included ("IoT").
             keep = best.lower() == token.text.lower() or choice.posterior < CHANGE_THRESHOLD[profile]
             restored = token.text if keep else apply_case(best, pattern)
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
             yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
+
+    def _misread_code(self, clause: list[tuple[int, Token]], position: int) -> Token:
+        """The token at `position`, a word if it is a code of two capitals the language model has never
+        seen, between words: in English-model OCR that is a short word with a letter misread ("SG Tu
+        phap" for "Sở Tư pháp"), where a list of codes ("Lưu: VT, GD") is left alone."""
+        token = clause[position][1]
+        if (token.kind == ABBREVIATION and len(token.text) == 2 and len(clause) > 1 and token.text not in self._abbreviations
+                and self.lm.word_id(token.text) == self.lm.unknown
+                and all(t.kind == WORD for _, t in clause[max(0, position - 1):position + 2] if t is not token)):
+            return Token(token.start, token.end, token.text, WORD)
+        return token
 
     def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], channel
                     ) -> tuple[list[Slot], list[list[str]]]:
@@ -398,7 +413,11 @@ def _word_case(clause: list[tuple[int, Token]], position: int) -> str:
     if pattern == "upper" and sum(c.isalpha() for c in token.text) <= 3:
         neighbours = [t for _, t in clause[max(0, position - 2):position + 3]
                       if t is not token and t.kind == WORD and sum(c.isalpha() for c in t.text) >= 2]
-        if neighbours and all(case_pattern(t.text) != "upper" for t in neighbours):
+        upper = [t for t in neighbours if case_pattern(t.text) == "upper"]
+        # Other short capital words may be misread the same way ("BO trudng BO Tai chinh"): they only
+        # outvote the words in lower case, while a longer capital word marks a heading.
+        if (len(neighbours) > 2 * len(upper)
+                and all(sum(c.isalpha() for c in t.text) <= 3 for t in upper)):
             return "title"
     return pattern
 

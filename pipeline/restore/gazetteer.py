@@ -53,15 +53,15 @@ class Gazetteer:
                 if len(window) < length or None in window:
                     break
                 window = tuple(window)
-                for number, open_word in self._patterns.get(window, ()):
+                found = {number for number, _ in self._patterns.get(window, ())}
+                if not exact_only:
+                    for open_word in range(length):
+                        pattern = window[:open_word] + (WILDCARD,) + window[open_word + 1:]
+                        found.update(number for number, name_open in self._patterns.get(pattern, ())
+                                     if name_open == open_word
+                                     and self._close(number, open_word, window, texts[start + open_word]))
+                for number in sorted(found):
                     yield start, self._names[number][0]
-                if exact_only:
-                    continue
-                for open_word in range(length):
-                    pattern = window[:open_word] + (WILDCARD,) + window[open_word + 1:]
-                    for number, name_open in self._patterns.get(pattern, ()):
-                        if name_open == open_word and self._close(number, open_word, window, texts[start + open_word]):
-                            yield start, self._names[number][0]
 
     def _close(self, number: int, open_word: int, window: tuple[str, ...], text: str) -> bool:
         syllables, titles = self._names[number]
