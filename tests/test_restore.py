@@ -178,6 +178,8 @@ def test_capitals_inside_a_clause_look_to_names(restorer):
     ("tre mam non @ dia ban tinh", "trẻ mầm non ở địa bàn tỉnh"),
     # A word rarer alone than its look-alikes is kept for the context that wants it.
     ("chi dao, theo déi, dén doc", "chỉ đạo, theo dõi, đôn đốc"),
+    # A reading both rare and far from the OCR word is still weighed where the context wants it.
+    ("tham mut cho Uy ban", "tham mưu cho Ủy ban"),
 ])
 def test_context_decides(restorer, ocr, gold):
     assert restorer.restore_lines([ocr], LEGACY).lines == [gold]

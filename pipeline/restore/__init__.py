@@ -60,7 +60,9 @@ CASE_WEIGHT = 1.0
 DECODE_CANDIDATES = 6
 # Candidates kept before context: the decoder's DECODE_CANDIDATES are those of them that best fit
 # the readings of the word before ("theo déi": "dõi" is rarer alone than "đối", not after "theo").
-WIDE_CANDIDATES = 24
+# As many as the channel proposes: a word both rare and far from the OCR is often the one the
+# context wants ("tham mut": "mưu").
+WIDE_CANDIDATES = 40
 PRIOR_MARGIN = 8.0  # candidates this far below the best before context seldom win with it
 LM_WEIGHT = 1.0
 NAME_BONUS = 2.0  # per word of a name after the first, added to its syllables' channel scores where the words read as it
