@@ -68,6 +68,8 @@ def test_shipped_gazetteer_holds_units_provinces_and_titles():
     ("Luu: VT, GD.", "Lưu: VT, GD."),
     # Short capital words misread alike do not make a heading of a sentence.
     ("cua BO trudng BO Tai chinh quy dinh", "của Bộ trưởng Bộ Tài chính quy định"),
+    # An apostrophe inside a word is a horn the OCR read apart, not the end of a word.
+    ("tham gia thu'c hién, t6 chu'c trién khai", "tham gia thực hiện, tổ chức triển khai"),
 ])
 def test_names_in_legacy_ocr(restorer, ocr, gold):
     assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
