@@ -82,3 +82,10 @@ def test_capital_i_for_l_is_lower_case(restorer):
 
 def test_headings_stay_in_capitals(restorer):
     assert restorer.restore_lines(["THANH PHO CAN THO", "Ke hoach thuc hien"], STRIPPED).lines[0] == "THÀNH PHỐ CẦN THƠ"
+
+
+def test_two_letter_words_of_legacy_ocr_get_readings_one_letter_away(restorer):
+    # "by" for "bộ", "ty" for "ủy": the OCR lost or changed one of two letters.
+    assert "bộ" in [spelling for spelling, _, _ in restorer._ranked("by", restorer.profiles[LEGACY])]
+    assert "ủy" in [spelling for spelling, _, _ in restorer._ranked("ty", restorer.profiles[LEGACY])]
+    assert restorer.restore_lines(["la mot by phan quan trong"], LEGACY).lines[0].split()[2] == "bộ"

@@ -28,9 +28,11 @@ from pathlib import Path
 
 import numpy as np
 import regex
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.model import TokenRestoration
-from pipeline.restore.channel import CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
+from pipeline.restore.channel import CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
 from pipeline.restore.decode import Slot, local_posteriors, viterbi
 from pipeline.restore.gazetteer import Gazetteer
 from pipeline.restore.lm import TrigramLM
@@ -100,14 +102,14 @@ class StrippedProfile:
     """Text that lost every mark but no letter: the printed syllable shares the token's base letters."""
 
     def __init__(self, syllables: list[str]):
-        self._by_skeleton: dict[str, list[str]] = {}
+        self.by_skeleton: dict[str, list[str]] = {}
         for syllable in syllables:
-            self._by_skeleton.setdefault(strip_marks(syllable), []).append(syllable)
+            self.by_skeleton.setdefault(strip_marks(syllable), []).append(syllable)
         self.keep_unknown = 0.0
         self.digits_as_letters = False
 
     def candidates(self, ocr: str) -> list[tuple[str, float]]:
-        return [(s, 0.0) for s in self._by_skeleton.get(skeleton(ocr), ())]
+        return [(s, 0.0) for s in self.by_skeleton.get(skeleton(ocr), ())]
 
 
 class Restorer:
@@ -123,6 +125,8 @@ class Restorer:
             STRIPPED: StrippedProfile(self.syllables),
         }
         self._abbreviations = self._abbreviation_marks()
+        self._by_skeleton = self.profiles[STRIPPED].by_skeleton
+        self._skeletons = list(self._by_skeleton)
         self.gazetteer = Gazetteer(data_dir / "gazetteer.txt")
         self._slots: dict[tuple[int, str, str], tuple[Slot, list[str]]] = {}
 
@@ -291,10 +295,28 @@ class Restorer:
     def _ranked(self, ocr: str, channel) -> list[tuple[str, float, int]]:
         """The channel's candidates likeliest before context, so frequent words are never crowded
         out by rare ones the channel finds just as plausible: (spelling, channel score, word id)."""
-        candidates = [(c, score, self.lm.word_id(c)) for c, score in channel.candidates(ocr)]
+        proposed = channel.candidates(ocr)
+        if channel.digits_as_letters:
+            proposed = proposed + self._short_neighbours(ocr, channel, {c for c, _ in proposed})
+        candidates = [(c, score, self.lm.word_id(c)) for c, score in proposed]
+        if not candidates:
+            return []
         prior = [c[1] + self.lm.unigram[c[2]] for c in candidates]
         ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:WIDE_CANDIDATES]
         return [c for p, c in ranked if p >= ranked[0][0] - PRIOR_MARGIN]
+
+    def _short_neighbours(self, ocr: str, channel, proposed: set[str]) -> list[tuple[str, float]]:
+        """For a two-letter word of English-model OCR, the syllables one letter away too: the channel
+        only proposes those with its letters, and "by phan" is "bộ phận", "ty" in "Tinh ty" "ủy"."""
+        key = skeleton(ocr)
+        if len(key) != 2:
+            return []
+        found = process.extract(key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
+        syllables = [s for k, _, _ in found for s in self._by_skeleton[k] if s not in proposed]
+        if not syllables:
+            return []
+        scores = channel.logprobs(clean_junk(ocr), syllables)
+        return [(s, float(v)) for s, v in zip(syllables, scores) if v >= -CHANNEL_BEAM]
 
     def _restore_clause(self, clause, channel, profile: str, memory: DocumentMemory
                         ) -> tuple[list[tuple[int, Decision]], list[tuple[int, float]]]:
