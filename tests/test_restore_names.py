@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.errors import ModelError
 from pipeline.restore import DATA_DIR, LEGACY, STRIPPED, Restorer
 from pipeline.restore.gazetteer import Gazetteer
 from pipeline.restore.channel import skeleton
+from pipeline.vietnamese import strip_marks
 
 
 @pytest.fixture(scope="module")
@@ -18,13 +20,14 @@ def restorer() -> Restorer:
 @pytest.fixture
 def gazetteer(tmp_path: Path) -> Gazetteer:
     path = tmp_path / "names.txt"
-    path.write_text("Tỉnh ủy\nBộ Chính trị\nGia Lai\nĐộc lập Tự do Hạnh phúc\n", encoding="utf-8")
+    names = ["Tỉnh ủy", "Bộ Chính trị", "Gia Lai", "Độc lập Tự do Hạnh phúc"]
+    path.write_text("".join(f"{name}\t{strip_marks(name).lower()}\n" for name in names), encoding="utf-8")
     return Gazetteer(path)
 
 
-def names(gazetteer: Gazetteer, text: str, exact_only: bool = False) -> list[tuple[int, tuple[str, ...]]]:
+def names(gazetteer: Gazetteer, text: str, misread: bool = True) -> list[tuple[int, tuple[str, ...]]]:
     words = text.split()
-    return list(gazetteer.matches([skeleton(w) for w in words], words, exact_only))
+    return list(gazetteer.matches([skeleton(w) for w in words], words, misread=misread))
 
 
 def test_a_name_is_found_by_its_letters(gazetteer):
@@ -48,11 +51,11 @@ def test_a_misread_word_must_be_written_as_the_name_writes_it(gazetteer):
 def test_too_far_or_two_words_off_is_no_name(gazetteer):
     assert names(gazetteer, "Tinh tu") == []  # two letters off in a two-word name
     assert names(gazetteer, "By Chinh tu") == []  # two words off
-    assert names(gazetteer, "Tinh ty", exact_only=True) == []
+    assert names(gazetteer, "Tinh ty", misread=False) == []
 
 
 def test_shipped_gazetteer_holds_units_provinces_and_titles():
-    shipped = (DATA_DIR / "gazetteer.txt").read_text(encoding="utf-8").splitlines()
+    shipped = [line.split("\t")[0] for line in (DATA_DIR / "gazetteer.txt").read_text(encoding="utf-8").splitlines()]
     for name in ("Sở Tư pháp", "Bộ Chính trị", "Lâm Đồng", "Phó Chủ tịch", "Ủy ban nhân dân"):
         assert name in shipped
     assert all(len(name.split()) >= 2 for name in shipped)
@@ -89,3 +92,10 @@ def test_two_letter_words_of_legacy_ocr_get_readings_one_letter_away(restorer):
     assert "bộ" in [spelling for spelling, _, _ in restorer._ranked("by", restorer.profiles[LEGACY])]
     assert "ủy" in [spelling for spelling, _, _ in restorer._ranked("ty", restorer.profiles[LEGACY])]
     assert restorer.restore_lines(["la mot by phan quan trong"], LEGACY).lines[0].split()[2] == "bộ"
+
+
+def test_a_broken_gazetteer_is_a_model_error(tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_text("Tỉnh ủy without its letters\n", encoding="utf-8")
+    with pytest.raises(ModelError, match="gazetteer"):
+        Gazetteer(path)

@@ -128,6 +128,7 @@ class Restorer:
         self._by_skeleton = self.profiles[STRIPPED].by_skeleton
         self._skeletons = list(self._by_skeleton)
         self.gazetteer = Gazetteer(data_dir / "gazetteer.txt")
+        self.words = Gazetteer(data_dir / "words.txt")
         self._slots: dict[tuple[int, str, str], tuple[Slot, list[str]]] = {}
 
     @classmethod
@@ -373,18 +374,25 @@ class Restorer:
         texts = [token.text for _, token in clause]
         # Text that lost only its marks has every letter right: only names it spells exactly.
         exact_only = isinstance(channel, StrippedProfile)
-        # A longer name read in the words is stronger evidence: each word after the first adds NAME_BONUS.
         named: dict[tuple[int, str], float] = {}
-        for start, name in self.gazetteer.matches(letters, texts, exact_only):
+        # The corpus's words only propose syllables: of use where the OCR loses letters, English-model OCR;
+        # elsewhere they would rewrite a writer's own word ("thu nhập số liệu").
+        for start, word in self.words.matches(letters, texts, exact=False) if channel.digits_as_letters else ():
+            for offset, syllable in enumerate(word):
+                named.setdefault((start + offset, syllable), 0.0)
+        # A longer name read in the words is stronger evidence: each word after the first adds NAME_BONUS.
+        for start, name in self.gazetteer.matches(letters, texts, misread=not exact_only):
             for offset, syllable in enumerate(name):
                 key = (start + offset, syllable)
                 named[key] = max(named.get(key, 0.0), NAME_BONUS * (len(name) - 1))
         for (position, syllable), bonus in sorted(named.items()):
             slot, options = slots[position], spellings[position]
-            keys = [lm_key(option) for option in options]
-            if syllable in keys:
+            # The channel's candidates are spelled as the model's words, as the names' syllables are.
+            if syllable in options:
+                if not bonus:
+                    continue
                 scores = slot.channel.copy()
-                scores[keys.index(syllable)] += bonus
+                scores[options.index(syllable)] += bonus
                 slots[position] = Slot(slot.ids, scores)
             elif not exact_only:
                 score = channel.logprobs(clean_junk(texts[position].lower()), [syllable])[0] + bonus

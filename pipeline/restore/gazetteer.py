@@ -10,16 +10,20 @@ That one word must be written in the case the name writes it, so "gia tai"
 is not taken for "Gia Lai". The restorer then gives each word of the run the
 name's syllable as a candidate with a bonus; the language model and the
 channel still decide.
+
+The same matching over the two-syllable words of the corpus (data/words.txt)
+proposes the syllable a word lost a letter of ("kip thot": "thời"), without a
+bonus: whether it is that word is for the language model to say.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
+from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.errors import ModelError
-from pipeline.restore.vocab import lm_key
-from pipeline.vietnamese import case_pattern, strip_marks
+from pipeline.vietnamese import case_pattern
 
 WILDCARD = "*"
 MAX_LETTERS_OFF = {2: 1}  # by the number of words of the name; longer names: MAX_LETTERS_OFF_LONG
@@ -28,45 +32,63 @@ MAX_LETTERS_OFF_LONG = 2
 
 class Gazetteer:
     def __init__(self, path: Path):
+        # A line: the name spelled as the language model's words, with its capitals; a tab; its letters.
         try:
-            names = [line.split() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        except OSError as exc:
+            rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            names = [name.split() for name, _ in rows]
+            self._letters = [tuple(letters.split()) for _, letters in rows]
+        except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load gazetteer {path}: {exc}") from exc
-        self._names = [(tuple(lm_key(w) for w in name), tuple(case_pattern(w) == "title" for w in name))
-                       for name in names]
+        self._names = [tuple(w.lower() for w in name) for name in names]
+        self._titles = [tuple(w[:1].isupper() for w in name) for name in names]
         # Each name under the letters of its words, and under each variant with one word left open.
-        self._patterns: dict[tuple[str, ...], list[tuple[int, int]]] = {}
-        for number, name in enumerate(names):
-            letters = tuple(strip_marks(w).lower() for w in name)
-            self._patterns.setdefault(letters, []).append((number, -1))
+        self._exact: dict[tuple[str, ...], list[int]] = {}
+        # Under an open pattern: the names and the letters of their open word, compared in one call.
+        self._open: dict[tuple[str, ...], tuple[list[int], list[str]]] = {}
+        for number, letters in enumerate(self._letters):
+            self._exact.setdefault(letters, []).append(number)
             for open_word in range(len(letters)):
-                pattern = letters[:open_word] + (WILDCARD,) + letters[open_word + 1:]
-                self._patterns.setdefault(pattern, []).append((number, open_word))
+                numbers, words = self._open.setdefault(letters[:open_word] + (WILDCARD,) + letters[open_word + 1:], ([], []))
+                numbers.append(number)
+                words.append(letters[open_word])
+        # The beginnings of every pattern: most places of a clause start no name at all, and most runs
+        # that start one stop being one after a word or two.
+        self._prefixes = {pattern[:n] for pattern in (*self._exact, *self._open) for n in range(2, len(pattern) + 1)}
         self._longest = max((len(name) for name in names), default=0)
 
-    def matches(self, letters: list[str | None], texts: list[str], exact_only: bool = False):
-        """(first position, the name's syllables) for each run of the clause that reads as a name.
-        `letters`: each word's base letters in lower case, None where the clause has no word."""
-        for start in range(len(letters)):
-            for length in range(2, self._longest + 1):
-                window = letters[start:start + length]
-                if len(window) < length or None in window:
+    def matches(self, letters: list[str | None], texts: list[str], exact: bool = True, misread: bool = True):
+        """(first position, the name's syllables) for each run of the clause that reads as a name:
+        `exact`ly, or with one word `misread`. `letters`: each word's base letters in lower case, None
+        where the clause has no word; `texts`: the words as written."""
+        prefixes = self._prefixes
+        for start in range(len(letters) - 1):
+            for length in range(2, min(self._longest, len(letters) - start) + 1):
+                window = tuple(letters[start:start + length])
+                if window[-1] is None:
                     break
-                window = tuple(window)
-                found = {number for number, _ in self._patterns.get(window, ())}
-                if not exact_only:
-                    for open_word in range(length):
-                        pattern = window[:open_word] + (WILDCARD,) + window[open_word + 1:]
-                        found.update(number for number, name_open in self._patterns.get(pattern, ())
-                                     if name_open == open_word
-                                     and self._close(number, open_word, window, texts[start + open_word]))
+                variants = [window[:k] + (WILDCARD,) + window[k + 1:] for k in range(length)] if misread else []
+                if window not in prefixes and not any(v in prefixes for v in variants):
+                    break
+                found = set(self._exact.get(window, ())) if exact else set()
+                if misread:
+                    limit = MAX_LETTERS_OFF.get(length, MAX_LETTERS_OFF_LONG)
+                    for open_word, variant in enumerate(variants):
+                        entry = self._open.get(variant)
+                        if entry is None:
+                            continue
+                        numbers, words = entry
+                        near = process.extract(window[open_word], words, scorer=Levenshtein.distance,
+                                               score_cutoff=limit, limit=None)
+                        if near:
+                            case = case_pattern(texts[start + open_word])
+                            found.update(numbers[k] for _, _, k in near
+                                         if self._case_fits(case, self._titles[numbers[k]][open_word],
+                                                            start + open_word == 0))
                 for number in sorted(found):
-                    yield start, self._names[number][0]
+                    yield start, self._names[number]
 
-    def _close(self, number: int, open_word: int, window: tuple[str, ...], text: str) -> bool:
-        syllables, titles = self._names[number]
-        pattern = case_pattern(text)
-        if pattern != "upper" and (pattern == "title") != titles[open_word]:
-            return False
-        limit = MAX_LETTERS_OFF.get(len(syllables), MAX_LETTERS_OFF_LONG)
-        return Levenshtein.distance(window[open_word], strip_marks(syllables[open_word])) <= limit
+    @staticmethod
+    def _case_fits(case: str, title: bool, clause_start: bool) -> bool:
+        """A word read otherwise than the name must be written as the name writes it (any word may open
+        a clause with a capital, and a heading is all capitals)."""
+        return case == "upper" or (case == "title") == title or (clause_start and case == "title")
