@@ -51,6 +51,7 @@ PROFILE_CHOICES = (AUTO, LEGACY, TESSERACT, CLEAN, STRIPPED)
 CHANGE_THRESHOLD = {LEGACY: 0.0, STRIPPED: 0.0, TESSERACT: 0.95, CLEAN: 0.97}
 LOW_CONFIDENCE = 0.8
 SLOT_CACHE_LIMIT = 200_000
+NAME_CACHE_LIMIT = 20_000  # clauses whose names are remembered
 # A clause longer than this is decoded in pieces: a few words of context are lost at each cut,
 # but time and memory stay linear in the length of text without punctuation.
 MAX_CLAUSE_TOKENS = 100
@@ -130,6 +131,8 @@ class Restorer:
         self.gazetteer = Gazetteer(data_dir / "gazetteer.txt")
         self.words = Gazetteer(data_dir / "words.txt")
         self._slots: dict[tuple[int, str, str], tuple[Slot, list[str]]] = {}
+        self._named: dict[tuple, list[tuple[int, str, float]]] = {}
+        self._channel_scores: dict[tuple[int, str, str], float] = {}
 
     @classmethod
     @functools.cache
@@ -370,6 +373,31 @@ class Restorer:
                     ) -> tuple[list[Slot], list[list[str]]]:
         """The slots with the syllables of the names the clause's words read as given NAME_BONUS, and
         added as candidates where the channel did not propose them ("ty" in "Tinh ty": "ủy")."""
+        texts = tuple(token.text for _, token in clause)
+        # A clause decoded twice, or repeated in a document, is matched once.
+        key = (id(channel), texts, tuple(token.kind for _, token in clause))
+        named = self._named.get(key)
+        if named is None:
+            if len(self._named) > NAME_CACHE_LIMIT:
+                self._named.clear()
+            named = self._named[key] = self._names_in(clause, channel)
+        for position, syllable, bonus in named:
+            slot, options = slots[position], spellings[position]
+            # The channel's candidates are spelled as the model's words, as the names' syllables are.
+            if syllable in options:
+                if not bonus:
+                    continue
+                scores = slot.channel.copy()
+                scores[options.index(syllable)] += bonus
+                slots[position] = Slot(slot.ids, scores)
+            elif not isinstance(channel, StrippedProfile):
+                score = self._channel_score(texts[position], syllable, channel) + bonus
+                slots[position] = Slot(np.append(slot.ids, self.lm.word_id(syllable)), np.append(slot.channel, score))
+                spellings[position] = [*options, syllable]
+        return slots, spellings
+
+    def _names_in(self, clause, channel) -> list[tuple[int, str, float]]:
+        """(position, syllable, bonus) for each word of the clause inside a name or a corpus word."""
         letters = [skeleton(token.text) if token.kind == WORD else None for _, token in clause]
         texts = [token.text for _, token in clause]
         # Text that lost only its marks has every letter right: only names it spells exactly.
@@ -385,20 +413,16 @@ class Restorer:
             for offset, syllable in enumerate(name):
                 key = (start + offset, syllable)
                 named[key] = max(named.get(key, 0.0), NAME_BONUS * (len(name) - 1))
-        for (position, syllable), bonus in sorted(named.items()):
-            slot, options = slots[position], spellings[position]
-            # The channel's candidates are spelled as the model's words, as the names' syllables are.
-            if syllable in options:
-                if not bonus:
-                    continue
-                scores = slot.channel.copy()
-                scores[options.index(syllable)] += bonus
-                slots[position] = Slot(slot.ids, scores)
-            elif not exact_only:
-                score = channel.logprobs(clean_junk(texts[position].lower()), [syllable])[0] + bonus
-                slots[position] = Slot(np.append(slot.ids, self.lm.word_id(syllable)), np.append(slot.channel, score))
-                spellings[position] = [*options, syllable]
-        return slots, spellings
+        return [(position, syllable, bonus) for (position, syllable), bonus in sorted(named.items())]
+
+    def _channel_score(self, text: str, syllable: str, channel) -> float:
+        key = (id(channel), text, syllable)
+        score = self._channel_scores.get(key)
+        if score is None:
+            if len(self._channel_scores) > SLOT_CACHE_LIMIT:
+                self._channel_scores.clear()
+            score = self._channel_scores[key] = float(channel.logprobs(clean_junk(text.lower()), [syllable])[0])
+        return score
 
     def _narrowed(self, slots: list[Slot], spellings, lm) -> tuple[list[Slot], list[list[str]]]:
         """Each slot cut to the DECODE_CANDIDATES that best fit, by their channel score and the
