@@ -28,13 +28,16 @@ _TRIGRAM, _TRIGRAM_BACKOFF, _BIGRAM, _BIGRAM_BACKOFF = (np.int64(tag) << (3 * BI
 
 def merged_tables(tables: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The trigram, bigram and backoff tables of training/build_lm.py as the one sorted array of
-    tagged keys and its values that the model searches, so that loading it is reading it."""
+    tagged keys and its values that the model searches, so that loading it is reading it; the
+    other arrays as they are."""
+    merged = ("tri_keys", "bow3_keys", "bi_keys", "bow2_keys", "tri_lp", "bow3", "bi_lp", "bow2")
+    others = {name: array for name, array in tables.items() if name not in merged}
     keys = np.concatenate([
         tables["tri_keys"] | _TRIGRAM, tables["bow3_keys"] | _TRIGRAM_BACKOFF,
         tables["bi_keys"] | _BIGRAM, tables["bow2_keys"] | _BIGRAM_BACKOFF])
     values = np.concatenate([tables["tri_lp"], tables["bow3"], tables["bi_lp"], tables["bow2"]])
     order = np.argsort(keys, kind="stable")
-    return {"keys": keys[order], "values": values[order].astype(np.float32)}
+    return {**others, "keys": keys[order], "values": values[order].astype(np.float32)}
 
 
 class TrigramLM:
