@@ -209,17 +209,3 @@ def test_list_item_letters_are_kept(restorer):
     lines = ["c) Thoi gian thuc hién: thuong xuyén.", "d) Tang cuong cong tac truyén thong"]
     assert [line[:3] for line in restorer.restore_lines(lines, LEGACY).lines] == ["c) ", "d) "]
 
-
-def test_language_model_tables_are_merged_sorted_and_the_rest_kept():
-    import numpy as np
-
-    from pipeline.restore.lm import merged_tables
-
-    tables = {"tri_keys": np.array([5, 1]), "bow3_keys": np.array([2]), "bi_keys": np.array([3]),
-              "bow2_keys": np.array([1]), "tri_lp": np.array([-1.0, -2.0]), "bow3": np.array([-3.0]),
-              "bi_lp": np.array([-4.0]), "bow2": np.array([-5.0]), "uni_lp": np.array([-6.0])}
-    merged = merged_tables(tables)
-    assert set(merged) == {"keys", "values", "uni_lp"}
-    assert list(np.diff(merged["keys"]) > 0) == [True] * 4
-    # Each value stays with its key: the trigram 1 (-2.0) comes before the trigram 5 (-1.0).
-    assert list(merged["values"][:2]) == [-2.0, -1.0]

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.restore.vocab import SENTENCE_END, SENTENCE_START, SPECIALS, UNKNOWN, clauses, is_title, lm_key, sentences
-from pipeline.restore.lm import BITS, merged_tables, pack
+from pipeline.restore.lm import BITS, pack
 from pipeline.vietnamese import restyle
 
 MIN_OTHER_WORD_COUNT = 20  # non-syllable words rarer than this become <unk>
@@ -165,7 +165,7 @@ def main() -> None:
     index = {w: i for i, w in enumerate(words)}
     ids = encode(args.corpus, index)
     print(f"vocabulary {len(words):,} ({is_syllable.sum():,} syllables, {unknown_types:,} words left to <unk>); tokens {len(ids):,}; {time.time() - began:.0f}s")
-    model = merged_tables(train(ids, len(words), index[SENTENCE_START]))
+    model = train(ids, len(words), index[SENTENCE_START])
     model.update(case_model(args.corpus, index))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, vocab=np.array("\n".join(words)), is_syllable=is_syllable,

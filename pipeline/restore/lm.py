@@ -26,20 +26,6 @@ def pack(u, v, w):
 _TRIGRAM, _TRIGRAM_BACKOFF, _BIGRAM, _BIGRAM_BACKOFF = (np.int64(tag) << (3 * BITS) for tag in range(4))
 
 
-def merged_tables(tables: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The trigram, bigram and backoff tables of training/build_lm.py as the one sorted array of
-    tagged keys and its values that the model searches, so that loading it is reading it; the
-    other arrays as they are."""
-    merged = ("tri_keys", "bow3_keys", "bi_keys", "bow2_keys", "tri_lp", "bow3", "bi_lp", "bow2")
-    others = {name: array for name, array in tables.items() if name not in merged}
-    keys = np.concatenate([
-        tables["tri_keys"] | _TRIGRAM, tables["bow3_keys"] | _TRIGRAM_BACKOFF,
-        tables["bi_keys"] | _BIGRAM, tables["bow2_keys"] | _BIGRAM_BACKOFF])
-    values = np.concatenate([tables["tri_lp"], tables["bow3"], tables["bi_lp"], tables["bow2"]])
-    order = np.argsort(keys, kind="stable")
-    return {**others, "keys": keys[order], "values": values[order].astype(np.float32)}
-
-
 class TrigramLM:
     def __init__(self, path: Path):
         try:
@@ -59,8 +45,13 @@ class TrigramLM:
         self.unigram = arrays["uni_lp"].astype(np.float64)
         # log P(capital initial | word) inside a clause: "Pang" is far likelier "Đảng" than "pang".
         self.title = arrays["title_lp"].astype(np.float64)
-        self._keys = arrays["keys"]
-        self._values = np.append(arrays["values"], np.float32(0.0))  # last: the value of "not found"
+        keys = np.concatenate([
+            arrays["tri_keys"] | _TRIGRAM, arrays["bow3_keys"] | _TRIGRAM_BACKOFF,
+            arrays["bi_keys"] | _BIGRAM, arrays["bow2_keys"] | _BIGRAM_BACKOFF])
+        values = np.concatenate([arrays["tri_lp"], arrays["bow3"], arrays["bi_lp"], arrays["bow2"]])
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        self._values = np.append(values[order].astype(np.float64), 0.0)  # last: the value of "not found"
 
     def word_id(self, word: str) -> int:
         return self.index.get(lm_key(word), self.unknown)
