@@ -44,6 +44,8 @@ ocr-pairs: install
 model: install
 	$(BIN)/python training/build_lm.py --corpus $(SHARED)/corpus/legal-vi.txt.xz --out pipeline/restore/data/lm.npz
 	$(BIN)/python training/build_channel.py --pairs $(PAIRS) --out pipeline/restore/data/channel.json.gz
+	$(BIN)/python training/build_gazetteer.py --corpus $(SHARED)/corpus/legal-vi.txt.xz \
+		--out pipeline/restore/data/gazetteer.txt --words pipeline/restore/data/words.txt
 
 clean:
 	rm -rf outputs/* normalized/* .pytest_cache

@@ -167,6 +167,13 @@ def test_document_memory_reads_a_name_the_same_way_everywhere(restorer):
     assert restorer.restore_lines(document, LEGACY).lines[3].split()[4] == "Tỉnh"
 
 
+def test_document_memory_keeps_no_bigram_of_unknown_words(restorer):
+    # The symbol kept where it ends a clause must not teach the document that "non" goes before words
+    # the model does not know.
+    document = ["Danh sach truong mam non @.", "Lop mam non @, lop mot @."] * 4 + ["Ho tro tre mam non @ dia ban tinh."]
+    assert restorer.restore_lines(document, LEGACY).lines[-1] == "Hỗ trợ trẻ mầm non ở địa bàn tỉnh."
+
+
 def test_capitals_inside_a_clause_look_to_names(restorer):
     # A capital initial inside a clause is the mark of a name: "Pang" is the Party, "pang" is not.
     assert "Đảng" in restorer.restore_lines(["giua doi ngoai Pang, ngoai giao Nha nuoc"], LEGACY).lines[0]
@@ -178,6 +185,8 @@ def test_capitals_inside_a_clause_look_to_names(restorer):
     ("tre mam non @ dia ban tinh", "trẻ mầm non ở địa bàn tỉnh"),
     # A word rarer alone than its look-alikes is kept for the context that wants it.
     ("chi dao, theo déi, dén doc", "chỉ đạo, theo dõi, đôn đốc"),
+    # A reading both rare and far from the OCR word is still weighed where the context wants it.
+    ("tham mut cho Uy ban", "tham mưu cho Ủy ban"),
 ])
 def test_context_decides(restorer, ocr, gold):
     assert restorer.restore_lines([ocr], LEGACY).lines == [gold]

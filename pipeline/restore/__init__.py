@@ -28,13 +28,16 @@ from pathlib import Path
 
 import numpy as np
 import regex
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.model import TokenRestoration
-from pipeline.restore.channel import CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
+from pipeline.restore.channel import CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
 from pipeline.restore.decode import Slot, decode_clause, padded
+from pipeline.restore.gazetteer import Gazetteer
 from pipeline.restore.lm import TrigramLM
 from pipeline.restore.memory import DocumentMemory
-from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, tokenize
+from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, clean_junk, tokenize
 from pipeline.restore.vocab import CLAUSE_END, lm_key
 from pipeline.vietnamese import apply_case, case_pattern, strip_marks
 
@@ -52,6 +55,7 @@ DOUBTFUL_WORD = 0.95
 DOUBTFUL_CHANGE_THRESHOLD = 0.5
 LOW_CONFIDENCE = 0.8
 SLOT_CACHE_LIMIT = 200_000
+NAME_CACHE_LIMIT = 20_000  # clauses whose names are remembered
 # A clause longer than this is decoded in pieces: a few words of context are lost at each cut,
 # but time and memory stay linear in the length of text without punctuation.
 MAX_CLAUSE_TOKENS = 100
@@ -63,9 +67,12 @@ CASE_WEIGHT = 1.0
 DECODE_CANDIDATES = 6
 # Candidates kept before context: the decoder's DECODE_CANDIDATES are those of them that best fit
 # the readings of the word before ("theo déi": "dõi" is rarer alone than "đối", not after "theo").
-WIDE_CANDIDATES = 24
+# As many as the channel proposes: a word both rare and far from the OCR is often the one the
+# context wants ("tham mut": "mưu").
+WIDE_CANDIDATES = 40
 PRIOR_MARGIN = 8.0  # candidates this far below the best before context seldom win with it
 LM_WEIGHT = 1.0
+NAME_BONUS = 2.0  # per word of a name after the first, added to its syllables' channel scores where the words read as it
 SYMBOL_READINGS = ("ở",)  # the word English-model OCR most often writes as a lone symbol
 SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as such
 # A line that starts a list item or heading starts a new clause for the language model.
@@ -100,14 +107,14 @@ class StrippedProfile:
     """Text that lost every mark but no letter: the printed syllable shares the token's base letters."""
 
     def __init__(self, syllables: list[str]):
-        self._by_skeleton: dict[str, list[str]] = {}
+        self.by_skeleton: dict[str, list[str]] = {}
         for syllable in syllables:
-            self._by_skeleton.setdefault(strip_marks(syllable), []).append(syllable)
+            self.by_skeleton.setdefault(strip_marks(syllable), []).append(syllable)
         self.keep_unknown = 0.0
         self.digits_as_letters = False
 
     def candidates(self, ocr: str) -> list[tuple[str, float]]:
-        return [(s, 0.0) for s in self._by_skeleton.get(skeleton(ocr), ())]
+        return [(s, 0.0) for s in self.by_skeleton.get(skeleton(ocr), ())]
 
 
 class Restorer:
@@ -123,7 +130,13 @@ class Restorer:
             STRIPPED: StrippedProfile(self.syllables),
         }
         self._abbreviations = self._abbreviation_marks()
+        self._by_skeleton = self.profiles[STRIPPED].by_skeleton
+        self._skeletons = list(self._by_skeleton)
+        self.gazetteer = Gazetteer(data_dir / "gazetteer.txt")
+        self.words = Gazetteer(data_dir / "words.txt")
         self._slots: dict[tuple[int, str, str], tuple[Slot, list[str]]] = {}
+        self._named: dict[tuple, list[tuple[int, str, float]]] = {}
+        self._channel_scores: dict[tuple[int, str, str], float] = {}
 
     @classmethod
     @functools.cache
@@ -294,16 +307,37 @@ class Restorer:
     def _ranked(self, ocr: str, channel) -> list[tuple[str, float, int]]:
         """The channel's candidates likeliest before context, so frequent words are never crowded
         out by rare ones the channel finds just as plausible: (spelling, channel score, word id)."""
-        candidates = [(c, score, self.lm.word_id(c)) for c, score in channel.candidates(ocr)]
+        proposed = channel.candidates(ocr)
+        if channel.digits_as_letters:
+            proposed = proposed + self._short_neighbours(ocr, channel, {c for c, _ in proposed})
+        candidates = [(c, score, self.lm.word_id(c)) for c, score in proposed]
+        if not candidates:
+            return []
         prior = [c[1] + self.lm.unigram[c[2]] for c in candidates]
         ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:WIDE_CANDIDATES]
         return [c for p, c in ranked if p >= ranked[0][0] - PRIOR_MARGIN]
+
+    def _short_neighbours(self, ocr: str, channel, proposed: set[str]) -> list[tuple[str, float]]:
+        """For a two-letter word of English-model OCR, the syllables one letter away too: the channel
+        only proposes those with its letters, and "by phan" is "bộ phận", "ty" in "Tinh ty" "ủy"."""
+        key = skeleton(ocr)
+        if len(key) != 2:
+            return []
+        found = process.extract(key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
+        syllables = [s for k, _, _ in found for s in self._by_skeleton[k] if s not in proposed]
+        if not syllables:
+            return []
+        scores = channel.logprobs(clean_junk(ocr), syllables)
+        return [(s, float(v)) for s, v in zip(syllables, scores) if v >= -CHANNEL_BEAM]
 
     def _restore_clause(self, clause, channel, profile: str, memory: DocumentMemory,
                         doubtful: dict[int, list[range]]) -> tuple[list[tuple[int, Decision]], list[tuple[int, float]]]:
         """(line index, Decision) for every word and code of the clause, and the word id and
         confidence chosen at each position."""
+        if channel.digits_as_letters:
+            clause = [(index, self._misread_code(clause, position)) for position, (index, _) in enumerate(clause)]
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
+        slots, spellings = self._with_names(clause, list(slots), list(spellings), channel)
         slots = [self._in_context(slot, options, token, position, memory)
                  for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
         lm = memory.language_model(self.lm)
@@ -323,6 +357,8 @@ class Restorer:
                 continue
             pattern = _word_case(clause, position)
             best = options[choice.index]
+            if pattern == "title" and position > 0 and token.text[0] == "I" and best[:1] == "l":
+                pattern = "lower"  # English-model OCR writes "l" as "I": "Idi" is "lợi", not "Lợi"
             # A word read right is kept exactly as written, mixed case included ("IoT").
             threshold = CHANGE_THRESHOLD[profile]
             if any(token.start in word for word in doubtful.get(index, ())):
@@ -331,6 +367,72 @@ class Restorer:
             restored = token.text if keep else apply_case(best, pattern)
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
             yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
+
+    def _misread_code(self, clause: list[tuple[int, Token]], position: int) -> Token:
+        """The token at `position`, a word if it is a code of two capitals the language model has never
+        seen, between words: in English-model OCR that is a short word with a letter misread ("SG Tu
+        phap" for "Sở Tư pháp"), where a list of codes ("Lưu: VT, GD") is left alone."""
+        token = clause[position][1]
+        if (token.kind == ABBREVIATION and len(token.text) == 2 and len(clause) > 1 and token.text not in self._abbreviations
+                and self.lm.word_id(token.text) == self.lm.unknown
+                and all(t.kind == WORD for _, t in clause[max(0, position - 1):position + 2] if t is not token)):
+            return Token(token.start, token.end, token.text, WORD)
+        return token
+
+    def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], channel
+                    ) -> tuple[list[Slot], list[list[str]]]:
+        """The slots with the syllables of the names the clause's words read as given NAME_BONUS, and
+        added as candidates where the channel did not propose them ("ty" in "Tinh ty": "ủy")."""
+        texts = tuple(token.text for _, token in clause)
+        # A clause decoded twice, or repeated in a document, is matched once.
+        key = (id(channel), texts, tuple(token.kind for _, token in clause))
+        named = self._named.get(key)
+        if named is None:
+            if len(self._named) > NAME_CACHE_LIMIT:
+                self._named.clear()
+            named = self._named[key] = self._names_in(clause, channel)
+        for position, syllable, bonus in named:
+            slot, options = slots[position], spellings[position]
+            # The channel's candidates are spelled as the model's words, as the names' syllables are.
+            if syllable in options:
+                if not bonus:
+                    continue
+                scores = slot.channel.copy()
+                scores[options.index(syllable)] += bonus
+                slots[position] = Slot(slot.ids, scores)
+            elif not isinstance(channel, StrippedProfile):
+                score = self._channel_score(texts[position], syllable, channel) + bonus
+                slots[position] = Slot(np.append(slot.ids, self.lm.word_id(syllable)), np.append(slot.channel, score))
+                spellings[position] = [*options, syllable]
+        return slots, spellings
+
+    def _names_in(self, clause, channel) -> list[tuple[int, str, float]]:
+        """(position, syllable, bonus) for each word of the clause inside a name or a corpus word."""
+        letters = [skeleton(token.text) if token.kind == WORD else None for _, token in clause]
+        texts = [token.text for _, token in clause]
+        # Text that lost only its marks has every letter right: only names it spells exactly.
+        exact_only = isinstance(channel, StrippedProfile)
+        named: dict[tuple[int, str], float] = {}
+        # The corpus's words only propose syllables: of use where the OCR loses letters, English-model OCR;
+        # elsewhere they would rewrite a writer's own word ("thu nhập số liệu").
+        for start, word in self.words.matches(letters, texts, exact=False) if channel.digits_as_letters else ():
+            for offset, syllable in enumerate(word):
+                named.setdefault((start + offset, syllable), 0.0)
+        # A longer name read in the words is stronger evidence: each word after the first adds NAME_BONUS.
+        for start, name in self.gazetteer.matches(letters, texts, misread=not exact_only):
+            for offset, syllable in enumerate(name):
+                key = (start + offset, syllable)
+                named[key] = max(named.get(key, 0.0), NAME_BONUS * (len(name) - 1))
+        return [(position, syllable, bonus) for (position, syllable), bonus in sorted(named.items())]
+
+    def _channel_score(self, text: str, syllable: str, channel) -> float:
+        key = (id(channel), text, syllable)
+        score = self._channel_scores.get(key)
+        if score is None:
+            if len(self._channel_scores) > SLOT_CACHE_LIMIT:
+                self._channel_scores.clear()
+            score = self._channel_scores[key] = float(channel.logprobs(clean_junk(text.lower()), [syllable])[0])
+        return score
 
     def _narrowed(self, slots: list[Slot], spellings, lm) -> tuple[list[Slot], list[list[str]]]:
         """Each slot cut to the DECODE_CANDIDATES that best fit, by their channel score and the
@@ -389,7 +491,11 @@ def _word_case(clause: list[tuple[int, Token]], position: int) -> str:
     if pattern == "upper" and sum(c.isalpha() for c in token.text) <= 3:
         neighbours = [t for _, t in clause[max(0, position - 2):position + 3]
                       if t is not token and t.kind == WORD and sum(c.isalpha() for c in t.text) >= 2]
-        if neighbours and all(case_pattern(t.text) != "upper" for t in neighbours):
+        upper = [t for t in neighbours if case_pattern(t.text) == "upper"]
+        # Other short capital words may be misread the same way ("BO trudng BO Tai chinh"): they only
+        # outvote the words in lower case, while a longer capital word marks a heading.
+        if (len(neighbours) > 2 * len(upper)
+                and all(sum(c.isalpha() for c in t.text) <= 3 for t in upper)):
             return "title"
     return pattern
 

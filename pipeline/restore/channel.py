@@ -95,6 +95,13 @@ class ChannelProfile:
             return UNSEEN_SAME_LETTER
         return UNSEEN_INDEL if o == EMPTY else UNSEEN_SUBSTITUTION
 
+    def logprobs(self, ocr: str, syllables: list[str]) -> np.ndarray:
+        """log P(ocr | syllable) for each of the given syllables of the lexicon; the OCR token
+        lowercase, without junk."""
+        rows = np.array([self._row[syllable] for syllable in syllables], dtype=np.int64)
+        unique, position = np.unique(rows, return_inverse=True)
+        return self._logprobs(ocr, unique)[position]
+
     def _logprobs(self, ocr: str, rows: np.ndarray) -> np.ndarray:
         """log P(ocr | syllable) for the syllables of the given rows; the OCR token lowercase, without junk."""
         substitution = np.array([self._read_as_column(o) for o in ocr]).T.reshape(len(self._alphabet), len(ocr))
@@ -102,7 +109,10 @@ class ChannelProfile:
         edit = np.exp(-distances(self._codes[rows], self._lengths[rows], substitution, self._deletion, insertion))
         confusions = np.zeros(len(rows))
         for spelling, count in self.tokens.get(ocr, {}).items():
-            confusions[np.searchsorted(rows, self._row[spelling])] = count
+            row = self._row[spelling]
+            at = np.searchsorted(rows, row)
+            if at < len(rows) and rows[at] == row:  # candidates() asks for all of them, logprobs() for some
+                confusions[at] = count
         seen = self._seen[rows]
         table = confusions / np.maximum(seen, 1)
         mixed = np.where(seen >= MIN_TABLE_SUPPORT, TABLE_WEIGHT * table + (1 - TABLE_WEIGHT) * edit, edit)

@@ -91,8 +91,13 @@ class DocumentMemory:
         if not self._bigrams:
             return base
         if self._model is None:
-            pairs = np.array(list(self._bigrams), dtype=np.int64)
-            counts = np.array(list(self._bigrams.values()), dtype=np.float64)
+            # <unk> stands for every word the model does not know: a document's "non <unk>" ("mầm non @
+            # địa bàn", the symbol kept) says nothing of the next word it does not know.
+            known = [(pair, count) for pair, count in self._bigrams.items() if base.unknown not in pair]
+            if not known:
+                return base
+            pairs = np.array([pair for pair, _ in known], dtype=np.int64)
+            counts = np.array([count for _, count in known], dtype=np.float64)
             context_totals = np.bincount(pairs[:, 0], weights=counts)
             keys = pack(0, pairs[:, 0], pairs[:, 1])
             order = np.argsort(keys)

@@ -16,8 +16,9 @@ import regex
 
 from pipeline.vietnamese import looks_like_syllable
 
-# Symbols an English OCR model emits for Vietnamese marks; inside a word they are part of it.
-OCR_JUNK = "’‘“”}{|¢€`^~°§*&@"
+# Symbols an English OCR model emits for Vietnamese marks; inside a word they are part of it
+# (an apostrophe for a horn: "thu'c" is "thực", one word).
+OCR_JUNK = "’‘“”}{|¢€`^~°§*&@'"
 _JUNK_CLASS = regex.escape(OCR_JUNK)
 # A run of letters, digits and junk, with internal apostrophes; edges are trimmed below.
 _PIECE = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+")

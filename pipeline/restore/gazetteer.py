@@ -1,0 +1,94 @@
+"""Names that span several words: units, places, bodies, titles, the fixed phrases of a document.
+
+A name read as free syllables is only as good as each syllable's own reading:
+"Tinh ty" becomes "Tỉnh từ", "By Chính trị" becomes "Ủy Chính trị". Read as a
+whole it is plain. The gazetteer (data/gazetteer.txt, built by
+training/build_gazetteer.py) finds the runs of words of a clause whose
+letters, marks aside, are those of a name: all of them, or all but one
+within a letter or two (MAX_LETTERS_OFF; a two-word name only within one).
+That one word must be written in the case the name writes it, so "gia tai"
+is not taken for "Gia Lai". The restorer then gives each word of the run the
+name's syllable as a candidate with a bonus; the language model and the
+channel still decide.
+
+The same matching over the two-syllable words of the corpus (data/words.txt)
+proposes the syllable a word lost a letter of ("kip thot": "thời"), without a
+bonus: whether it is that word is for the language model to say.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from pipeline.errors import ModelError
+from pipeline.vietnamese import case_pattern
+
+WILDCARD = "*"
+MAX_LETTERS_OFF = {2: 1}  # by the number of words of the name; longer names: MAX_LETTERS_OFF_LONG
+MAX_LETTERS_OFF_LONG = 2
+
+
+class Gazetteer:
+    def __init__(self, path: Path):
+        # A line: the name spelled as the language model's words, with its capitals; a tab; its letters.
+        try:
+            rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            names = [name.split() for name, _ in rows]
+            self._letters = [tuple(letters.split()) for _, letters in rows]
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot load gazetteer {path}: {exc}") from exc
+        self._names = [tuple(w.lower() for w in name) for name in names]
+        self._titles = [tuple(w[:1].isupper() for w in name) for name in names]
+        # Each name under the letters of its words, and under each variant with one word left open.
+        self._exact: dict[tuple[str, ...], list[int]] = {}
+        # Under an open pattern: the names and the letters of their open word, compared in one call.
+        self._open: dict[tuple[str, ...], tuple[list[int], list[str]]] = {}
+        for number, letters in enumerate(self._letters):
+            self._exact.setdefault(letters, []).append(number)
+            for open_word in range(len(letters)):
+                numbers, words = self._open.setdefault(letters[:open_word] + (WILDCARD,) + letters[open_word + 1:], ([], []))
+                numbers.append(number)
+                words.append(letters[open_word])
+        # The beginnings of every pattern: most places of a clause start no name at all, and most runs
+        # that start one stop being one after a word or two.
+        self._prefixes = {pattern[:n] for pattern in (*self._exact, *self._open) for n in range(2, len(pattern) + 1)}
+        self._longest = max((len(name) for name in names), default=0)
+
+    def matches(self, letters: list[str | None], texts: list[str], exact: bool = True, misread: bool = True):
+        """(first position, the name's syllables) for each run of the clause that reads as a name:
+        `exact`ly, or with one word `misread`. `letters`: each word's base letters in lower case, None
+        where the clause has no word; `texts`: the words as written."""
+        prefixes = self._prefixes
+        for start in range(len(letters) - 1):
+            for length in range(2, min(self._longest, len(letters) - start) + 1):
+                window = tuple(letters[start:start + length])
+                if window[-1] is None:
+                    break
+                variants = [window[:k] + (WILDCARD,) + window[k + 1:] for k in range(length)] if misread else []
+                if window not in prefixes and not any(v in prefixes for v in variants):
+                    break
+                found = set(self._exact.get(window, ())) if exact else set()
+                if misread:
+                    limit = MAX_LETTERS_OFF.get(length, MAX_LETTERS_OFF_LONG)
+                    for open_word, variant in enumerate(variants):
+                        entry = self._open.get(variant)
+                        if entry is None:
+                            continue
+                        numbers, words = entry
+                        near = process.extract(window[open_word], words, scorer=Levenshtein.distance,
+                                               score_cutoff=limit, limit=None)
+                        if near:
+                            case = case_pattern(texts[start + open_word])
+                            found.update(numbers[k] for _, _, k in near
+                                         if self._case_fits(case, self._titles[numbers[k]][open_word],
+                                                            start + open_word == 0))
+                for number in sorted(found):
+                    yield start, self._names[number]
+
+    @staticmethod
+    def _case_fits(case: str, title: bool, clause_start: bool) -> bool:
+        """A word read otherwise than the name must be written as the name writes it (any word may open
+        a clause with a capital, and a heading is all capitals)."""
+        return case == "upper" or (case == "title") == title or (clause_start and case == "title")
