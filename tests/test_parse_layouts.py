@@ -318,3 +318,25 @@ def test_a_heading_listing_several_units():
     tasks = _tasks("D. TỔ CHỨC THỰC HIỆN\n4. Ban Chỉ đạo cấp quân khu, Ban Chỉ đạo các tỉnh, thành phố trực thuộc "
                    "Trung ương\n- Xây dựng kế hoạch triển khai chi tiết.\n")
     assert tasks["D.4-1"].lead_units == ["Ban Chỉ đạo cấp quân khu", "Ban Chỉ đạo các tỉnh, thành phố trực thuộc Trung ương"]
+
+
+def test_a_unit_heading_glossed_in_brackets_and_a_date_line_after_plus_lines():
+    tasks = _tasks(
+        "IV. NHIỆM VỤ CỤ THỂ\n1. Nhiệm vụ của các thành viên\n"
+        "1.1. Sở Tư pháp\n"
+        "- Tổng hợp kết quả rà soát, báo cáo Bộ Tư pháp. Thời gian hoàn thành: Trước ngày 30/4/2026.\n"
+        "1.2. Các cơ quan tham mưu quản lý ngành (gồm các Sở: Xây dựng, Công Thương, Y tế)\n"
+        "- Hướng dẫn rà soát văn bản thuộc ngành. Trong đó:\n"
+        "+ Sở Xây dựng: hướng dẫn rà soát văn bản về quy hoạch.\n"
+        "+ Sở Công Thương: hướng dẫn rà soát văn bản về chợ.\n"
+        "Thời gian thực hiện: Từ ngày 01/01/2026 đến ngày 31/3/2026.\n"
+        "- Cử công chức tham gia đoàn kiểm tra.\n"
+        "Thời gian thực hiện: Tháng 5/2026.\n")
+    assert list(tasks) == ["IV.1.1-1", "IV.1.2-1", "IV.1.2-2"]
+    # The date written inline on the last bullet of 1.1 is its own, not the next group's.
+    assert tasks["IV.1.1-1"].deadline == "2026-04-30"
+    # The date line after the "+" lines dates the "-" bullet they detail, which stays a task of its own.
+    assert (tasks["IV.1.2-1"].start, tasks["IV.1.2-1"].deadline) == ("2026-01-01", "2026-03-31")
+    assert tasks["IV.1.2-2"].deadline == "2026-05-31"
+    assert tasks["IV.1.2-1"].lead_units == ["Các cơ quan tham mưu quản lý ngành"]
+    assert "+ Sở Công Thương" in tasks["IV.1.2-1"].text

@@ -335,7 +335,10 @@ class _Extractor:
                 else:
                     self.walk([child], ancestors, in_tasks, hint)
                 # Only the group's last item passes its fields back: "fields written after the last item".
-                runs.tasks(self.tasks[before:], passes_back=child is items[-1] if items else False)
+                # Tasks found deeper inside it (a sub-group's bullets) have settled their runs in there.
+                made = self.tasks[before:]
+                last = bool(items) and child is items[-1] and [task.id for task in made] == [child.id]
+                runs.tasks(made, passes_back=last)
         runs.close()
 
     def item(self, node: Node, ancestors: list[Node], in_tasks: bool | None, hint: list[str]) -> None:

@@ -67,7 +67,8 @@ _DATE_PATTERNS = [
     ("monthonly", r"thang\s+(?P<m>\d{1,2})\b(?!\s*(?:/|-|nam\b|\d))"),
 ]
 _DATE_RE = regex.compile("|".join(f"(?P<{kind}{i}>{pattern})" for i, (kind, pattern) in enumerate(_DATE_PATTERNS)))
-_RANGE_JOINER = regex.compile(r"^\s*(?:[-–—]|den(?:\s+het)?|toi)\s*$")
+# "01/01/2026 - 31/3/2026", "Từ ngày 01/01/2026 đến ngày 31/3/2026"
+_RANGE_JOINER = regex.compile(r"^\s*(?:[-–—]|den(?:\s+het)?|toi)(?:\s+ngay)?\s*$")
 _START_CUE = regex.compile(r"(?:\btu|bat dau(?:\s+tu)?)\s*(?:ngay\s*)?$")
 _PERIODS = [
     ("week", r"hang tuan|moi tuan"),

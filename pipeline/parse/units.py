@@ -298,6 +298,12 @@ def title_unit(title: str) -> list[str]:
     if duty_of and len(duty_of["unit"].split()) <= 20:  # "Trách nhiệm của đối tượng thực hiện kiểm kê:"
         return split_list(duty_of["unit"]) if _starts_unit(duty_of["unit"]) else [duty_of["unit"]]
     stripped = regex.sub(r"^(?:Đề nghị|Giao)\s+", "", title.strip()).rstrip(":").strip()
+    # "1.3. Các cơ quan tham mưu quản lý ngành, lĩnh vực (gồm các Sở: Xây dựng, …)": the bracket lists the
+    # members of the unit named before it, which a noun such as "tham mưu" may follow.
+    glossed = regex.match(r"^(?P<name>[^()]+?)\s*\((?:bao\s+)?gồm\b[^()]*\)$", stripped)
+    if glossed and _starts_unit(glossed["name"]) and len(glossed["name"].split()) <= 15 \
+            and not regex.search(r"[.;]$|\b(?:chu tri|phoi hop)\b", fold(glossed["name"])):
+        return split_list(glossed["name"])
     name, _, places = stripped.partition(":")  # "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"
     place_names = [place.strip() for place in places.split(",")]
     if places and all(place[:1].isupper() and len(place.split()) <= 4 for place in place_names):
