@@ -340,3 +340,26 @@ def test_a_unit_heading_glossed_in_brackets_and_a_date_line_after_plus_lines():
     assert tasks["IV.1.2-2"].deadline == "2026-05-31"
     assert tasks["IV.1.2-1"].lead_units == ["Các cơ quan tham mưu quản lý ngành"]
     assert "+ Sở Công Thương" in tasks["IV.1.2-1"].text
+
+
+def test_a_duty_paragraph_under_a_unit_heading_before_its_bullets():
+    tasks = _tasks(
+        "III. PHÂN CÔNG NHIỆM VỤ\n1. Sở Nội vụ\n"
+        "Tham mưu Ủy ban nhân dân tỉnh chỉ đạo công tác cải cách hành chính.\n"
+        "Trong đó giao Giám đốc Sở Nội vụ chỉ đạo thực hiện:\n"
+        "- Kiểm tra việc thực hiện quy chế văn hóa công sở.\n"
+        "- Tổng hợp kết quả cải cách hành chính.\n")
+    assert list(tasks) == ["III.1", "III.1-1", "III.1-2"]
+    assert tasks["III.1"].text == "Tham mưu Ủy ban nhân dân tỉnh chỉ đạo công tác cải cách hành chính."
+    assert tasks["III.1"].lead_units == ["Sở Nội vụ"] and tasks["III.1-2"].lead_units == ["Sở Nội vụ"]
+
+
+def test_every_coordinating_clause_names_support_and_the_later_of_two_dates_is_the_deadline():
+    tasks = _tasks(
+        "II. NHIỆM VỤ\n1. Sở Tư pháp: Phối hợp với Công an tỉnh kiểm tra việc thi hành pháp luật. "
+        "Phối hợp với Văn phòng UBND tỉnh tham mưu ban hành quy chế.\n"
+        "2. Các sở, ngành xây dựng kế hoạch gửi về Sở Nội vụ trước ngày 28/2/2026; báo cáo kết quả thực hiện "
+        "trước ngày 10/11/2026.\n")
+    assert tasks["II.1"].lead_units == ["Sở Tư pháp"]
+    assert tasks["II.1"].support_units == ["Công an tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"]
+    assert tasks["II.2"].deadline == "2026-11-10"

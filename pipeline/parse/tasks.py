@@ -386,7 +386,24 @@ class _Extractor:
                 fields = node_fields + [f for b in holders for f in _own_fields(b)]
                 self._make(node, ancestors, fields, hint, activities=_activities(node))
         elif in_tasks:
+            self._opening_duty(node, ancestors, own_hint or hint)
             self.bullet_tasks(node, path, own_hint or hint)
+
+    def _opening_duty(self, node: Node, ancestors: list[Node], hint: list[str]) -> None:
+        """"1. Công an tỉnh" / "Tham mưu giúp UBND tỉnh …." / "Trong đó giao … thực hiện:" / "- …": a duty
+        paragraph between a unit heading and its bullets is a task of the heading's own, beside them.
+        Paragraphs ending in ':' only introduce the bullets."""
+        opening = []
+        for child in node.children:
+            if child.kind != "paragraph":
+                break
+            opening.append(child)
+        duties = [child for child in opening if not child.text.rstrip().endswith(":")]
+        if not duties or not title_unit(node.text):
+            return
+        task = self._make(node, ancestors, [], hint, activities=[])
+        task.text = "\n".join(child.text for child in duties)
+        task.lines = (duties[0].first, duties[-1].last)
 
     def bullet_tasks(self, node: Node, path: list[Node], hint: list[str], support_hint: list[str] = ()) -> None:
         runs = _Runs(self)

@@ -181,6 +181,10 @@ def _resolve(text: str, folded: str, spans: list[_Span], issued: date | None) ->
         before = folded[max(0, span.start - 14): span.start]
         if _START_CUE.search(before) and "den het" not in before:
             timeline.start = span.first_day.isoformat()
+        elif len(dated) > 1 and timeline.recurrence is None:
+            # "gửi kế hoạch trước ngày 28/2/2023; … báo cáo kết quả trước ngày 10/11/2023": the task is done
+            # by the later date
+            timeline.deadline = max(span.last_day for span in dated).isoformat()
         elif timeline.recurrence == "continuous" and regex.search(r"(?:cac|nhung) nam tiep theo", folded) and len(dated) == 1:
             timeline.start = span.first_day.isoformat()
         else:

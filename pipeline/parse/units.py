@@ -279,6 +279,11 @@ def assign_roles(text: str, running: bool = False) -> tuple[list[str], list[str]
     lead = _units_in(text[:cut], running)
     if support_match:
         support.extend(_units_in(text[support_match.end():], running))
+    if running and support_match:
+        # "Phối hợp với Công an tỉnh kiểm tra …. Phối hợp với Văn phòng UBND tỉnh tham mưu …": each
+        # coordinating duty of the item names support units.
+        for later in _ROLE_SUPPORT.finditer(folded, support_match.end()):
+            support.extend(unit for unit in _units_in(text[later.end():], running) if unit not in support)
     return lead, [unit for unit in support if unit not in lead]
 
 
