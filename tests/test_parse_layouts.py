@@ -363,3 +363,29 @@ def test_every_coordinating_clause_names_support_and_the_later_of_two_dates_is_t
     assert tasks["II.1"].lead_units == ["Sở Tư pháp"]
     assert tasks["II.1"].support_units == ["Công an tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"]
     assert tasks["II.2"].deadline == "2026-11-10"
+
+
+def test_an_items_own_date_and_cadence_come_before_its_sections_field():
+    tasks = _tasks(
+        "B. NHIỆM VỤ\nI. KIỂM TRA, TỔNG KẾT\n1. Nội dung, biện pháp\n"
+        "a) Tổ chức kiểm tra thường xuyên việc thực hiện kế hoạch.\n"
+        "b) Sơ kết giai đoạn 2025-2026 vào năm 2026; tổng kết giai đoạn 2027-2030 vào năm 2030.\n"
+        "c) Hướng dẫn các địa phương xây dựng kế hoạch.\n"
+        "2. Cơ quan chủ trì: Sở Nội vụ.\n"
+        "3. Thời gian thực hiện: 6 tháng, hằng năm.\n"
+        "II. TỔ CHỨC THỰC HIỆN\n"
+        "1. Trách nhiệm của các sở, ngành, địa phương; Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, Hội Cựu chiến binh tỉnh\n\n"
+        "Căn cứ Kế hoạch này, xây dựng kế hoạch triển khai; phối hợp với Sở Nội vụ kiểm tra việc thực hiện.\n")
+    assert [tasks[i].lead_units for i in ("B.I.1.a", "B.I.1.c")] == [["Sở Nội vụ"], ["Sở Nội vụ"]]
+    assert (tasks["B.I.1.a"].recurrence, tasks["B.I.1.c"].period) == ("continuous", "half-year")
+    assert (tasks["B.I.1.b"].deadline, tasks["B.I.1.b"].recurrence) == ("2030-12-31", None)
+    assert tasks["B.II.1"].lead_units == ["các sở, ngành, địa phương", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+                                          "Hội Cựu chiến binh tỉnh"]
+    assert tasks["B.II.1"].support_units == ["Sở Nội vụ"]
+
+
+def test_army_and_veterans_in_a_list_of_units():
+    tasks = _tasks("C. NỘI DUNG TRỌNG TÂM\n1. Các cơ quan báo chí Trung ương, địa phương, quân đội, Hội Cựu chiến binh "
+                   "các cấp và các tổ chức chính trị - xã hội tập trung tuyên truyền sâu rộng.\n")
+    assert tasks["C.1"].lead_units == ["Các cơ quan báo chí Trung ương, địa phương, quân đội", "Hội Cựu chiến binh các cấp",
+                                       "các tổ chức chính trị - xã hội"]

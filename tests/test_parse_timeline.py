@@ -37,6 +37,7 @@ def test_deadline_is_the_last_day_of_the_period(text, deadline):
         ("Quý IV/2025- Quý II/2026", "2025-10-01", "2026-06-30"),
         ("từ tháng 10 năm 2025 đến hết tháng 3 năm 2026", "2025-10-01", "2026-03-31"),
         ("Từ 01/7/2025.", "2025-07-01", None),
+        ("Từ ngày 01/01/2026 đến ngày 31/3/2026.", "2026-01-01", "2026-03-31"),
     ],
 )
 def test_ranges_and_starts(text, start, deadline):
@@ -125,3 +126,14 @@ def test_cells_of_a_narrow_table_column_broken_mid_word():
         "2026-06-30",
     )
     assert read_timeline("Thườ ng xuyên").recurrence == "continuous"
+
+
+def test_dates_in_free_text_a_closing_bracket_a_range_and_the_later_of_two():
+    bracket = find_timeline("Phát huy sức mạnh của các lực lượng (Quý IV/2025, Quý I/2026 và thường xuyên).", ISSUED)
+    assert (bracket.deadline, bracket.recurrence) == ("2026-03-31", "continuous")
+    span = find_timeline("Tập trung triển khai các nội dung, nhiệm vụ từ năm 2025 đến năm 2027.", ISSUED)
+    assert (span.start, span.deadline) == ("2025-01-01", "2027-12-31")
+    reviews = find_timeline("Sơ kết giai đoạn 2024-2025 vào năm 2025; tổng kết giai đoạn 2026-2030 vào năm 2030.", ISSUED)
+    assert reviews.deadline == "2030-12-31"
+    # a bracket that cites a document is no date of the duty
+    assert find_timeline("Thực hiện Luật Lưu trữ (Luật số 33/2024/QH15 ngày 21/6/2024).", ISSUED) is None

@@ -487,6 +487,15 @@ class _Extractor:
             self._apply(task, timeline)
             if fields.inherited:
                 task.inferred += ["deadline", "recurrence"]
+                # The item's own words come before its section's field: "Tổng kết … vào năm 2020" under
+                # "Thời gian thực hiện: 6 tháng, hằng năm", "kiểm tra thường xuyên" under a yearly field.
+                own = find_timeline(task.text, self.issued)
+                if own and (own.deadline or own.start):
+                    self._apply(task, own)
+                    task.inferred = [name for name in task.inferred if name not in ("deadline", "recurrence")]
+                elif own:
+                    task.recurrence, task.period = own.recurrence, own.period
+                    task.inferred.remove("recurrence")
         else:
             found = find_timeline(task.text, self.issued)
             if found:

@@ -181,7 +181,7 @@ def _resolve(text: str, folded: str, spans: list[_Span], issued: date | None) ->
         before = folded[max(0, span.start - 14): span.start]
         if _START_CUE.search(before) and "den het" not in before:
             timeline.start = span.first_day.isoformat()
-        elif len(dated) > 1 and timeline.recurrence is None:
+        elif len(dated) > 1:
             # "gửi kế hoạch trước ngày 28/2/2023; … báo cáo kết quả trước ngày 10/11/2023": the task is done
             # by the later date
             timeline.deadline = max(span.last_day for span in dated).isoformat()
@@ -221,11 +221,21 @@ def find_timeline(text: str, issued: date | None = None) -> Timeline | None:
     """
     folded = fold(text)
     clauses: list[tuple[int, int]] = []
-    for span in _spans(folded):
+    spans = _spans(folded)
+    for span in spans:
         before = folded[max(0, span.start - 24): span.start]
-        cue = regex.search(r"(?:hoan thanh|xong|truoc|cham nhat|han|den het|trong)\s*(?:trong\s+|truoc\s+|ngay\s+|la\s+|vao\s+)?$", before)
+        cue = regex.search(r"(?:hoan thanh|xong|truoc|cham nhat|han|den het|trong|vao)\s*(?:trong\s+|truoc\s+|ngay\s+|la\s+|vao\s+)?$", before)
         if cue:
             clauses.append((max(0, span.start - 24) + cue.start(), span.end))
+    for first, second in zip(spans, spans[1:]):
+        # "… các nhiệm vụ từ năm 2013 đến năm 2015": a range the duty runs over
+        if _START_CUE.search(folded[max(0, first.start - 14): first.start]) and _RANGE_JOINER.match(folded[first.end: second.start]):
+            clauses.append((first.start, second.end))
+    for bracket in regex.finditer(r"\((?P<inner>[^()]*)\)", folded):
+        # "… hài cốt liệt sĩ (Quý IV/2013, Quý I/2014 và thường xuyên)": a bracket opening with a date dates the item
+        inner = [span for span in spans if bracket.start("inner") <= span.start and span.end <= bracket.end("inner")]
+        if inner and regex.match(r"(?:(?:trong|tu|truoc|den)\s+)?$", folded[bracket.start("inner"): inner[0].start]):
+            clauses.append((bracket.start("inner"), bracket.end("inner")))
     schedule = (
         r"dinh ky(?:\s+(?:hang|moi)\s+(?:tuan|thang|quy|nam)|\s+(?:6|sau) thang)?"
         # "Hằng năm, tổ chức kiểm tra …", "… trong kế hoạch hàng năm"; not "Nghị quyết hằng năm của HĐND"

@@ -38,7 +38,8 @@ _GENERIC = set("cac so ban nganh bo hoi cap tinh huyen xa phuong khu va cua tren
 _GENERIC_PAIRS = set(
     "co quan|don vi|dia phuong|doan the|to chuc|lien quan|thi xa|thi tran|thanh pho|dac khu|truc thuoc|nhan dan|"
     "chinh tri|xa hoi|bao chi|truyen thong|thong tin|doanh nghiep|vien thong|cong nghe|ca nhan|dau tu|"
-    "nha dau|quan ly|dia ban|cong nghiep|kinh te|luc luong|chuc nang|ngang bo|chinh phu|trung uong|truc thuoc".split("|")
+    "nha dau|quan ly|dia ban|cong nghiep|kinh te|luc luong|chuc nang|ngang bo|chinh phu|trung uong|truc thuoc|"
+    "quan doi|chien binh".split("|")
 )
 _TRAILING_VERBS = ("to chuc", "trien khai", "thuc hien", "co", "va", "cua", "tren", "cac")
 
@@ -300,7 +301,7 @@ def title_unit(title: str) -> list[str]:
     is not a sentence (no final full stop, no duty verb after the name).
     """
     duty_of = regex.match(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<unit>.+?)\s*:?\s*$", title.strip())
-    if duty_of and len(duty_of["unit"].split()) <= 20:  # "Trách nhiệm của đối tượng thực hiện kiểm kê:"
+    if duty_of and len(duty_of["unit"].split()) <= (30 if regex.search(r"[,;]", duty_of["unit"]) else 20):  # "Trách nhiệm của đối tượng thực hiện kiểm kê:"
         return split_list(duty_of["unit"]) if _starts_unit(duty_of["unit"]) else [duty_of["unit"]]
     stripped = regex.sub(r"^(?:Đề nghị|Giao)\s+", "", title.strip()).rstrip(":").strip()
     # "1.3. Các cơ quan tham mưu quản lý ngành, lĩnh vực (gồm các Sở: Xây dựng, …)": the bracket lists the
