@@ -389,3 +389,26 @@ def test_army_and_veterans_in_a_list_of_units():
                    "các cấp và các tổ chức chính trị - xã hội tập trung tuyên truyền sâu rộng.\n")
     assert tasks["C.1"].lead_units == ["Các cơ quan báo chí Trung ương, địa phương, quân đội", "Hội Cựu chiến binh các cấp",
                                        "các tổ chức chính trị - xã hội"]
+
+
+def test_coordination_clauses_under_a_unit_heading_and_long_addressee_lists():
+    tasks = _tasks(
+        "1. Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương, Chủ tịch Hội đồng thành viên, "
+        "Tổng giám đốc các Tập đoàn khẩn trương rà soát các dự án.\n"
+        "2. Bộ Xây dựng:\n"
+        "a) Chủ trì, phối hợp với Bộ Tài chính rà soát danh mục dự án; phối hợp với Đài Truyền hình Việt Nam "
+        "xây dựng kịch bản kết nối trực tuyến.\n"
+        "3. Đài Tiếng nói Việt Nam và hệ thống các cơ quan báo chí phối hợp với các bộ, ngành tăng thời lượng "
+        "tuyên truyền.\n"
+        "4. Sở Tài chính\n"
+        "- Hướng dẫn các địa phương kiểm kê tài sản. Trong đó:\n"
+        "+ Sở Xây dựng phối hợp Sở Công Thương: hướng dẫn kiểm kê chợ.\n"
+        "+ Sở Y tế: hướng dẫn kiểm kê bệnh viện.\n"
+        "- Tổng hợp kết quả kiểm kê.\n")
+    assert tasks["1"].lead_units == ["Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
+                                     "Chủ tịch Hội đồng thành viên, Tổng giám đốc các Tập đoàn"]
+    assert tasks["2.a"].support_units == ["Bộ Tài chính", "Đài Truyền hình Việt Nam"]
+    assert tasks["4-1"].lead_units == ["Sở Tài chính"]
+    assert tasks["4-1"].support_units == []  # the "+" line's partner is that line's own, not the item's
+    assert tasks["3"].lead_units == ["Đài Tiếng nói Việt Nam", "hệ thống các cơ quan báo chí"]
+    assert tasks["3"].support_units == ["các bộ, ngành"]

@@ -539,9 +539,14 @@ class _Extractor:
         if hint:
             task.lead_units = list(hint)
             folded = fold(task.text)
-            match = regex.search(r"phoi hop(?:(?:\s+\S+){0,2}?\s+voi)?\s+", folded)  # "phối hợp cụ thể với X"
-            if match:
-                task.support_units = [u for u in split_list(scan_phrase(task.text[match.end():])) if u not in hint]
+            # "phối hợp cụ thể với X": every such clause names support units, except in a detail line
+            # with a unit of its own ("+ Sở A phối hợp Sở B: …" is that line's duty)
+            own = "\n".join(line for line in task.text.split("\n")
+                             if not (line[:2] in ("+ ", "- ") and scan_phrase(line[2:])))
+            matches = list(regex.finditer(r"phoi hop(?:(?:\s+\S+){0,2}?\s+voi)?\s+", fold(own)))
+            if matches:
+                named = [u for match in matches for u in split_list(scan_phrase(own[match.end():]))]
+                task.support_units = [u for i, u in enumerate(named) if u not in hint and u not in named[:i]]
             else:
                 task.support_units = [u for u in self.support_hints.get(task.id, []) if u not in hint]
             task.inferred.append("lead_units")

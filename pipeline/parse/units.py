@@ -39,7 +39,7 @@ _GENERIC_PAIRS = set(
     "co quan|don vi|dia phuong|doan the|to chuc|lien quan|thi xa|thi tran|thanh pho|dac khu|truc thuoc|nhan dan|"
     "chinh tri|xa hoi|bao chi|truyen thong|thong tin|doanh nghiep|vien thong|cong nghe|ca nhan|dau tu|"
     "nha dau|quan ly|dia ban|cong nghiep|kinh te|luc luong|chuc nang|ngang bo|chinh phu|trung uong|truc thuoc|"
-    "quan doi|chien binh".split("|")
+    "quan doi|chien binh|thanh vien|giam doc|he thong".split("|")
 )
 _TRAILING_VERBS = ("to chuc", "trien khai", "thuc hien", "co", "va", "cua", "tren", "cac")
 
@@ -120,7 +120,7 @@ _NOT_HEADS = regex.compile(r"^(?:ban hanh|bao cao|hoi nghi|hoi thao|truong hop|p
 
 
 def _starts_unit(text: str) -> bool:
-    stripped = text.lstrip(" ,;")
+    stripped = regex.sub(r"^[Hh]ệ thống\s+(?=các\s)", "", text.lstrip(" ,;"))  # "hệ thống các cơ quan báo chí"
     if _NOT_HEADS.match(fold(stripped)):
         return False
     for head in _gazetteer()["heads"]:
