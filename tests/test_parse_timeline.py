@@ -69,12 +69,18 @@ def test_open_ended_years_start_without_deadline():
     assert (timeline.start, timeline.deadline) == ("2025-01-01", None)
 
 
-def test_annual_deadline_is_the_next_occurrence_after_issue():
+def test_a_yearly_day_is_an_annual_due_day_not_a_deadline():
     timeline = read_timeline("trước ngày 25 tháng 12 hằng năm", ISSUED)
-    assert (timeline.recurrence, timeline.period, timeline.deadline) == ("annual", "year", "2024-12-25")
-    later = read_timeline("trước ngày 10/3 hằng năm", ISSUED)
-    assert later.deadline == "2025-03-10"
-    assert read_timeline("trước ngày 25 tháng 12 hằng năm").deadline is None  # no issue date, no occurrence
+    assert (timeline.recurrence, timeline.period, timeline.deadline, timeline.annual_due) == ("annual", "year", None, "12-25")
+    assert read_timeline("trước ngày 10/3 hằng năm", ISSUED).annual_due == "03-10"
+    assert read_timeline("Tháng 12 hằng năm", ISSUED).annual_due == "12-31"  # a month alone: its last day
+    assert read_timeline("Tháng 02 hằng năm", ISSUED).annual_due == "02-28"
+
+
+def test_a_day_and_month_without_a_cadence_is_the_next_such_day():
+    once = read_timeline("báo cáo trước ngày 10/3", ISSUED)
+    assert (once.deadline, once.recurrence, once.annual_due) == ("2025-03-10", None, None)
+    assert read_timeline("trước ngày 25 tháng 12").deadline is None  # no issue date, no occurrence
 
 
 def test_not_understood():
@@ -99,7 +105,7 @@ def test_deadline_clauses_in_free_text():
         "nhân dân tỉnh kết quả thực hiện (trước ngày 25 tháng 12), hoặc đột xuất (khi có yêu cầu).",
         ISSUED,
     )
-    assert (found.recurrence, found.deadline) == ("annual", "2024-12-25")
+    assert (found.recurrence, found.deadline, found.annual_due) == ("annual", None, "12-25")
     assert "25 tháng 12" in found.text
     found = find_timeline("xây dựng Kế hoạch triển khai thực hiện xong trong tháng 12/2025. Định kỳ báo cáo UBND tỉnh", ISSUED)
     assert (found.deadline, found.recurrence) == ("2025-12-31", "periodic")

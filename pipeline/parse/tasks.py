@@ -494,7 +494,7 @@ class _Extractor:
                     self._apply(task, own)
                     task.inferred = [name for name in task.inferred if name not in ("deadline", "recurrence")]
                 elif own:
-                    task.recurrence, task.period = own.recurrence, own.period
+                    task.recurrence, task.period, task.annual_due = own.recurrence, own.period, own.annual_due
                     task.inferred.remove("recurrence")
         else:
             found = find_timeline(task.text, self.issued)
@@ -558,6 +558,7 @@ class _Extractor:
         task.start = timeline.start
         task.recurrence = timeline.recurrence
         task.period = timeline.period
+        task.annual_due = timeline.annual_due
 
 
 def extract_tasks(roots: list[Node], issued: date | None) -> tuple[list[Task], list[DocumentWarning]]:

@@ -14,9 +14,12 @@ Normalized form:
               "periodic" (định kỳ, hằng tháng/quý/năm, 6 tháng) with `period`
               "week"/"month"/"quarter"/"half-year"/"year" when written,
               "annual" for a day and month without a year that recurs
-              ("trước ngày 25 tháng 12 hằng năm"): its deadline is the next
-              occurrence on or after the issue date (none without an issue
-              date); the text keeps the day and month.
+              ("trước ngày 25 tháng 12 hằng năm", "Tháng 12 hằng năm",
+              "định kỳ … (trước ngày 25 tháng 12)"): no deadline, since every
+              year has one; `annual_due` holds the day as "MM-DD" ("12-25"; a
+              month alone is its last day, "12-31"). A day and month alone
+              ("trước ngày 15/12") is once: the next such day after the issue
+              date (none without an issue date).
 """
 from __future__ import annotations
 
@@ -36,10 +39,16 @@ class Timeline:
     start: str | None = None
     recurrence: str | None = None
     period: str | None = None
+    annual_due: str | None = None  # "MM-DD" of a yearly duty due on a fixed day
 
     @property
     def understood(self) -> bool:
         return bool(self.deadline or self.start or self.recurrence)
+
+
+def _day_of_year(day: int, month: int) -> str:
+    """ "MM-DD"; a month alone (day 0) ends on its last day, February's in a common year."""
+    return f"{month:02d}-{day or calendar.monthrange(2001, month)[1]:02d}"
 
 
 def iso_date(year: int, month: int, day: int) -> str | None:
@@ -162,14 +171,21 @@ def _in_issue_year(span: _Span, issued: date | None) -> _Span | None:
 def _resolve(text: str, folded: str, spans: list[_Span], issued: date | None) -> Timeline:
     timeline = Timeline(squash(text))
     timeline.recurrence, timeline.period = _recurrence(folded)
+    if timeline.period == "year" and spans and all(span.kind in ("daymonth", "monthonly") for span in spans):
+        # "trước ngày 01 tháng 12 hằng năm", "Tháng 12 hằng năm": due on that day every year
+        day, month = spans[0].day_month
+        timeline.recurrence, timeline.annual_due = "annual", _day_of_year(day, month)
+        return timeline
     spans = [_in_issue_year(span, issued) if span.kind == "monthonly" else span for span in spans]
     spans = [span for span in spans if span is not None]
     dated = [span for span in spans if span.kind != "daymonth"]
     recurring = [span for span in spans if span.kind == "daymonth"]
     if recurring and not dated:
-        timeline.recurrence = "annual"
-        timeline.period = "year"
-        timeline.deadline = _next_occurrence(recurring[0].day_month, issued)
+        if timeline.recurrence:  # "định kỳ (trước ngày 25 tháng 12)": every year
+            timeline.recurrence, timeline.period = "annual", "year"
+            timeline.annual_due = _day_of_year(*recurring[0].day_month)
+        else:  # "báo cáo trước ngày 15/12": once, the next such day after the issue date
+            timeline.deadline = _next_occurrence(recurring[0].day_month, issued)
         return timeline
     for first, second in zip(dated, dated[1:]):
         if _RANGE_JOINER.match(folded[first.end: second.start]):
