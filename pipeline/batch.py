@@ -58,6 +58,9 @@ class Summary:
     done: list[Outcome] = field(default_factory=list)
     failed: list[Outcome] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # inputs already done in an earlier run
+    # Documents of earlier runs whose input is gone, set aside by this run: failures too (the CLI exits 6),
+    # though no input of this run failed.
+    gone: list[Outcome] = field(default_factory=list)
     documents: int = 0  # in documents.csv: this run's and earlier runs' into the same folder
     tasks: int = 0  # in tasks.csv
     pages: int = 0  # processed in this run
@@ -79,7 +82,8 @@ class Summary:
             "pages_per_minute": round(self.per_minute(self.pages), 2),
             "documents_in_tables": self.documents,
             "tasks_in_tables": self.tasks,
-            "failures": [{"source_path": o.job.path, "error": o.error, "message": o.message} for o in self.failed],
+            "failures": [{"source_path": o.job.path, "error": o.error, "message": o.message}
+                         for o in self.failed + self.gone],
             "no_tasks": [o.job.path for o in self.done if not o.tasks],  # done, but no task found: not failures
         }
 
@@ -87,7 +91,7 @@ class Summary:
         lines = [f"{len(self.done)} done, {len(self.failed)} failed, {len(self.skipped)} skipped (already done) "
                  f"in {self.seconds:.1f} s: {self.per_minute(len(self.done) + len(self.failed)):.1f} documents/min, "
                  f"{self.per_minute(self.pages):.1f} pages/min; tables: {self.documents} documents, {self.tasks} tasks"]
-        lines += [f"failed: {_first_line(o.message)}" for o in self.failed]
+        lines += [f"failed: {_first_line(o.message)}" for o in self.failed + self.gone]
         lines += [f"no tasks found: {o.job.path}" for o in self.done if not o.tasks]
         return "\n".join(lines)
 
@@ -300,7 +304,9 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
                 progress.update(outcome, out_dir)
         finally:
             progress.close()
-        _set_aside_missing_inputs(manifest, out_dir)
+        summary.gone = _set_aside_missing_inputs(manifest, out_dir, options)
+        for outcome in summary.gone:
+            print(f"FAILED {outcome.message}", file=log)
         summary.documents, summary.tasks = _rebuild_outputs(manifest, out_dir, log)
         summary.seconds = time.monotonic() - started
         write_atomic(out_dir / SUMMARY_PATH, document_json(summary.to_dict()))
@@ -349,13 +355,19 @@ def _set_aside(out_dir: Path, name: str) -> None:
     (out_dir / f"{name}.html").unlink(missing_ok=True)  # its report page; the report is rebuilt without it
 
 
-def _set_aside_missing_inputs(manifest: Manifest, out_dir: Path) -> None:
-    """A document whose input is gone no longer stands for anything on disk: failed, and set aside."""
+def _set_aside_missing_inputs(manifest: Manifest, out_dir: Path, options: Options) -> list[Outcome]:
+    """A document whose input is gone no longer stands for anything on disk: failed, and set aside.
+    Returns the documents set aside now (those set aside by an earlier run stay listed in errors.csv)."""
+    gone = []
     for entry in manifest.with_status(DONE):
         if not os.path.lexists(entry.source):
             _set_aside(out_dir, entry.name)
-            manifest.record(replace(entry, status=FAILED, error=INPUT_MISSING_ERROR,
-                                    message=f"{entry.source}: the input is no longer there", finished_at=_now()))
+            outcome = Outcome(Job(entry.name, entry.source, options), error=INPUT_MISSING_ERROR,
+                              message=f"{entry.source}: the input is no longer there")
+            manifest.record(replace(entry, status=FAILED, error=outcome.error, message=outcome.message,
+                                    finished_at=_now()))
+            gone.append(outcome)
+    return gone
 
 
 def _rebuild_outputs(manifest: Manifest, out_dir: Path, log: TextIO) -> tuple[int, int]:

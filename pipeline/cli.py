@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch = commands.add_parser("run", help="process files and folders into normalized/ and outputs/",
                                 description="Process every input (folders are walked) and write "
                                             "NORMALIZED_DIR/<name>.txt, OUT_DIR/<name>.json, OUT_DIR/tasks.csv, "
-                                            "OUT_DIR/documents.csv and OUT_DIR/errors.csv. A file that fails is "
+                                            "OUT_DIR/documents.csv and OUT_DIR/errors.csv. A file that fails, or "
+                                            "whose document an earlier run made and that is now gone, is "
                                             f"listed in errors.csv and the run goes on; the exit code is then "
                                             f"{BatchFailures.exit_code}. Inputs already done (recorded in "
                                             f"OUT_DIR/manifest.sqlite) are skipped, so running the same command "
@@ -167,9 +168,10 @@ def _run(args: argparse.Namespace) -> None:
     with open_pool(args.executor, args.jobs, args.timeout, args.memory_limit, args.scheduler) as pool:
         summary = run(args.inputs, args.out_dir, args.normalized_dir, options, pool, force=args.force)
     print(summary.describe(), file=sys.stderr)
-    if summary.failed:
+    if summary.failed or summary.gone:
         inputs = len(summary.done) + len(summary.failed) + len(summary.skipped)
-        raise BatchFailures(f"{len(summary.failed)} of {inputs} documents failed; see {args.out_dir}/errors.csv")
+        gone = f"; {len(summary.gone)} earlier documents set aside, their input gone" if summary.gone else ""
+        raise BatchFailures(f"{len(summary.failed)} of {inputs} documents failed{gone}; see {args.out_dir}/errors.csv")
 
 
 def _serve(args: argparse.Namespace) -> None:

@@ -12,7 +12,8 @@ import typing
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
-SCHEMA_VERSION = "2.0"  # 1.1 added the optional top-level "lines"; 2.0 made warnings objects, added Task.part
+SCHEMA_VERSION = "2.1"  # 1.1 added the optional top-level "lines"; 2.0 made warnings objects, added Task.part;
+# 2.1 added Task.annual_due
 
 
 @dataclass
@@ -143,6 +144,7 @@ class Task:
     start: str | None = None  # ISO date, for ranges
     recurrence: str | None = None  # "continuous", "periodic", "annual", ...
     period: str | None = None  # "month", "quarter", "half-year", "year"
+    annual_due: str | None = None  # "MM-DD": a yearly duty due that day every year (its deadline is then None)
     product: str | None = None
     budget: str | None = None
     kind: str = "task"  # "task", or "reporting" for reporting duties

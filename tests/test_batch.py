@@ -361,3 +361,23 @@ def test_a_killed_run_leaves_no_worker_and_no_tesseract(tmp_path, signal_number)
     for process in alive:
         process.kill()
     assert alive == []
+
+
+@pytest.mark.slow
+def test_a_run_whose_only_change_is_a_gone_input_exits_with_batch_failures(tmp_path):
+    inputs = copies(tmp_path / "in", 2)
+    returncode, stderr = run_folder(tmp_path, tmp_path / "in")
+    assert returncode == 0, stderr
+    inputs[1].unlink()
+    returncode, stderr = run_folder(tmp_path, tmp_path / "in")
+    assert returncode == BatchFailures.exit_code, stderr
+    assert "1 earlier documents set aside, their input gone" in stderr and "no longer there" in stderr
+    out = tmp_path / "outputs"
+    summary = json.loads((out / "run" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["failed"], summary["skipped"]) == (0, 1)
+    assert [f["error"] for f in summary["failures"]] == ["InputMissing"]
+    assert [p.name for p in (out / "stale").iterdir()] == ["doc-01.json"]
+    # Set aside once: the next run has nothing new to report, the document stays listed in errors.csv.
+    returncode, stderr = run_folder(tmp_path, tmp_path / "in")
+    assert returncode == 0, stderr
+    assert list(pd.read_csv(out / "errors.csv", encoding="utf-8-sig")["document"]) == ["doc-01"]

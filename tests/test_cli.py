@@ -76,7 +76,7 @@ def test_parse_gives_valid_document_json(tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     document = json.loads(out.read_text(encoding="utf-8"))
     validate(document)
-    assert document["schema_version"] == "2.0"
+    assert document["schema_version"] == "2.1"
     assert document["source"]["kind"] == "text"
     assert document["document"]["number"] == "267/KH-UBND"
     assert document["document"]["issued_date"] == "2024-06-27"

@@ -36,3 +36,16 @@ def test_what_is_not_a_document_is_refused(machine_json, damage):
     damage(data)
     with pytest.raises((TypeError, KeyError)):
         Document.from_dict(data)
+
+
+def test_a_result_of_schema_2_0_without_annual_due_is_valid_and_reads_back(machine_json):
+    data = json.loads(machine_json)
+    assert {task["annual_due"] for task in data["tasks"] if task["id"] in ("IV.1", "IV.2")} == {"12-25", "12-10"}
+    data["schema_version"] = "2.0"
+    for task in data["tasks"]:
+        del task["annual_due"]
+    jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker()).validate(data)
+    assert {task.annual_due for task in Document.from_dict(data).tasks} == {None}
+    data["tasks"][0]["annual_due"] = "13-01"  # no such month
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft202012Validator(SCHEMA).validate(data)

@@ -75,13 +75,14 @@ def test_ics_has_one_todo_per_dated_task_with_corrections(corrected_dir):
     _, tasks = selection(corrected_dir)
     calendar = icalendar.Calendar.from_ical(deadlines_ics(tasks))
     todos = {str(todo["summary"]).split("]")[0][1:]: todo for todo in calendar.walk("VTODO")}
-    assert set(todos) == {t.effective.id for _, t in tasks if t.effective.deadline}
+    assert set(todos) == {t.effective.id for _, t in tasks if t.effective.deadline or t.effective.annual_due}
     assert todos["III.1.a"]["due"].dt == date(2024, 10, 15)
     assert "Khảo" in str(todos["III.1.a"]["summary"])
     assert "rrule" not in todos["III.1.a"]
     assert dict(todos["III.5.c"]["rrule"]) == {"FREQ": ["MONTHLY"], "INTERVAL": [3]}
     assert dict(todos["IV.1"]["rrule"]) == {"FREQ": ["YEARLY"]}
-    assert todos["IV.1"]["dtstart"].dt == todos["IV.1"]["due"].dt
+    # "trước ngày 25 tháng 12 hằng năm": every year from the first 25 December after the issue date (27/6/2024)
+    assert todos["IV.1"]["dtstart"].dt == todos["IV.1"]["due"].dt == date(2024, 12, 25)
     again = icalendar.Calendar.from_ical(deadlines_ics(tasks))
     assert [t["uid"] for t in again.walk("VTODO")] == [t["uid"] for t in calendar.walk("VTODO")]
 
@@ -209,4 +210,4 @@ def test_the_part_of_each_task_reaches_every_export(tmp_path):
     assert parts == {"Đ2": "", "I.1": "Kế hoạch"}
     records = [json.loads(line) for line in (out / "tasks.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {r["task_id"]: r["part"] for r in records} == {"Đ2": None, "I.1": "Kế hoạch"}
-    assert {r["schema_version"] for r in records} == {"1.1"}
+    assert {r["schema_version"] for r in records} == {"1.2"}

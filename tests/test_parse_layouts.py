@@ -139,7 +139,8 @@ def test_resolution_with_its_action_programme():
     assert tasks["II.1"].part == "Chương trình hành động"
     assert tasks["II.1"].lead_units == ["Các bộ, cơ quan ngang bộ", "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"]
     assert tasks["II.1"].deadline == "2026-06-30"
-    assert (tasks["II.2"].recurrence, tasks["II.2"].deadline, tasks["II.2"].kind) == ("annual", "2026-12-15", "reporting")
+    assert (tasks["II.2"].recurrence, tasks["II.2"].deadline, tasks["II.2"].annual_due, tasks["II.2"].kind) == (
+        "annual", None, "12-15", "reporting")
 
 
 def test_appendix_table_with_groups_sub_rows_and_page_breaks():
@@ -318,3 +319,97 @@ def test_a_heading_listing_several_units():
     tasks = _tasks("D. TỔ CHỨC THỰC HIỆN\n4. Ban Chỉ đạo cấp quân khu, Ban Chỉ đạo các tỉnh, thành phố trực thuộc "
                    "Trung ương\n- Xây dựng kế hoạch triển khai chi tiết.\n")
     assert tasks["D.4-1"].lead_units == ["Ban Chỉ đạo cấp quân khu", "Ban Chỉ đạo các tỉnh, thành phố trực thuộc Trung ương"]
+
+
+def test_a_unit_heading_glossed_in_brackets_and_a_date_line_after_plus_lines():
+    tasks = _tasks(
+        "IV. NHIỆM VỤ CỤ THỂ\n1. Nhiệm vụ của các thành viên\n"
+        "1.1. Sở Tư pháp\n"
+        "- Tổng hợp kết quả rà soát, báo cáo Bộ Tư pháp. Thời gian hoàn thành: Trước ngày 30/4/2026.\n"
+        "1.2. Các cơ quan tham mưu quản lý ngành (gồm các Sở: Xây dựng, Công Thương, Y tế)\n"
+        "- Hướng dẫn rà soát văn bản thuộc ngành. Trong đó:\n"
+        "+ Sở Xây dựng: hướng dẫn rà soát văn bản về quy hoạch.\n"
+        "+ Sở Công Thương: hướng dẫn rà soát văn bản về chợ.\n"
+        "Thời gian thực hiện: Từ ngày 01/01/2026 đến ngày 31/3/2026.\n"
+        "- Cử công chức tham gia đoàn kiểm tra.\n"
+        "Thời gian thực hiện: Tháng 5/2026.\n")
+    assert list(tasks) == ["IV.1.1-1", "IV.1.2-1", "IV.1.2-2"]
+    # The date written inline on the last bullet of 1.1 is its own, not the next group's.
+    assert tasks["IV.1.1-1"].deadline == "2026-04-30"
+    # The date line after the "+" lines dates the "-" bullet they detail, which stays a task of its own.
+    assert (tasks["IV.1.2-1"].start, tasks["IV.1.2-1"].deadline) == ("2026-01-01", "2026-03-31")
+    assert tasks["IV.1.2-2"].deadline == "2026-05-31"
+    assert tasks["IV.1.2-1"].lead_units == ["Các cơ quan tham mưu quản lý ngành"]
+    assert "+ Sở Công Thương" in tasks["IV.1.2-1"].text
+
+
+def test_a_duty_paragraph_under_a_unit_heading_before_its_bullets():
+    tasks = _tasks(
+        "III. PHÂN CÔNG NHIỆM VỤ\n1. Sở Nội vụ\n"
+        "Tham mưu Ủy ban nhân dân tỉnh chỉ đạo công tác cải cách hành chính.\n"
+        "Trong đó giao Giám đốc Sở Nội vụ chỉ đạo thực hiện:\n"
+        "- Kiểm tra việc thực hiện quy chế văn hóa công sở.\n"
+        "- Tổng hợp kết quả cải cách hành chính.\n")
+    assert list(tasks) == ["III.1", "III.1-1", "III.1-2"]
+    assert tasks["III.1"].text == "Tham mưu Ủy ban nhân dân tỉnh chỉ đạo công tác cải cách hành chính."
+    assert tasks["III.1"].lead_units == ["Sở Nội vụ"] and tasks["III.1-2"].lead_units == ["Sở Nội vụ"]
+
+
+def test_every_coordinating_clause_names_support_and_the_later_of_two_dates_is_the_deadline():
+    tasks = _tasks(
+        "II. NHIỆM VỤ\n1. Sở Tư pháp: Phối hợp với Công an tỉnh kiểm tra việc thi hành pháp luật. "
+        "Phối hợp với Văn phòng UBND tỉnh tham mưu ban hành quy chế.\n"
+        "2. Các sở, ngành xây dựng kế hoạch gửi về Sở Nội vụ trước ngày 28/2/2026; báo cáo kết quả thực hiện "
+        "trước ngày 10/11/2026.\n")
+    assert tasks["II.1"].lead_units == ["Sở Tư pháp"]
+    assert tasks["II.1"].support_units == ["Công an tỉnh", "Văn phòng Ủy ban nhân dân tỉnh"]
+    assert tasks["II.2"].deadline == "2026-11-10"
+
+
+def test_an_items_own_date_and_cadence_come_before_its_sections_field():
+    tasks = _tasks(
+        "B. NHIỆM VỤ\nI. KIỂM TRA, TỔNG KẾT\n1. Nội dung, biện pháp\n"
+        "a) Tổ chức kiểm tra thường xuyên việc thực hiện kế hoạch.\n"
+        "b) Sơ kết giai đoạn 2025-2026 vào năm 2026; tổng kết giai đoạn 2027-2030 vào năm 2030.\n"
+        "c) Hướng dẫn các địa phương xây dựng kế hoạch.\n"
+        "2. Cơ quan chủ trì: Sở Nội vụ.\n"
+        "3. Thời gian thực hiện: 6 tháng, hằng năm.\n"
+        "II. TỔ CHỨC THỰC HIỆN\n"
+        "1. Trách nhiệm của các sở, ngành, địa phương; Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh, Hội Cựu chiến binh tỉnh\n\n"
+        "Căn cứ Kế hoạch này, xây dựng kế hoạch triển khai; phối hợp với Sở Nội vụ kiểm tra việc thực hiện.\n")
+    assert [tasks[i].lead_units for i in ("B.I.1.a", "B.I.1.c")] == [["Sở Nội vụ"], ["Sở Nội vụ"]]
+    assert (tasks["B.I.1.a"].recurrence, tasks["B.I.1.c"].period) == ("continuous", "half-year")
+    assert (tasks["B.I.1.b"].deadline, tasks["B.I.1.b"].recurrence) == ("2030-12-31", None)
+    assert tasks["B.II.1"].lead_units == ["các sở, ngành, địa phương", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+                                          "Hội Cựu chiến binh tỉnh"]
+    assert tasks["B.II.1"].support_units == ["Sở Nội vụ"]
+
+
+def test_army_and_veterans_in_a_list_of_units():
+    tasks = _tasks("C. NỘI DUNG TRỌNG TÂM\n1. Các cơ quan báo chí Trung ương, địa phương, quân đội, Hội Cựu chiến binh "
+                   "các cấp và các tổ chức chính trị - xã hội tập trung tuyên truyền sâu rộng.\n")
+    assert tasks["C.1"].lead_units == ["Các cơ quan báo chí Trung ương, địa phương, quân đội", "Hội Cựu chiến binh các cấp",
+                                       "các tổ chức chính trị - xã hội"]
+
+
+def test_coordination_clauses_under_a_unit_heading_and_long_addressee_lists():
+    tasks = _tasks(
+        "1. Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương, Chủ tịch Hội đồng thành viên, "
+        "Tổng giám đốc các Tập đoàn khẩn trương rà soát các dự án.\n"
+        "2. Bộ Xây dựng:\n"
+        "a) Chủ trì, phối hợp với Bộ Tài chính rà soát danh mục dự án; phối hợp với Đài Truyền hình Việt Nam "
+        "xây dựng kịch bản kết nối trực tuyến.\n"
+        "3. Đài Tiếng nói Việt Nam và hệ thống các cơ quan báo chí phối hợp với các bộ, ngành tăng thời lượng "
+        "tuyên truyền.\n"
+        "4. Sở Tài chính\n"
+        "- Hướng dẫn các địa phương kiểm kê tài sản. Trong đó:\n"
+        "+ Sở Xây dựng phối hợp Sở Công Thương: hướng dẫn kiểm kê chợ.\n"
+        "+ Sở Y tế: hướng dẫn kiểm kê bệnh viện.\n"
+        "- Tổng hợp kết quả kiểm kê.\n")
+    assert tasks["1"].lead_units == ["Chủ tịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương",
+                                     "Chủ tịch Hội đồng thành viên, Tổng giám đốc các Tập đoàn"]
+    assert tasks["2.a"].support_units == ["Bộ Tài chính", "Đài Truyền hình Việt Nam"]
+    assert tasks["4-1"].lead_units == ["Sở Tài chính"]
+    assert tasks["4-1"].support_units == []  # the "+" line's partner is that line's own, not the item's
+    assert tasks["3"].lead_units == ["Đài Tiếng nói Việt Nam", "hệ thống các cơ quan báo chí"]
+    assert tasks["3"].support_units == ["các bộ, ngành"]

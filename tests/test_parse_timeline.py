@@ -37,6 +37,7 @@ def test_deadline_is_the_last_day_of_the_period(text, deadline):
         ("Quý IV/2025- Quý II/2026", "2025-10-01", "2026-06-30"),
         ("từ tháng 10 năm 2025 đến hết tháng 3 năm 2026", "2025-10-01", "2026-03-31"),
         ("Từ 01/7/2025.", "2025-07-01", None),
+        ("Từ ngày 01/01/2026 đến ngày 31/3/2026.", "2026-01-01", "2026-03-31"),
     ],
 )
 def test_ranges_and_starts(text, start, deadline):
@@ -68,12 +69,18 @@ def test_open_ended_years_start_without_deadline():
     assert (timeline.start, timeline.deadline) == ("2025-01-01", None)
 
 
-def test_annual_deadline_is_the_next_occurrence_after_issue():
+def test_a_yearly_day_is_an_annual_due_day_not_a_deadline():
     timeline = read_timeline("trước ngày 25 tháng 12 hằng năm", ISSUED)
-    assert (timeline.recurrence, timeline.period, timeline.deadline) == ("annual", "year", "2024-12-25")
-    later = read_timeline("trước ngày 10/3 hằng năm", ISSUED)
-    assert later.deadline == "2025-03-10"
-    assert read_timeline("trước ngày 25 tháng 12 hằng năm").deadline is None  # no issue date, no occurrence
+    assert (timeline.recurrence, timeline.period, timeline.deadline, timeline.annual_due) == ("annual", "year", None, "12-25")
+    assert read_timeline("trước ngày 10/3 hằng năm", ISSUED).annual_due == "03-10"
+    assert read_timeline("Tháng 12 hằng năm", ISSUED).annual_due == "12-31"  # a month alone: its last day
+    assert read_timeline("Tháng 02 hằng năm", ISSUED).annual_due == "02-28"
+
+
+def test_a_day_and_month_without_a_cadence_is_the_next_such_day():
+    once = read_timeline("báo cáo trước ngày 10/3", ISSUED)
+    assert (once.deadline, once.recurrence, once.annual_due) == ("2025-03-10", None, None)
+    assert read_timeline("trước ngày 25 tháng 12").deadline is None  # no issue date, no occurrence
 
 
 def test_not_understood():
@@ -98,7 +105,7 @@ def test_deadline_clauses_in_free_text():
         "nhân dân tỉnh kết quả thực hiện (trước ngày 25 tháng 12), hoặc đột xuất (khi có yêu cầu).",
         ISSUED,
     )
-    assert (found.recurrence, found.deadline) == ("annual", "2024-12-25")
+    assert (found.recurrence, found.deadline, found.annual_due) == ("annual", None, "12-25")
     assert "25 tháng 12" in found.text
     found = find_timeline("xây dựng Kế hoạch triển khai thực hiện xong trong tháng 12/2025. Định kỳ báo cáo UBND tỉnh", ISSUED)
     assert (found.deadline, found.recurrence) == ("2025-12-31", "periodic")
@@ -125,3 +132,14 @@ def test_cells_of_a_narrow_table_column_broken_mid_word():
         "2026-06-30",
     )
     assert read_timeline("Thườ ng xuyên").recurrence == "continuous"
+
+
+def test_dates_in_free_text_a_closing_bracket_a_range_and_the_later_of_two():
+    bracket = find_timeline("Phát huy sức mạnh của các lực lượng (Quý IV/2025, Quý I/2026 và thường xuyên).", ISSUED)
+    assert (bracket.deadline, bracket.recurrence) == ("2026-03-31", "continuous")
+    span = find_timeline("Tập trung triển khai các nội dung, nhiệm vụ từ năm 2025 đến năm 2027.", ISSUED)
+    assert (span.start, span.deadline) == ("2025-01-01", "2027-12-31")
+    reviews = find_timeline("Sơ kết giai đoạn 2024-2025 vào năm 2025; tổng kết giai đoạn 2026-2030 vào năm 2030.", ISSUED)
+    assert reviews.deadline == "2030-12-31"
+    # a bracket that cites a document is no date of the duty
+    assert find_timeline("Thực hiện Luật Lưu trữ (Luật số 33/2024/QH15 ngày 21/6/2024).", ISSUED) is None

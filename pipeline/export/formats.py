@@ -6,8 +6,8 @@
                    `corrections`); dates are Excel dates, every text cell is text (never a formula)
     tasks.jsonl    one task a line with the same keys, lists as JSON arrays, and `schema_version`;
                    U+2028, U+2029 and U+0085 escaped so no line reader splits a record
-    deadlines.ics  one VTODO per task with a deadline; recurring ones repeat by an RRULE; control
-                   characters dropped
+    deadlines.ics  one VTODO per task with a deadline or a yearly due day; recurring ones repeat by an
+                   RRULE; control characters dropped
 
 Column names change only with EXPORT_SCHEMA_VERSION. Each task is exported as
 the clerk left it: a field the clerk corrected replaces the machine's value,
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+from calendar import monthrange
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -34,7 +35,7 @@ from pipeline.export.folder import ReviewedDocument, ReviewedTask
 from pipeline.export.tables import DOCUMENT_COLUMNS, LIST_SEPARATOR, TASK_COLUMNS, csv_bytes, document_row, task_row
 from pipeline.model import Task
 
-EXPORT_SCHEMA_VERSION = "1.1"  # 1.1 added the task column `part`
+EXPORT_SCHEMA_VERSION = "1.2"  # 1.1 added the task column `part`, 1.2 `annual_due`
 EXPORT_TASK_COLUMNS = [*TASK_COLUMNS, "corrected"]
 EXPORT_DOCUMENT_COLUMNS = [*DOCUMENT_COLUMNS, "corrections"]
 _LIST_COLUMNS = {"activities", "lead_units", "support_units", "inferred", "corrected"}
@@ -143,11 +144,27 @@ def deadlines_ics(selection: Selection, documents: Iterable[ReviewedDocument] = 
     return calendar.to_ical()
 
 
+def _first_yearly_due(annual_due: str, issued: str | None, today: date) -> date:
+    """The first "MM-DD" on or after the document's issue date (today when it has none); 29 February
+    falls on the 28th in common years."""
+    since = date.fromisoformat(issued) if issued else today
+    month, day = (int(part) for part in annual_due.split("-"))
+
+    def in_year(year: int) -> date:
+        return date(year, month, min(day, monthrange(year, month)[1]))
+
+    return in_year(since.year) if in_year(since.year) >= since else in_year(since.year + 1)
+
+
 def _todo(document: ReviewedDocument, task: ReviewedTask, stamp: datetime) -> icalendar.Todo | None:
     values = task.effective
-    if not values.deadline:
+    if values.deadline:
+        due = date.fromisoformat(values.deadline)
+    elif values.annual_due and values.recurrence == "annual":
+        # "trước ngày 01 tháng 12 hằng năm": a to-do every year from the first such day after the issue date
+        due = _first_yearly_due(values.annual_due, document.machine.meta.issued_date, stamp.date())
+    else:
         return None
-    due = date.fromisoformat(values.deadline)
     todo = icalendar.Todo()
     # Stable across exports, so a calendar that imports the file again updates instead of duplicating.
     todo.add("uid", f"{document.machine.source.sha256[:16]}-{values.id}@vn-directives-pipeline")

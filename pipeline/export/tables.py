@@ -20,7 +20,7 @@ TASK_COLUMNS = [
     "document", "doc_number", "task_id", "kind", "section_title", "text", "activities",
     "lead_units", "support_units", "units_text", "timeline_text", "deadline", "start",
     "recurrence", "period", "product", "budget", "first_line", "last_line", "page",
-    "confidence", "inferred", "source_path", "part",
+    "confidence", "inferred", "source_path", "part", "annual_due",
 ]
 DOCUMENT_COLUMNS = [
     "document", "source_path", "sha256", "kind", "pages", "doc_type", "doc_number", "issued_date",
@@ -61,6 +61,7 @@ def task_row(name: str, document: Document, task: Task) -> dict[str, Any]:
         "inferred": _joined(task.inferred),
         "source_path": document.source.path,
         "part": task.part,
+        "annual_due": task.annual_due,
     }
 
 

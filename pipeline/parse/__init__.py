@@ -15,8 +15,9 @@ Conventions (details in the module named):
   paragraphs "pn", field lines "fn"; appendix "PL"; table rows take their
   number cell ("PL.3"); articles "Đ.5", chapters "Ch.II".
 - Task.path is the ids from the top section down to the task.
-- dates ISO; recurrence "continuous" / "periodic" (+ period) / "annual",
-  whose deadline is the next occurrence after the issue date (timeline).
+- dates ISO; recurrence "continuous" / "periodic" (+ period) / "annual";
+  a yearly duty due on a fixed day has no deadline but `annual_due`
+  "MM-DD" (timeline).
 - Task.inferred names fields taken from sibling or group field lines or
   from an enclosing unit heading; each lowers Task.confidence (tasks).
 

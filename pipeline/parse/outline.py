@@ -254,9 +254,20 @@ class _Builder:
         parent = None if top_level else (self.stack[-1] if self.stack else None)
         if top_level:
             self.stack.clear()
+        elif kind == "field" and self._closes_bullet(parent):
+            # "- Phối hợp …: Trong đó:" / "+ Sở A: …" / "+ Sở B: …" / "Thời gian thực hiện: …": a field line
+            # after several "+" lines without fields of their own is the date of the "-" bullet they detail.
+            self.stack.pop()
+            parent = self.stack[-1]
         node = Node(kind, "", self._child_id(parent, kind, ""), text, line.number, line.number, line.page, field=found)
         self._attach(node, parent)
         self.current = node
+
+    def _closes_bullet(self, parent: Node | None) -> bool:
+        if parent is None or parent.kind != "subbullet" or len(self.stack) < 2 or self.stack[-2].kind != "bullet":
+            return False
+        details = [child for child in self.stack[-2].children if child.kind == "subbullet"]
+        return len(details) >= 2 and not any(child.kind == "field" for node in details for child in node.children)
 
     def _continues(self, text: str, marker: Marker | None) -> bool:
         if self.current is None or self.current.kind in ("table", "row"):

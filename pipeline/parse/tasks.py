@@ -335,7 +335,10 @@ class _Extractor:
                 else:
                     self.walk([child], ancestors, in_tasks, hint)
                 # Only the group's last item passes its fields back: "fields written after the last item".
-                runs.tasks(self.tasks[before:], passes_back=child is items[-1] if items else False)
+                # Tasks found deeper inside it (a sub-group's bullets) have settled their runs in there.
+                made = self.tasks[before:]
+                last = bool(items) and child is items[-1] and [task.id for task in made] == [child.id]
+                runs.tasks(made, passes_back=last)
         runs.close()
 
     def item(self, node: Node, ancestors: list[Node], in_tasks: bool | None, hint: list[str]) -> None:
@@ -383,7 +386,24 @@ class _Extractor:
                 fields = node_fields + [f for b in holders for f in _own_fields(b)]
                 self._make(node, ancestors, fields, hint, activities=_activities(node))
         elif in_tasks:
+            self._opening_duty(node, ancestors, own_hint or hint)
             self.bullet_tasks(node, path, own_hint or hint)
+
+    def _opening_duty(self, node: Node, ancestors: list[Node], hint: list[str]) -> None:
+        """"1. Công an tỉnh" / "Tham mưu giúp UBND tỉnh …." / "Trong đó giao … thực hiện:" / "- …": a duty
+        paragraph between a unit heading and its bullets is a task of the heading's own, beside them.
+        Paragraphs ending in ':' only introduce the bullets."""
+        opening = []
+        for child in node.children:
+            if child.kind != "paragraph":
+                break
+            opening.append(child)
+        duties = [child for child in opening if not child.text.rstrip().endswith(":")]
+        if not duties or not title_unit(node.text):
+            return
+        task = self._make(node, ancestors, [], hint, activities=[])
+        task.text = "\n".join(child.text for child in duties)
+        task.lines = (duties[0].first, duties[-1].last)
 
     def bullet_tasks(self, node: Node, path: list[Node], hint: list[str], support_hint: list[str] = ()) -> None:
         runs = _Runs(self)
@@ -467,6 +487,15 @@ class _Extractor:
             self._apply(task, timeline)
             if fields.inherited:
                 task.inferred += ["deadline", "recurrence"]
+                # The item's own words come before its section's field: "Tổng kết … vào năm 2020" under
+                # "Thời gian thực hiện: 6 tháng, hằng năm", "kiểm tra thường xuyên" under a yearly field.
+                own = find_timeline(task.text, self.issued)
+                if own and (own.deadline or own.start):
+                    self._apply(task, own)
+                    task.inferred = [name for name in task.inferred if name not in ("deadline", "recurrence")]
+                elif own:
+                    task.recurrence, task.period, task.annual_due = own.recurrence, own.period, own.annual_due
+                    task.inferred.remove("recurrence")
         else:
             found = find_timeline(task.text, self.issued)
             if found:
@@ -510,9 +539,14 @@ class _Extractor:
         if hint:
             task.lead_units = list(hint)
             folded = fold(task.text)
-            match = regex.search(r"phoi hop(?:(?:\s+\S+){0,2}?\s+voi)?\s+", folded)  # "phối hợp cụ thể với X"
-            if match:
-                task.support_units = [u for u in split_list(scan_phrase(task.text[match.end():])) if u not in hint]
+            # "phối hợp cụ thể với X": every such clause names support units, except in a detail line
+            # with a unit of its own ("+ Sở A phối hợp Sở B: …" is that line's duty)
+            own = "\n".join(line for line in task.text.split("\n")
+                             if not (line[:2] in ("+ ", "- ") and scan_phrase(line[2:])))
+            matches = list(regex.finditer(r"phoi hop(?:(?:\s+\S+){0,2}?\s+voi)?\s+", fold(own)))
+            if matches:
+                named = [u for match in matches for u in split_list(scan_phrase(own[match.end():]))]
+                task.support_units = [u for i, u in enumerate(named) if u not in hint and u not in named[:i]]
             else:
                 task.support_units = [u for u in self.support_hints.get(task.id, []) if u not in hint]
             task.inferred.append("lead_units")
@@ -524,6 +558,7 @@ class _Extractor:
         task.start = timeline.start
         task.recurrence = timeline.recurrence
         task.period = timeline.period
+        task.annual_due = timeline.annual_due
 
 
 def extract_tasks(roots: list[Node], issued: date | None) -> tuple[list[Task], list[DocumentWarning]]:

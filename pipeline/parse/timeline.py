@@ -14,9 +14,12 @@ Normalized form:
               "periodic" (định kỳ, hằng tháng/quý/năm, 6 tháng) with `period`
               "week"/"month"/"quarter"/"half-year"/"year" when written,
               "annual" for a day and month without a year that recurs
-              ("trước ngày 25 tháng 12 hằng năm"): its deadline is the next
-              occurrence on or after the issue date (none without an issue
-              date); the text keeps the day and month.
+              ("trước ngày 25 tháng 12 hằng năm", "Tháng 12 hằng năm",
+              "định kỳ … (trước ngày 25 tháng 12)"): no deadline, since every
+              year has one; `annual_due` holds the day as "MM-DD" ("12-25"; a
+              month alone is its last day, "12-31"). A day and month alone
+              ("trước ngày 15/12") is once: the next such day after the issue
+              date (none without an issue date).
 """
 from __future__ import annotations
 
@@ -36,10 +39,16 @@ class Timeline:
     start: str | None = None
     recurrence: str | None = None
     period: str | None = None
+    annual_due: str | None = None  # "MM-DD" of a yearly duty due on a fixed day
 
     @property
     def understood(self) -> bool:
         return bool(self.deadline or self.start or self.recurrence)
+
+
+def _day_of_year(day: int, month: int) -> str:
+    """ "MM-DD"; a month alone (day 0) ends on its last day, February's in a common year."""
+    return f"{month:02d}-{day or calendar.monthrange(2001, month)[1]:02d}"
 
 
 def iso_date(year: int, month: int, day: int) -> str | None:
@@ -67,7 +76,8 @@ _DATE_PATTERNS = [
     ("monthonly", r"thang\s+(?P<m>\d{1,2})\b(?!\s*(?:/|-|nam\b|\d))"),
 ]
 _DATE_RE = regex.compile("|".join(f"(?P<{kind}{i}>{pattern})" for i, (kind, pattern) in enumerate(_DATE_PATTERNS)))
-_RANGE_JOINER = regex.compile(r"^\s*(?:[-–—]|den(?:\s+het)?|toi)\s*$")
+# "01/01/2026 - 31/3/2026", "Từ ngày 01/01/2026 đến ngày 31/3/2026"
+_RANGE_JOINER = regex.compile(r"^\s*(?:[-–—]|den(?:\s+het)?|toi)(?:\s+ngay)?\s*$")
 _START_CUE = regex.compile(r"(?:\btu|bat dau(?:\s+tu)?)\s*(?:ngay\s*)?$")
 _PERIODS = [
     ("week", r"hang tuan|moi tuan"),
@@ -161,14 +171,21 @@ def _in_issue_year(span: _Span, issued: date | None) -> _Span | None:
 def _resolve(text: str, folded: str, spans: list[_Span], issued: date | None) -> Timeline:
     timeline = Timeline(squash(text))
     timeline.recurrence, timeline.period = _recurrence(folded)
+    if timeline.period == "year" and spans and all(span.kind in ("daymonth", "monthonly") for span in spans):
+        # "trước ngày 01 tháng 12 hằng năm", "Tháng 12 hằng năm": due on that day every year
+        day, month = spans[0].day_month
+        timeline.recurrence, timeline.annual_due = "annual", _day_of_year(day, month)
+        return timeline
     spans = [_in_issue_year(span, issued) if span.kind == "monthonly" else span for span in spans]
     spans = [span for span in spans if span is not None]
     dated = [span for span in spans if span.kind != "daymonth"]
     recurring = [span for span in spans if span.kind == "daymonth"]
     if recurring and not dated:
-        timeline.recurrence = "annual"
-        timeline.period = "year"
-        timeline.deadline = _next_occurrence(recurring[0].day_month, issued)
+        if timeline.recurrence:  # "định kỳ (trước ngày 25 tháng 12)": every year
+            timeline.recurrence, timeline.period = "annual", "year"
+            timeline.annual_due = _day_of_year(*recurring[0].day_month)
+        else:  # "báo cáo trước ngày 15/12": once, the next such day after the issue date
+            timeline.deadline = _next_occurrence(recurring[0].day_month, issued)
         return timeline
     for first, second in zip(dated, dated[1:]):
         if _RANGE_JOINER.match(folded[first.end: second.start]):
@@ -180,6 +197,10 @@ def _resolve(text: str, folded: str, spans: list[_Span], issued: date | None) ->
         before = folded[max(0, span.start - 14): span.start]
         if _START_CUE.search(before) and "den het" not in before:
             timeline.start = span.first_day.isoformat()
+        elif len(dated) > 1:
+            # "gửi kế hoạch trước ngày 28/2/2023; … báo cáo kết quả trước ngày 10/11/2023": the task is done
+            # by the later date
+            timeline.deadline = max(span.last_day for span in dated).isoformat()
         elif timeline.recurrence == "continuous" and regex.search(r"(?:cac|nhung) nam tiep theo", folded) and len(dated) == 1:
             timeline.start = span.first_day.isoformat()
         else:
@@ -216,11 +237,21 @@ def find_timeline(text: str, issued: date | None = None) -> Timeline | None:
     """
     folded = fold(text)
     clauses: list[tuple[int, int]] = []
-    for span in _spans(folded):
+    spans = _spans(folded)
+    for span in spans:
         before = folded[max(0, span.start - 24): span.start]
-        cue = regex.search(r"(?:hoan thanh|xong|truoc|cham nhat|han|den het|trong)\s*(?:trong\s+|truoc\s+|ngay\s+|la\s+|vao\s+)?$", before)
+        cue = regex.search(r"(?:hoan thanh|xong|truoc|cham nhat|han|den het|trong|vao)\s*(?:trong\s+|truoc\s+|ngay\s+|la\s+|vao\s+)?$", before)
         if cue:
             clauses.append((max(0, span.start - 24) + cue.start(), span.end))
+    for first, second in zip(spans, spans[1:]):
+        # "… các nhiệm vụ từ năm 2013 đến năm 2015": a range the duty runs over
+        if _START_CUE.search(folded[max(0, first.start - 14): first.start]) and _RANGE_JOINER.match(folded[first.end: second.start]):
+            clauses.append((first.start, second.end))
+    for bracket in regex.finditer(r"\((?P<inner>[^()]*)\)", folded):
+        # "… hài cốt liệt sĩ (Quý IV/2013, Quý I/2014 và thường xuyên)": a bracket opening with a date dates the item
+        inner = [span for span in spans if bracket.start("inner") <= span.start and span.end <= bracket.end("inner")]
+        if inner and regex.match(r"(?:(?:trong|tu|truoc|den)\s+)?$", folded[bracket.start("inner"): inner[0].start]):
+            clauses.append((bracket.start("inner"), bracket.end("inner")))
     schedule = (
         r"dinh ky(?:\s+(?:hang|moi)\s+(?:tuan|thang|quy|nam)|\s+(?:6|sau) thang)?"
         # "Hằng năm, tổ chức kiểm tra …", "… trong kế hoạch hàng năm"; not "Nghị quyết hằng năm của HĐND"

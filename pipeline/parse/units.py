@@ -38,7 +38,8 @@ _GENERIC = set("cac so ban nganh bo hoi cap tinh huyen xa phuong khu va cua tren
 _GENERIC_PAIRS = set(
     "co quan|don vi|dia phuong|doan the|to chuc|lien quan|thi xa|thi tran|thanh pho|dac khu|truc thuoc|nhan dan|"
     "chinh tri|xa hoi|bao chi|truyen thong|thong tin|doanh nghiep|vien thong|cong nghe|ca nhan|dau tu|"
-    "nha dau|quan ly|dia ban|cong nghiep|kinh te|luc luong|chuc nang|ngang bo|chinh phu|trung uong|truc thuoc".split("|")
+    "nha dau|quan ly|dia ban|cong nghiep|kinh te|luc luong|chuc nang|ngang bo|chinh phu|trung uong|truc thuoc|"
+    "quan doi|chien binh|thanh vien|giam doc|he thong".split("|")
 )
 _TRAILING_VERBS = ("to chuc", "trien khai", "thuc hien", "co", "va", "cua", "tren", "cac")
 
@@ -119,7 +120,7 @@ _NOT_HEADS = regex.compile(r"^(?:ban hanh|bao cao|hoi nghi|hoi thao|truong hop|p
 
 
 def _starts_unit(text: str) -> bool:
-    stripped = text.lstrip(" ,;")
+    stripped = regex.sub(r"^[Hh]ệ thống\s+(?=các\s)", "", text.lstrip(" ,;"))  # "hệ thống các cơ quan báo chí"
     if _NOT_HEADS.match(fold(stripped)):
         return False
     for head in _gazetteer()["heads"]:
@@ -279,6 +280,11 @@ def assign_roles(text: str, running: bool = False) -> tuple[list[str], list[str]
     lead = _units_in(text[:cut], running)
     if support_match:
         support.extend(_units_in(text[support_match.end():], running))
+    if running and support_match:
+        # "Phối hợp với Công an tỉnh kiểm tra …. Phối hợp với Văn phòng UBND tỉnh tham mưu …": each
+        # coordinating duty of the item names support units.
+        for later in _ROLE_SUPPORT.finditer(folded, support_match.end()):
+            support.extend(unit for unit in _units_in(text[later.end():], running) if unit not in support)
     return lead, [unit for unit in support if unit not in lead]
 
 
@@ -295,9 +301,15 @@ def title_unit(title: str) -> list[str]:
     is not a sentence (no final full stop, no duty verb after the name).
     """
     duty_of = regex.match(r"^(?:Trách nhiệm|Nhiệm vụ) của\s+(?P<unit>.+?)\s*:?\s*$", title.strip())
-    if duty_of and len(duty_of["unit"].split()) <= 20:  # "Trách nhiệm của đối tượng thực hiện kiểm kê:"
+    if duty_of and len(duty_of["unit"].split()) <= (30 if regex.search(r"[,;]", duty_of["unit"]) else 20):  # "Trách nhiệm của đối tượng thực hiện kiểm kê:"
         return split_list(duty_of["unit"]) if _starts_unit(duty_of["unit"]) else [duty_of["unit"]]
     stripped = regex.sub(r"^(?:Đề nghị|Giao)\s+", "", title.strip()).rstrip(":").strip()
+    # "1.3. Các cơ quan tham mưu quản lý ngành, lĩnh vực (gồm các Sở: Xây dựng, …)": the bracket lists the
+    # members of the unit named before it, which a noun such as "tham mưu" may follow.
+    glossed = regex.match(r"^(?P<name>[^()]+?)\s*\((?:bao\s+)?gồm\b[^()]*\)$", stripped)
+    if glossed and _starts_unit(glossed["name"]) and len(glossed["name"].split()) <= 15 \
+            and not regex.search(r"[.;]$|\b(?:chu tri|phoi hop)\b", fold(glossed["name"])):
+        return split_list(glossed["name"])
     name, _, places = stripped.partition(":")  # "Ủy ban nhân dân các xã: Gia Thuận, Tân Điền"
     place_names = [place.strip() for place in places.split(",")]
     if places and all(place[:1].isupper() and len(place.split()) <= 4 for place in place_names):
