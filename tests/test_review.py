@@ -169,6 +169,9 @@ def test_tasks_filters(client):
     # every deadline of 2024 has passed; the yearly reports (IV.1, IV.2: before 25/12 and 10/12 every year) are never
     # overdue as a whole
     assert set(task_ids("overdue=1")) == {"III.1.a", "III.5.c"}
+    # ... and the clerk sees the day they are due each year
+    rows = client.get("/tasks?from=2024-12-01").get_data(as_text=True).split("<tr ")
+    assert "hạn ngày 10/12" in next(row for row in rows if row.startswith('data-task="IV.2"'))
     html = client.get("/tasks?unit=so thong tin").get_data(as_text=True)
     assert "/export/xlsx?unit=so+thong+tin" in html
 

@@ -23,7 +23,13 @@ def percent(share: float | None) -> str:
     return "—" if share is None else f"{share:.0%}"
 
 
-FILTERS = {"percent": percent}
+def yearly_day(annual_due: str) -> str:
+    """A yearly duty's day ("12-25") as a clerk reads it: "hạn ngày 25/12"."""
+    month, day = annual_due.split("-")
+    return f"hạn ngày {day}/{month}"
+
+
+FILTERS = {"percent": percent, "yearly_day": yearly_day}
 GLOBALS = {
     "RECURRENCES": RECURRENCES, "PERIODS": PERIODS, "EDITABLE_TASK_FIELDS": EDITABLE_TASK_FIELDS,
     "RECURRENCE_LABELS": RECURRENCE_LABELS, "PERIOD_LABELS": PERIOD_LABELS, "FIELD_LABELS": FIELD_LABELS,

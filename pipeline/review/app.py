@@ -23,7 +23,7 @@ from pipeline.errors import InputError, PipelineError
 from pipeline.export.folder import (EDITABLE_TASK_FIELDS, LIST_FIELDS, PERIODS, RECURRENCES, OutputFolder,
                                     ReviewedDocument, ReviewedTask)
 from pipeline.export.formats import FORMATS, all_tasks
-from pipeline.export.pages import FILTERS, GLOBALS, PERIOD_LABELS, RECURRENCE_LABELS
+from pipeline.export.pages import FILTERS, GLOBALS, PERIOD_LABELS, RECURRENCE_LABELS, yearly_day
 from pipeline.model import Task
 from pipeline.parse.matching import fold
 from pipeline.review import crops
@@ -347,7 +347,8 @@ def _cell_text(field: str, values: Task) -> str:
         return "; ".join(getattr(values, field)) or "—"
     if field in ("recurrence", "period"):
         period = f" · {PERIOD_LABELS[values.period]}" if values.period else ""
-        return RECURRENCE_LABELS[values.recurrence] + period
+        yearly = f" · {yearly_day(values.annual_due)}" if values.annual_due else ""
+        return RECURRENCE_LABELS[values.recurrence] + period + yearly
     return getattr(values, field) or "—"
 
 
