@@ -251,6 +251,7 @@ def test_page_quality_is_in_the_document_json(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.ocr
 def test_non_page_image_is_refused_through_the_cli(tmp_path):
     rng = np.random.default_rng(1)
     noise = tmp_path / "holiday.png"
