@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SYSTEM_DEPS := $(VENV)/.system-deps
 SHARED ?= ../shared
+TEST_WORKERS ?= 2
 PAIRS ?= build/ocr-pairs
 PAIR_PAGES ?= 700
 
-.PHONY: install run test bench model ocr-pairs clean
+.PHONY: install run test test-fast bench model ocr-pairs clean
 
 install: $(INSTALLED) $(SYSTEM_DEPS)
 
@@ -26,8 +27,14 @@ $(SYSTEM_DEPS): scripts/install-system-deps.sh
 run: install
 	$(BIN)/python -m pipeline run raw --out-dir outputs --normalized-dir normalized
 
+# Tests run in TEST_WORKERS processes (pytest-xdist); TEST_WORKERS=0 runs them in this one.
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
+
+# The quick day-to-day subset: everything not marked slow, in one process (for this short a run,
+# a second process costs more in start-up and collection than it saves).
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
 
 # Figures side by side with baselines; reads the evaluation material in $(SHARED).
 bench: install

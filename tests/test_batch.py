@@ -119,7 +119,10 @@ def test_killed_run_resumes_without_redoing_or_duplicating(tmp_path):
     first = cli(*args, "--jobs", "1")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        statuses = list(manifest_statuses(out).values()) if (out / MANIFEST_NAME).exists() else []
+        try:
+            statuses = list(manifest_statuses(out).values()) if (out / MANIFEST_NAME).exists() else []
+        except sqlite3.OperationalError:  # the run has made the file but not yet its table
+            statuses = []
         if "done" in statuses and "pending" in statuses:
             break
         assert first.poll() is None, "the run finished before it could be killed"

@@ -64,6 +64,7 @@ def test_restore_reads_stdin_and_writes_stdout():
     assert result.stdout.decode() == "Triển khai thực hiện Nghị quyết số 47/NQ-CP\n"
 
 
+@pytest.mark.slow
 def test_restore_old_tone_style():
     result = cli("restore", "-", "--profile", "clean", "--style", "old", stdin="Hòa bình, thủy lợi\n".encode())
     assert result.stdout.decode() == "Hoà bình, thuỷ lợi\n"
@@ -85,6 +86,7 @@ def test_parse_gives_valid_document_json(tmp_path):
     assert {"III.1.a", "III.5.c"} <= {task["id"] for task in document["tasks"]}
 
 
+@pytest.mark.slow
 def test_parse_without_restoration_keeps_the_text(tmp_path):
     result = cli("parse", str(SAMPLE), "--no-restore")
     document = json.loads(result.stdout)
@@ -122,6 +124,7 @@ def test_bad_input_gets_one_line_error(tmp_path, name, content, message):
     assert "Traceback" not in error
 
 
+@pytest.mark.slow
 def test_folder_without_supported_files(tmp_path):
     (tmp_path / "notes.xlsx").write_bytes(b"PK\x03\x04")
     result = cli("run", str(tmp_path), "--out-dir", str(tmp_path / "o"), "--normalized-dir", str(tmp_path / "n"))
@@ -135,6 +138,7 @@ def cp1258(text: str) -> bytes:
     return regex.sub(r"\p{L}[\u0302\u0306\u031b]", lambda m: unicodedata.normalize("NFC", m[0]), decomposed).encode("cp1258")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("encode", [cp1258, lambda text: text.encode("utf-16")], ids=["cp1258", "utf-16"])
 def test_other_text_encodings_are_read(tmp_path, encode):
     path = tmp_path / "doc.txt"
@@ -163,12 +167,14 @@ def test_run_goes_on_past_bad_files(tmp_path):
     assert len(documents) == 2
 
 
+@pytest.mark.slow
 def test_bad_jobs_value():
     result = cli("run", "--jobs", "0")
     assert result.returncode != 0
     assert "--jobs" in result.stderr.decode()
 
 
+@pytest.mark.slow
 def test_decompression_bomb_image_is_an_input_error(tmp_path):
     bomb = tmp_path / "bomb.png"
     Image.new("1", (20_000, 20_000), 1).save(bomb)  # 90 KB on disk, 400 million pixels once opened

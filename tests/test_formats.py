@@ -151,6 +151,7 @@ def test_csv_exports_neutralise_formulas(corrected_dir):
         assert not [cell for row in table for cell in row if cell.startswith(formula_starts)], name
 
 
+@pytest.mark.slow
 def test_jsonl_escapes_unicode_line_breaks(corrected_dir):
     text = "Một\u2028hai\u2029ba\u0085bốn"
     task = OutputFolder(corrected_dir).document(NAME).task("III.2.a")
@@ -164,6 +165,7 @@ def test_jsonl_escapes_unicode_line_breaks(corrected_dir):
     assert next(r for r in records if r["task_id"] == "III.2.a")["text"] == text
 
 
+@pytest.mark.slow
 def test_ics_drops_control_characters(corrected_dir):
     task = OutputFolder(corrected_dir).document(NAME).task("III.1.a")
     OutputFolder(corrected_dir).corrections.save_task_field(
@@ -198,6 +200,7 @@ I. TỔ CHỨC THỰC HIỆN
 """
 
 
+@pytest.mark.slow
 def test_the_part_of_each_task_reaches_every_export(tmp_path):
     source = tmp_path / "in" / "qd-41.txt"
     source.parent.mkdir()

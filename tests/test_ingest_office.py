@@ -97,13 +97,14 @@ def test_lines_record_their_origin():
     assert origin[PLAN_LINES[-1]] == "t2.r2"
 
 
-@pytest.mark.parametrize("extension", ["doc", "odt", "rtf"])
+@pytest.mark.parametrize("extension", ["doc", *(pytest.param(other, marks=pytest.mark.slow) for other in ("odt", "rtf"))])
 def test_older_formats_read_like_the_docx_they_were_saved_from(extension):
     source, lines = ingest(FIXTURES / f"plan.{extension}")
     assert source.kind == extension
     assert texts(lines) == PLAN_LINES
 
 
+@pytest.mark.slow
 def test_kind_comes_from_the_bytes_not_the_name(tmp_path):
     renamed = tmp_path / "plan.txt"
     shutil.copyfile(FIXTURES / "plan.rtf", renamed)
@@ -122,6 +123,7 @@ def test_plan_parses_into_metadata_and_tasks():
     assert {"2024-05-31", "2024-07-31"} <= deadlines, [(t.id, t.deadline) for t in doc.tasks]
 
 
+@pytest.mark.slow
 def test_cli_parse_writes_valid_json_with_origins():
     result = cli("parse", str(PLAN_DOCX))
     assert result.returncode == 0, result.stderr.decode()
@@ -321,7 +323,12 @@ def _zip_with_only(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("name", sorted(BAD_FILES))
+# The quick subset keeps two of these CLI runs (about a second each); `make test` runs them all.
+QUICK_BAD_FILES = {"corrupt.docx", "encrypted.docx"}
+
+
+@pytest.mark.parametrize("name", [name if name in QUICK_BAD_FILES else pytest.param(name, marks=pytest.mark.slow)
+                                  for name in sorted(BAD_FILES)])
 def test_bad_office_file_gets_one_line_error_and_exit_3(tmp_path, name):
     make, message = BAD_FILES[name]
     path = tmp_path / name

@@ -194,6 +194,8 @@ def test_seal_ink_is_faded_and_text_under_it_kept():
     assert ((grey < 128) & (clean < 128)).sum() >= 0.97 * (clean < 128).sum()
 
 
+@pytest.mark.slow
+@pytest.mark.ocr
 @pytest.mark.parametrize("damage", ["turned-180", "turned-90", "skewed", "sealed", "photographed",
                                     "low-resolution", "yellowed", "everything"])
 def test_damaged_page_reads_as_well_as_clean_and_not_worse_than_plain_tesseract(tmp_path, damage):
@@ -218,6 +220,8 @@ def test_damaged_page_reads_as_well_as_clean_and_not_worse_than_plain_tesseract(
     assert len(source.scan_pages) == 1 and source.scan_pages[0].confidence > 0.6
 
 
+@pytest.mark.slow
+@pytest.mark.ocr
 def test_stamp_box_beside_the_header_is_not_a_table(tmp_path):
     page = _page(header=True, stamp=True)
     assert find_grid(page.convert("L")) is None
@@ -229,6 +233,7 @@ def test_stamp_box_beside_the_header_is_not_a_table(tmp_path):
     assert _text(BODY) in got  # the body is read in order, not cut into table cells
 
 
+@pytest.mark.ocr
 def test_page_quality_is_in_the_document_json(tmp_path):
     from pipeline.export import document_json
     from pipeline.process import Options, process_file
@@ -245,6 +250,8 @@ def test_page_quality_is_in_the_document_json(tmp_path):
     assert quality["flagged"] is False
 
 
+@pytest.mark.slow
+@pytest.mark.ocr
 def test_non_page_image_is_refused_through_the_cli(tmp_path):
     rng = np.random.default_rng(1)
     noise = tmp_path / "holiday.png"

@@ -5,6 +5,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from parse_helpers import codes, lines_of
 from pipeline.model import DocumentWarning
 from pipeline.parse import parse
@@ -279,6 +281,7 @@ def test_cong_van_header_gives_its_subject_and_the_first_date_is_the_documents()
     assert parse(lines_of("Số: 7/CĐ-TTg\tHà Nội, ngày 1 tháng 8 năm 2025\nCÔNG ĐIỆN\nVỀ PHÒNG CHỐNG LŨ\n")).meta.doc_type == "Công điện"
 
 
+@pytest.mark.slow
 def test_a_batch_lists_documents_without_tasks_apart_from_failures(tmp_path):
     archive = tmp_path / "in"
     archive.mkdir()

@@ -359,6 +359,7 @@ def wait_for(client, job_url: str) -> str:
 SHORT = "\n".join(SAMPLE.read_text(encoding="utf-8").splitlines()[:60]) + "\n"
 
 
+@pytest.mark.slow
 def test_the_same_file_uploaded_three_times_is_one_document(data_dir, client):
     locations = {client.post("/upload", data={"file": (io.BytesIO(SHORT.encode()), f"ban-{i}.txt")}).headers["Location"]
                  for i in range(3)}
@@ -388,6 +389,7 @@ def test_uploads_are_recorded_in_the_manifest_and_a_run_never_takes_their_name(d
     assert {p.stem for p in data_dir.glob("*.json")} == {NAME, "kh", f"{archive.name}-kh"}
 
 
+@pytest.mark.slow
 def test_a_restart_resumes_uploads_and_cleans_up_after_failed_ones(data_dir, machine_json):
     folder = data_dir / "uploads"
     folder.mkdir()

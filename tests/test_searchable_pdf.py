@@ -28,6 +28,8 @@ def scanned_pdf(tmp_path):
     return path
 
 
+@pytest.mark.slow
+@pytest.mark.ocr
 def test_restore_to_pdf_round_trips_the_restored_text(scanned_pdf, tmp_path):
     text = _pipeline("restore", str(scanned_pdf))
     assert text.returncode == 0, text.stderr
@@ -68,6 +70,8 @@ def test_pdf_of_a_text_file_is_refused(tmp_path):
     assert not (tmp_path / "note.pdf").exists()
 
 
+@pytest.mark.slow
+@pytest.mark.ocr
 def test_run_with_pdf_writes_one_beside_the_json(scanned_pdf, tmp_path):
     source = tmp_path / "in" / "scan.pdf"
     source.parent.mkdir()
@@ -89,6 +93,7 @@ def test_run_with_pdf_writes_one_beside_the_json(scanned_pdf, tmp_path):
     assert not (out / "scan.pdf").exists() and (out / "stale" / "scan.pdf").read_bytes() == searchable
 
 
+@pytest.mark.ocr
 def test_low_quality_page_is_flagged_in_the_review_app(scanned_pdf, tmp_path):
     import json
 

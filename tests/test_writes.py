@@ -73,7 +73,7 @@ def read_fifo(path: Path, into: list[bytes]) -> threading.Thread:
     return thread
 
 
-@pytest.mark.parametrize("through_link", [False, True], ids=["fifo", "link-to-fifo"])
+@pytest.mark.parametrize("through_link", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["fifo", "link-to-fifo"])
 def test_fifo_is_streamed_into_and_stays_a_fifo(tmp_path, source, through_link):
     fifo = tmp_path / "out.fifo"
     os.mkfifo(fifo)
@@ -91,6 +91,7 @@ def test_fifo_is_streamed_into_and_stays_a_fifo(tmp_path, source, through_link):
     assert set(os.listdir(tmp_path)) == {"in.txt", "out.fifo"} | ({"link"} if through_link else set())
 
 
+@pytest.mark.slow
 def test_character_device_is_streamed_into_and_stays_a_device(source):
     primary, secondary = os.openpty()  # a terminal of our own, not a device of the machine's
     try:
@@ -108,12 +109,14 @@ def test_character_device_is_streamed_into_and_stays_a_device(source):
         os.close(secondary)
 
 
+@pytest.mark.slow
 def test_dash_is_standard_output(source):
     result = restore_to(source, "-")
     assert result.returncode == 0
     assert result.stdout.decode() == TEXT
 
 
+@pytest.mark.slow
 def test_symlink_to_a_file_writes_the_target_and_keeps_the_link(tmp_path, source):
     target = tmp_path / "real" / "restored.txt"
     target.parent.mkdir()
@@ -141,6 +144,7 @@ def test_socket_is_not_replaced(tmp_path, source):
         server.close()
 
 
+@pytest.mark.slow
 def test_folder_is_not_replaced(tmp_path, source):
     folder = tmp_path / "results"
     folder.mkdir()
@@ -151,6 +155,7 @@ def test_folder_is_not_replaced(tmp_path, source):
     assert (folder / "keep.txt").read_text(encoding="utf-8") == "kept"
 
 
+@pytest.mark.slow
 def test_name_too_long_is_an_input_error(tmp_path, source):
     longest = tmp_path / ("ệ" * 85)  # 255 bytes: the longest name the file system takes
     result = restore_to(source, longest)
@@ -172,6 +177,7 @@ def read_only_folder():
     shutil.rmtree(folder)
 
 
+@pytest.mark.slow
 def test_read_only_folder_is_an_input_error(read_only_folder):
     result = cli("restore", str(read_only_folder / "in.txt"), "--profile", "clean",
                  "-o", str(read_only_folder / "out.txt"), without_root_powers=True)
@@ -179,6 +185,7 @@ def test_read_only_folder_is_an_input_error(read_only_folder):
     assert sorted(p.name for p in read_only_folder.iterdir()) == ["in.txt"]
 
 
+@pytest.mark.slow
 def test_export_streams_into_a_fifo(tmp_path, machine_json):
     data = tmp_path / "outputs"
     data.mkdir()
@@ -200,6 +207,7 @@ def serve(data: Path, *extra: str) -> subprocess.Popen:
                             preexec_fn=drop_permission_override)
 
 
+@pytest.mark.slow
 def test_read_only_data_folder_gives_a_clear_error_on_correction(read_only_folder, machine_json):
     read_only_folder.chmod(0o755)
     (read_only_folder / "kh.json").write_text(machine_json, encoding="utf-8")
@@ -238,6 +246,7 @@ def test_read_only_data_folder_gives_a_clear_error_on_correction(read_only_folde
         server.wait(30)
 
 
+@pytest.mark.slow
 def test_serve_blames_the_folder_not_the_port(read_only_folder):
     server = serve(read_only_folder / "new")
     _, stderr = server.communicate(timeout=60)
