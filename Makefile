@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 SYSTEM_DEPS := $(VENV)/.system-deps
 SHARED ?= ../shared
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 0
 PAIRS ?= build/ocr-pairs
 PAIR_PAGES ?= 700
 
@@ -27,7 +27,8 @@ $(SYSTEM_DEPS): scripts/install-system-deps.sh
 run: install
 	$(BIN)/python -m pipeline run raw --out-dir outputs --normalized-dir normalized
 
-# Tests run in TEST_WORKERS processes (pytest-xdist); TEST_WORKERS=0 runs them in this one.
+# TEST_WORKERS=2 spreads the tests over two processes (pytest-xdist); the default 0 runs them in this one,
+# because the tests that kill a run at its time limit are less sure when two workers compete for the cores.
 test: install
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
