@@ -23,11 +23,12 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.errors import ModelError
-from pipeline.vietnamese import case_pattern
+from pipeline.restore.tokens import token_case
 
 WILDCARD = "*"
 MAX_LETTERS_OFF = {2: 1}  # by the number of words of the name; longer names: MAX_LETTERS_OFF_LONG
 MAX_LETTERS_OFF_LONG = 2
+NEAR_CACHE_LIMIT = 200_000
 
 
 class Gazetteer:
@@ -55,6 +56,7 @@ class Gazetteer:
         # that start one stop being one after a word or two.
         self._prefixes = {pattern[:n] for pattern in (*self._exact, *self._open) for n in range(2, len(pattern) + 1)}
         self._longest = max((len(name) for name in names), default=0)
+        self._near_cache: dict[tuple[tuple[str, ...], str, int], list[int]] = {}
 
     def matches(self, letters: list[str | None], texts: list[str], exact: bool = True, misread: bool = True):
         """(first position, the name's syllables) for each run of the clause that reads as a name:
@@ -76,16 +78,28 @@ class Gazetteer:
                         entry = self._open.get(variant)
                         if entry is None:
                             continue
-                        numbers, words = entry
-                        near = process.extract(window[open_word], words, scorer=Levenshtein.distance,
-                                               score_cutoff=limit, limit=None)
+                        numbers, _ = entry
+                        near = self._near(variant, window[open_word], limit)
                         if near:
-                            case = case_pattern(texts[start + open_word])
-                            found.update(numbers[k] for _, _, k in near
+                            case = token_case(texts[start + open_word])
+                            found.update(numbers[k] for k in near
                                          if self._case_fits(case, self._titles[numbers[k]][open_word],
                                                             start + open_word == 0))
                 for number in sorted(found):
                     yield start, self._names[number]
+
+    def _near(self, variant: tuple[str, ...], letters: str, limit: int) -> list[int]:
+        """Which names under the open pattern `variant` have an open word within `limit` letters of
+        `letters`: documents repeat their words, so each comparison is made once."""
+        key = (variant, letters, limit)
+        near = self._near_cache.get(key)
+        if near is None:
+            if len(self._near_cache) > NEAR_CACHE_LIMIT:  # bound memory over archive-sized batches
+                self._near_cache.clear()
+            found = process.extract(letters, self._open[variant][1], scorer=Levenshtein.distance,
+                                    score_cutoff=limit, limit=None)
+            near = self._near_cache[key] = [k for _, _, k in found]
+        return near
 
     @staticmethod
     def _case_fits(case: str, title: bool, clause_start: bool) -> bool:
