@@ -408,6 +408,9 @@ class Restorer:
             if len(self._named) > NAME_CACHE_LIMIT:
                 self._named.clear()
             named = self._named[key] = self._names_in(clause, channel)
+        if not isinstance(channel, StrippedProfile):
+            self._score_syllables([(texts[p], syllable) for p, syllable, _ in named if syllable not in spellings[p]],
+                                  channel)
         for position, syllable, bonus in named:
             slot, options = slots[position], spellings[position]
             # The channel's candidates are spelled as the model's words, as the names' syllables are.
@@ -442,13 +445,25 @@ class Restorer:
                 named[key] = max(named.get(key, 0.0), NAME_BONUS * (len(name) - 1))
         return [(position, syllable, bonus) for (position, syllable), bonus in sorted(named.items())]
 
+    def _score_syllables(self, pairs: list[tuple[str, str]], channel) -> None:
+        """Keep log P(text | syllable) for each (text, syllable) not kept yet: the syllables of a text
+        are scored in one call."""
+        if len(self._channel_scores) > SLOT_CACHE_LIMIT:  # bound memory over archive-sized batches
+            self._channel_scores.clear()
+        by_text: dict[str, list[str]] = {}
+        for text, syllable in pairs:
+            if (id(channel), text, syllable) not in self._channel_scores and syllable not in by_text.get(text, ()):
+                by_text.setdefault(text, []).append(syllable)
+        for text, syllables in by_text.items():
+            scores = channel.logprobs(clean_junk(text.lower()), syllables).tolist()
+            self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores))
+
     def _channel_score(self, text: str, syllable: str, channel) -> float:
         key = (id(channel), text, syllable)
         score = self._channel_scores.get(key)
         if score is None:
-            if len(self._channel_scores) > SLOT_CACHE_LIMIT:
-                self._channel_scores.clear()
-            score = self._channel_scores[key] = float(channel.logprobs(clean_junk(text.lower()), [syllable])[0])
+            self._score_syllables([(text, syllable)], channel)
+            score = self._channel_scores[key]
         return score
 
     def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm
