@@ -202,12 +202,14 @@ class Restorer:
                        pending: dict[int, list[Decision]], doubtful: dict[int, list[range]]) -> None:
         """Restore clauses, learn from what was read with confidence, and decode again the clauses
         left unsure or where a name was read otherwise than elsewhere in the document."""
-        decoded = self._restore_clauses(block, channel, profile, memory, doubtful)
+        # What the document memory does not change is read once for both passes.
+        read = [self._read(clause, channel) for clause in block]
+        decoded = self._restore_clauses(read, profile, memory, doubtful)
         for clause, (decisions, path) in zip(block, decoded):
             memory.learn(clause[0][1], decisions, path)
         again = [number for number, (clause, (decisions, _)) in enumerate(zip(block, decoded))
                  if memory.worth_another_pass(clause[0][1], decisions)]
-        redecoded = self._restore_clauses([block[number] for number in again], channel, profile, memory, doubtful)
+        redecoded = self._restore_clauses([read[number] for number in again], profile, memory, doubtful)
         for number, result in zip(again, redecoded):
             decoded[number] = result
         for decisions, _ in decoded:
@@ -336,33 +338,34 @@ class Restorer:
         scores = channel.logprobs(clean_junk(ocr), syllables)
         return [(s, float(v)) for s, v in zip(syllables, scores) if v >= -CHANNEL_BEAM]
 
-    def _restore_clauses(self, clauses, channel, profile: str, memory: DocumentMemory,
-                         doubtful: dict[int, list[range]]) -> list[tuple[list[tuple[int, Decision]], list[tuple[int, float]]]]:
-        """For each clause, (line index, Decision) for every word and code, and the word id and
-        confidence chosen at each position. The memory is the same for all of them, so they are
+    def _restore_clauses(self, read: list[tuple[list, list[Slot], list[list[str]]]], profile: str,
+                         memory: DocumentMemory, doubtful: dict[int, list[range]]
+                         ) -> list[tuple[list[tuple[int, Decision]], list[tuple[int, float]]]]:
+        """For each clause as `_read`, (line index, Decision) for every word and code, and the word id
+        and confidence chosen at each position. The memory is the same for all of them, so they are
         narrowed and decoded together, DECODE_BATCH_TOKENS at a time."""
         lm = memory.language_model(self.lm)
+        # The clause end is a word of the model too: it tells how likely each reading is to end there.
+        end = Slot(np.array([self.lm.end]), np.zeros(1))
         restored = []
-        for batch in _batches(clauses):
-            prepared = [self._prepared(clause, channel, memory) for clause in batch]
-            narrowed = self._narrowed([(slots, spellings) for _, slots, spellings in prepared], lm)
-            # The clause end is a word of the model too: it tells how likely each reading is to end there.
-            end = Slot(np.array([self.lm.end]), np.zeros(1))
+        for batch in _batches(read):
+            in_context = [[self._in_context(slot, options, token, position, memory)
+                           for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
+                          for clause, slots, spellings in batch]
+            narrowed = self._narrowed([(slots, spellings) for slots, (_, _, spellings) in zip(in_context, batch)], lm)
             decoded = decode_clauses([[*slots, end] for slots, _ in narrowed], lm, LM_WEIGHT)
-            for (clause, _, _), (slots, spellings), (_, choices) in zip(prepared, narrowed, decoded):
+            for (clause, _, _), (slots, spellings), (_, choices) in zip(batch, narrowed, decoded):
                 chosen = [(int(slot.ids[choice.index]), choice.posterior) for slot, choice in zip(slots, choices)]
                 restored.append((list(self._decisions(clause, spellings, choices, profile, doubtful)), chosen))
         return restored
 
-    def _prepared(self, clause, channel, memory: DocumentMemory) -> tuple[list, list[Slot], list[list[str]]]:
+    def _read(self, clause, channel) -> tuple[list, list[Slot], list[list[str]]]:
         """The clause as read (codes that are misread words made words), and each position's
-        candidates with their scores in place, before narrowing."""
+        candidates with their channel scores and the names the words read as."""
         if channel.digits_as_letters:
             clause = [(index, self._misread_code(clause, position)) for position, (index, _) in enumerate(clause)]
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
         slots, spellings = self._with_names(clause, list(slots), list(spellings), channel)
-        slots = [self._in_context(slot, options, token, position, memory)
-                 for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
         return clause, slots, spellings
 
     def _decisions(self, clause, spellings, choices, profile: str, doubtful: dict[int, list[range]]):
@@ -519,12 +522,12 @@ def _doubtful_words(lines: list[str], word_confidences: list[list[float] | None]
     return doubtful
 
 
-def _batches(clauses: list) -> list[list]:
-    """The clauses in runs of about DECODE_BATCH_TOKENS tokens, in order."""
+def _batches(read: list[tuple[list, list[Slot], list[list[str]]]]) -> list[list]:
+    """The clauses as read in runs of about DECODE_BATCH_TOKENS tokens, in order."""
     batches, batch, size = [], [], 0
-    for clause in clauses:
+    for clause in read:
         batch.append(clause)
-        size += len(clause)
+        size += len(clause[0])
         if size >= DECODE_BATCH_TOKENS:
             batches.append(batch)
             batch, size = [], 0
