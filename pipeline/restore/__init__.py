@@ -175,8 +175,10 @@ class Restorer:
         whitespace-separated word of the line, or None where there is none."""
         doubtful = _doubtful_words(lines, word_confidences)
         lines = [_LIST_MARKER_JUNK.sub(lambda m: m[1] + _LIST_MARKER_LETTERS[m[2]] + m[3], line) for line in lines]
+        # The first lines' tokens tell the kind of source, and are restored as they are.
+        tokenized = self._first_lines_tokens(lines) if profile == AUTO else []
         if profile == AUTO:
-            profile = self.detect_profile(self._sample_tokens(lines))
+            profile = self.detect_profile([token for line in tokenized for token in line])
         channel = self.profiles[profile]
         result = RestoredText(lines=[], profile=profile)
         # Lines are written out as soon as no later clause can reach them, so the decisions
@@ -185,7 +187,7 @@ class Restorer:
         memory = DocumentMemory()
         block: list[list[tuple[int, Token]]] = []
         size = 0
-        for clause in self._clauses(lines):
+        for clause in self._clauses(lines, tokenized):
             block.append(clause)
             size += len(clause)
             if size >= BLOCK_TOKENS:
@@ -220,14 +222,16 @@ class Restorer:
         return self.restore_lines(text.split("\n"), profile)
 
     @staticmethod
-    def _sample_tokens(lines: list[str]) -> list[Token]:
-        """The tokens of the text's beginning: enough to tell the kind of source, whatever its length."""
-        sample: list[Token] = []
+    def _first_lines_tokens(lines: list[str]) -> list[list[Token]]:
+        """The tokens of the text's first lines: enough to tell the kind of source, whatever its length."""
+        tokenized: list[list[Token]] = []
+        count = 0
         for line in lines:
-            if len(sample) >= PROFILE_SAMPLE_TOKENS:
+            if count >= PROFILE_SAMPLE_TOKENS:
                 break
-            sample.extend(tokenize(line))
-        return sample
+            tokenized.append(tokenize(line))
+            count += len(tokenized[-1])
+        return tokenized
 
     @staticmethod
     def _write_line(result: RestoredText, lines: list[str], decisions: list[Decision]) -> None:
@@ -254,9 +258,10 @@ class Restorer:
         result.lines.append("".join(pieces))
 
     @staticmethod
-    def _clauses(lines: list[str]):
+    def _clauses(lines: list[str], tokenized: list[list[Token]]):
         """(line index, token) runs the language model reads as one context: a clause, cut at
-        MAX_CLAUSE_TOKENS so that text without punctuation costs time and memory linear in its length."""
+        MAX_CLAUSE_TOKENS so that text without punctuation costs time and memory linear in its length.
+        `tokenized`: the tokens of the first lines, where they are known already."""
         clause: list[tuple[int, Token]] = []
         previous: tuple[int, Token] | None = None
         for index, line in enumerate(lines):
@@ -264,7 +269,7 @@ class Restorer:
                 if clause:
                     yield clause
                 clause, previous = [], None
-            for token in tokenize(line):
+            for token in tokenized[index] if index < len(tokenized) else tokenize(line):
                 if previous is not None:
                     p_index, p_token = previous
                     between = (lines[p_index][p_token.end:] + " " + line[:token.start]

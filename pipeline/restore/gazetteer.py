@@ -56,18 +56,21 @@ class Gazetteer:
         # that start one stop being one after a word or two.
         self._prefixes = {pattern[:n] for pattern in (*self._exact, *self._open) for n in range(2, len(pattern) + 1)}
         self._longest = max((len(name) for name in names), default=0)
-        self._reads: dict[tuple[tuple[str, ...], bool, bool], tuple[list[int], list[tuple[int, int, bool]]] | None] = {}
+        # (exact, misread) -> run of letters -> what `_read` found.
+        self._reads: dict[tuple[bool, bool], dict[tuple[str, ...], tuple | None]] = {}
 
     def matches(self, letters: list[str | None], texts: list[str], exact: bool = True, misread: bool = True):
         """(first position, the name's syllables) for each run of the clause that reads as a name:
         `exact`ly, or with one word `misread`. `letters`: each word's base letters in lower case, None
         where the clause has no word; `texts`: the words as written."""
+        letters = tuple(letters)
+        reads = self._reads.setdefault((exact, misread), {})
         for start in range(len(letters) - 1):
             for length in range(2, min(self._longest, len(letters) - start) + 1):
-                window = tuple(letters[start:start + length])
+                window = letters[start:start + length]
                 if window[-1] is None:
                     break
-                read = self._read(window, exact, misread)
+                read = reads[window] if window in reads else self._read(window, exact, misread)
                 if read is None:
                     break
                 exact_numbers, near = read
@@ -83,15 +86,13 @@ class Gazetteer:
         """The names a run of words' letters may be: those it spells `exact`ly, and (open word, name,
         whether the name writes that word with a capital) for those it spells with one word `misread`,
         within the letters allowed; None if no name begins so. Documents repeat their phrases, so each
-        run of letters is compared once."""
-        key = (window, exact, misread)
-        if key in self._reads:
-            return self._reads[key]
-        if len(self._reads) > READ_CACHE_LIMIT:  # bound memory over archive-sized batches
-            self._reads.clear()
+        run of letters is compared once (`matches` looks it up in `_reads` first)."""
+        reads = self._reads[exact, misread]
+        if len(reads) > READ_CACHE_LIMIT:  # bound memory over archive-sized batches
+            reads.clear()
         variants = [window[:k] + (WILDCARD,) + window[k + 1:] for k in range(len(window))] if misread else []
         if window not in self._prefixes and not any(v in self._prefixes for v in variants):
-            self._reads[key] = None
+            reads[window] = None
             return None
         exact_numbers = list(self._exact.get(window, ())) if exact else []
         near = []
@@ -104,7 +105,7 @@ class Gazetteer:
             found = process.extract(window[open_word], words, scorer=Levenshtein.distance, score_cutoff=limit,
                                     limit=None)
             near.extend((open_word, numbers[k], self._titles[numbers[k]][open_word]) for _, _, k in found)
-        read = self._reads[key] = (exact_numbers, near)
+        read = reads[window] = (exact_numbers, near)
         return read
 
     @staticmethod
