@@ -8,6 +8,11 @@ before it starts and the recursion itself is a few small numpy operations per
 word. After the best path is found, each position gets a local posterior: its
 candidates re-scored with the rest of the path fixed, which is the confidence
 reported to the clerk; those scores are read from the same table.
+
+Many clauses are decoded in one call: those whose widest slots are as wide
+share one array, their positions one after the other, and the recursion
+steps through all of them at once. Each clause is padded exactly as it would
+be alone, so it gets the same path and the same posteriors to the last bit.
 """
 from __future__ import annotations
 
