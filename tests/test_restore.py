@@ -142,11 +142,11 @@ def test_text_without_punctuation_is_restored_in_bounded_pieces(restorer, monkey
     stopped = [line + "." if (number + 1) % per_piece == 0 else line for number, line in enumerate(lines)]
     decoded_lengths = []
 
-    def decode_clause(slots, *args):
-        decoded_lengths.append(len(slots))
-        return decode.decode_clause(slots, *args)
+    def decode_clauses(clauses, *args):
+        decoded_lengths.extend(len(slots) for slots in clauses)
+        return decode.decode_clauses(clauses, *args)
 
-    monkeypatch.setattr(restore_module, "decode_clause", decode_clause)
+    monkeypatch.setattr(restore_module, "decode_clauses", decode_clauses)
     whole = restorer.restore_lines(lines, STRIPPED)
     assert max(decoded_lengths) == MAX_CLAUSE_TOKENS + 1  # and the clause end
     cut = restorer.restore_lines(stopped, STRIPPED)

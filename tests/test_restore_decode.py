@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pipeline.restore import DATA_DIR
-from pipeline.restore.decode import Slot, decode_clause
+from pipeline.restore.decode import Slot, decode_clauses
 from pipeline.restore.edits import EMPTY, align, distances
 from pipeline.restore.lm import BITS, TrigramLM
 
@@ -56,13 +56,24 @@ def test_logprob_follows_the_backoff_formula_on_every_shape(lm, stored):
     assert lm.logprob(u, v, w).tolist() == [grid[n, n, n] for n in range(len(u))]
 
 
-def test_clause_decoder_finds_the_best_path_and_its_local_posteriors(lm):
-    rng = np.random.default_rng(7)
+def random_clauses(lm, seed: int, count: int) -> list[list[Slot]]:
+    """Clauses of 1 to 6 words, each with 1 to 4 candidates, ended by the clause end as the restorer ends them."""
+    rng = np.random.default_rng(seed)
     common = np.array([lm.index[w] for w in ("ủy", "ban", "nhân", "dân", "tỉnh", "của", "và", "các")])
-    for _ in range(20):
+    clauses = []
+    for _ in range(count):
         slots = [Slot(rng.choice(common, size=n, replace=False), rng.normal(-2, 1.5, size=n))
-                 for n in rng.integers(1, 5, size=rng.integers(1, 5))]
-        slots.append(Slot(np.array([lm.end]), np.zeros(1)))
+                 for n in rng.integers(1, 5, size=rng.integers(1, 7))]
+        clauses.append([*slots, Slot(np.array([lm.end]), np.zeros(1))])
+    return clauses
+
+
+def test_clause_decoder_finds_the_best_path_and_its_local_posteriors(lm):
+    # Clauses of different lengths and widths decoded in one call, each against every path of its own.
+    clauses = random_clauses(lm, seed=7, count=30)
+    decoded = decode_clauses(clauses, lm, 0.5)
+    assert len(decoded) == len(clauses)
+    for slots, (path, choices) in zip(clauses, decoded):
         words = [[int(i) for i in slot.ids] for slot in slots]
 
         def score(path):
@@ -72,8 +83,8 @@ def test_clause_decoder_finds_the_best_path_and_its_local_posteriors(lm):
 
         paths = list(itertools.product(*(range(len(w)) for w in words)))
         best = max(paths, key=score)
-        path, choices = decode_clause(slots, lm, 0.5)
         assert path == list(best)
+        assert len(choices) == len(slots)
         for t, choice in enumerate(choices):
             assert choice.index == path[t]
             if len(words[t]) == 1:
@@ -85,6 +96,13 @@ def test_clause_decoder_finds_the_best_path_and_its_local_posteriors(lm):
             assert choice.posterior == pytest.approx(probabilities[path[t]], rel=1e-9)
             probabilities[path[t]] = -1
             assert choice.runner_up == int(probabilities.argmax())
+
+
+def test_clauses_decoded_together_get_exactly_what_each_gets_alone(lm):
+    clauses = random_clauses(lm, seed=11, count=40)
+    together = decode_clauses(clauses, lm, 1.0)
+    alone = [decode_clauses([slots], lm, 1.0)[0] for slots in clauses]
+    assert together == alone  # paths, and posteriors to the last bit
 
 
 def test_edit_distances_of_many_golds_equal_one_alignment_each():

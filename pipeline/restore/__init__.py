@@ -33,13 +33,13 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.model import TokenRestoration
 from pipeline.restore.channel import CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
-from pipeline.restore.decode import Slot, decode_clause, padded
+from pipeline.restore.decode import Slot, decode_clauses, padded
 from pipeline.restore.gazetteer import Gazetteer
 from pipeline.restore.lm import TrigramLM
 from pipeline.restore.memory import DocumentMemory
-from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, clean_junk, tokenize
+from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, clean_junk, token_case, tokenize
 from pipeline.restore.vocab import CLAUSE_END, lm_key
-from pipeline.vietnamese import apply_case, case_pattern, strip_marks
+from pipeline.vietnamese import apply_case, strip_marks
 
 DATA_DIR = Path(__file__).parent / "data"
 STRIPPED = "stripped"  # text typed or converted without any marks
@@ -63,6 +63,9 @@ PROFILE_SAMPLE_TOKENS = 50_000
 # Clauses are restored in blocks of about this many tokens: the whole of a usual document, so that its
 # memory covers it, and a bounded amount of work held at once in an archive-sized text.
 BLOCK_TOKENS = 20_000
+# The clauses of a block are narrowed and decoded together in batches of about this many tokens:
+# few calls into numpy, and arrays of a few megabytes.
+DECODE_BATCH_TOKENS = 4_000
 CASE_WEIGHT = 1.0
 DECODE_CANDIDATES = 6
 # Candidates kept before context: the decoder's DECODE_CANDIDATES are those of them that best fit
@@ -172,8 +175,10 @@ class Restorer:
         whitespace-separated word of the line, or None where there is none."""
         doubtful = _doubtful_words(lines, word_confidences)
         lines = [_LIST_MARKER_JUNK.sub(lambda m: m[1] + _LIST_MARKER_LETTERS[m[2]] + m[3], line) for line in lines]
+        # The first lines' tokens tell the kind of source, and are restored as they are.
+        tokenized = self._first_lines_tokens(lines) if profile == AUTO else []
         if profile == AUTO:
-            profile = self.detect_profile(self._sample_tokens(lines))
+            profile = self.detect_profile([token for line in tokenized for token in line])
         channel = self.profiles[profile]
         result = RestoredText(lines=[], profile=profile)
         # Lines are written out as soon as no later clause can reach them, so the decisions
@@ -182,7 +187,7 @@ class Restorer:
         memory = DocumentMemory()
         block: list[list[tuple[int, Token]]] = []
         size = 0
-        for clause in self._clauses(lines):
+        for clause in self._clauses(lines, tokenized):
             block.append(clause)
             size += len(clause)
             if size >= BLOCK_TOKENS:
@@ -199,12 +204,17 @@ class Restorer:
                        pending: dict[int, list[Decision]], doubtful: dict[int, list[range]]) -> None:
         """Restore clauses, learn from what was read with confidence, and decode again the clauses
         left unsure or where a name was read otherwise than elsewhere in the document."""
-        decoded = [self._restore_clause(clause, channel, profile, memory, doubtful) for clause in block]
+        # What the document memory does not change is read once for both passes.
+        read = [self._read(clause, channel) for clause in block]
+        decoded = self._restore_clauses(read, profile, memory, doubtful)
         for clause, (decisions, path) in zip(block, decoded):
             memory.learn(clause[0][1], decisions, path)
-        for clause, (decisions, _) in zip(block, decoded):
-            if memory.worth_another_pass(clause[0][1], decisions):
-                decisions, _ = self._restore_clause(clause, channel, profile, memory, doubtful)
+        again = [number for number, (clause, (decisions, _)) in enumerate(zip(block, decoded))
+                 if memory.worth_another_pass(clause[0][1], decisions)]
+        redecoded = self._restore_clauses([read[number] for number in again], profile, memory, doubtful)
+        for number, result in zip(again, redecoded):
+            decoded[number] = result
+        for decisions, _ in decoded:
             for index, decision in decisions:
                 pending.setdefault(index, []).append(decision)
 
@@ -212,14 +222,16 @@ class Restorer:
         return self.restore_lines(text.split("\n"), profile)
 
     @staticmethod
-    def _sample_tokens(lines: list[str]) -> list[Token]:
-        """The tokens of the text's beginning: enough to tell the kind of source, whatever its length."""
-        sample: list[Token] = []
+    def _first_lines_tokens(lines: list[str]) -> list[list[Token]]:
+        """The tokens of the text's first lines: enough to tell the kind of source, whatever its length."""
+        tokenized: list[list[Token]] = []
+        count = 0
         for line in lines:
-            if len(sample) >= PROFILE_SAMPLE_TOKENS:
+            if count >= PROFILE_SAMPLE_TOKENS:
                 break
-            sample.extend(tokenize(line))
-        return sample
+            tokenized.append(tokenize(line))
+            count += len(tokenized[-1])
+        return tokenized
 
     @staticmethod
     def _write_line(result: RestoredText, lines: list[str], decisions: list[Decision]) -> None:
@@ -246,9 +258,10 @@ class Restorer:
         result.lines.append("".join(pieces))
 
     @staticmethod
-    def _clauses(lines: list[str]):
+    def _clauses(lines: list[str], tokenized: list[list[Token]]):
         """(line index, token) runs the language model reads as one context: a clause, cut at
-        MAX_CLAUSE_TOKENS so that text without punctuation costs time and memory linear in its length."""
+        MAX_CLAUSE_TOKENS so that text without punctuation costs time and memory linear in its length.
+        `tokenized`: the tokens of the first lines, where they are known already."""
         clause: list[tuple[int, Token]] = []
         previous: tuple[int, Token] | None = None
         for index, line in enumerate(lines):
@@ -256,7 +269,7 @@ class Restorer:
                 if clause:
                     yield clause
                 clause, previous = [], None
-            for token in tokenize(line):
+            for token in tokenized[index] if index < len(tokenized) else tokenize(line):
                 if previous is not None:
                     p_index, p_token = previous
                     between = (lines[p_index][p_token.end:] + " " + line[:token.start]
@@ -330,23 +343,35 @@ class Restorer:
         scores = channel.logprobs(clean_junk(ocr), syllables)
         return [(s, float(v)) for s, v in zip(syllables, scores) if v >= -CHANNEL_BEAM]
 
-    def _restore_clause(self, clause, channel, profile: str, memory: DocumentMemory,
-                        doubtful: dict[int, list[range]]) -> tuple[list[tuple[int, Decision]], list[tuple[int, float]]]:
-        """(line index, Decision) for every word and code of the clause, and the word id and
-        confidence chosen at each position."""
+    def _restore_clauses(self, read: list[tuple[list, list[Slot], list[list[str]]]], profile: str,
+                         memory: DocumentMemory, doubtful: dict[int, list[range]]
+                         ) -> list[tuple[list[tuple[int, Decision]], list[tuple[int, float]]]]:
+        """For each clause as `_read`, (line index, Decision) for every word and code, and the word id
+        and confidence chosen at each position. The memory is the same for all of them, so they are
+        narrowed and decoded together, DECODE_BATCH_TOKENS at a time."""
+        lm = memory.language_model(self.lm)
+        # The clause end is a word of the model too: it tells how likely each reading is to end there.
+        end = Slot(np.array([self.lm.end]), np.zeros(1))
+        restored = []
+        for batch in _batches(read):
+            in_context = [[self._in_context(slot, options, token, position, memory)
+                           for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
+                          for clause, slots, spellings in batch]
+            narrowed = self._narrowed([(slots, spellings) for slots, (_, _, spellings) in zip(in_context, batch)], lm)
+            decoded = decode_clauses([[*slots, end] for slots, _ in narrowed], lm, LM_WEIGHT)
+            for (clause, _, _), (slots, spellings), (_, choices) in zip(batch, narrowed, decoded):
+                chosen = [(int(slot.ids[choice.index]), choice.posterior) for slot, choice in zip(slots, choices)]
+                restored.append((list(self._decisions(clause, spellings, choices, profile, doubtful)), chosen))
+        return restored
+
+    def _read(self, clause, channel) -> tuple[list, list[Slot], list[list[str]]]:
+        """The clause as read (codes that are misread words made words), and each position's
+        candidates with their channel scores and the names the words read as."""
         if channel.digits_as_letters:
             clause = [(index, self._misread_code(clause, position)) for position, (index, _) in enumerate(clause)]
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
         slots, spellings = self._with_names(clause, list(slots), list(spellings), channel)
-        slots = [self._in_context(slot, options, token, position, memory)
-                 for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
-        lm = memory.language_model(self.lm)
-        slots, spellings = self._narrowed(slots, spellings, lm)
-        # The clause end is a word of the model too: it tells how likely each reading is to end there.
-        slots = [*slots, Slot(np.array([self.lm.end]), np.zeros(1))]
-        path, choices = decode_clause(slots, lm, LM_WEIGHT)
-        chosen = [(int(slot.ids[choice.index]), choice.posterior) for slot, choice in zip(slots, choices)][:-1]
-        return list(self._decisions(clause, spellings, choices, profile, doubtful)), chosen
+        return clause, slots, spellings
 
     def _decisions(self, clause, spellings, choices, profile: str, doubtful: dict[int, list[range]]):
         for position, ((index, token), options, choice) in enumerate(zip(clause, spellings, choices)):
@@ -391,6 +416,9 @@ class Restorer:
             if len(self._named) > NAME_CACHE_LIMIT:
                 self._named.clear()
             named = self._named[key] = self._names_in(clause, channel)
+        if not isinstance(channel, StrippedProfile):
+            self._score_syllables([(texts[p], syllable) for p, syllable, _ in named if syllable not in spellings[p]],
+                                  channel)
         for position, syllable, bonus in named:
             slot, options = slots[position], spellings[position]
             # The channel's candidates are spelled as the model's words, as the names' syllables are.
@@ -425,38 +453,54 @@ class Restorer:
                 named[key] = max(named.get(key, 0.0), NAME_BONUS * (len(name) - 1))
         return [(position, syllable, bonus) for (position, syllable), bonus in sorted(named.items())]
 
+    def _score_syllables(self, pairs: list[tuple[str, str]], channel) -> None:
+        """Keep log P(text | syllable) for each (text, syllable) not kept yet: the syllables of a text
+        are scored in one call."""
+        if len(self._channel_scores) > SLOT_CACHE_LIMIT:  # bound memory over archive-sized batches
+            self._channel_scores.clear()
+        by_text: dict[str, list[str]] = {}
+        for text, syllable in pairs:
+            if (id(channel), text, syllable) not in self._channel_scores and syllable not in by_text.get(text, ()):
+                by_text.setdefault(text, []).append(syllable)
+        for text, syllables in by_text.items():
+            scores = channel.logprobs(clean_junk(text.lower()), syllables).tolist()
+            self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores))
+
     def _channel_score(self, text: str, syllable: str, channel) -> float:
         key = (id(channel), text, syllable)
         score = self._channel_scores.get(key)
         if score is None:
-            if len(self._channel_scores) > SLOT_CACHE_LIMIT:
-                self._channel_scores.clear()
-            score = self._channel_scores[key] = float(channel.logprobs(clean_junk(text.lower()), [syllable])[0])
+            self._score_syllables([(text, syllable)], channel)
+            score = self._channel_scores[key]
         return score
 
-    def _narrowed(self, slots: list[Slot], spellings, lm) -> tuple[list[Slot], list[list[str]]]:
-        """Each slot cut to the DECODE_CANDIDATES that best fit, by their channel score and the
-        bigram from the likeliest readings of the word before (all looked up in one call)."""
-        wide = [t for t, slot in enumerate(slots) if len(slot.ids) > DECODE_CANDIDATES]
+    def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm
+                  ) -> list[tuple[list[Slot], list[list[str]]]]:
+        """Each clause's slots cut to the DECODE_CANDIDATES that best fit, by their channel score and
+        the bigram from the likeliest readings of the word before (all clauses looked up in one call)."""
+        wide = [(c, t) for c, (slots, _) in enumerate(clauses) for t, slot in enumerate(slots)
+                if len(slot.ids) > DECODE_CANDIDATES]
         if not wide:
-            return slots, spellings
+            return clauses
         # All wide slots at once, padded with the clause end at channel score -inf: it never fits best.
         start = Slot(np.array([self.lm.start]), np.zeros(1))
-        contexts = [start if t == 0 else slots[t - 1] for t in wide]
+        contexts = [start if t == 0 else clauses[c][0][t - 1] for c, t in wide]
         context_ids, context_channel = padded([c.ids[:DECODE_CANDIDATES] for c in contexts],
                                               [c.channel[:DECODE_CANDIDATES] for c in contexts], self.lm.end)
-        ids, channel = padded([slots[t].ids for t in wide], [slots[t].channel for t in wide], self.lm.end)
+        ids, channel = padded([clauses[c][0][t].ids for c, t in wide], [clauses[c][0][t].channel for c, t in wide],
+                              self.lm.end)
         # </s> is never a context of the model: with it as the first word, a query is a bigram.
         bigrams = lm.logprob(self.lm.end, context_ids[:, :, None], ids[:, None, :])
         fit = (context_channel[:, :, None] - context_channel.max(axis=1)[:, None, None] + bigrams).max(axis=1)
         keep = np.sort(np.argsort(-(channel + fit), axis=1, kind="stable")[:, :DECODE_CANDIDATES], axis=1)
         rows = np.arange(len(wide))[:, None]
         kept_ids, kept_channel = ids[rows, keep], channel[rows, keep]
-        slots, spellings = list(slots), list(spellings)
-        for row, t in enumerate(wide):
+        narrowed = [(list(slots), list(spellings)) for slots, spellings in clauses]
+        for row, (c, t) in enumerate(wide):
+            slots, spellings = narrowed[c]
             slots[t] = Slot(kept_ids[row], kept_channel[row])
             spellings[t] = [spellings[t][k] for k in keep[row].tolist()]
-        return slots, spellings
+        return narrowed
 
     def _in_context(self, slot: Slot, options: list[str], token: Token, position: int,
                     memory: DocumentMemory) -> Slot:
@@ -464,7 +508,7 @@ class Restorer:
         clause, and how the document read the same capitalised word elsewhere."""
         if token.kind != WORD or position == 0 or len(options) == 1:
             return slot
-        if case_pattern(token.text) != "title":
+        if token_case(token.text) != "title":
             return slot
         scores = slot.channel + CASE_WEIGHT * self.lm.title[slot.ids] + memory.scores(token.text, options)
         return Slot(slot.ids, scores)
@@ -483,15 +527,27 @@ def _doubtful_words(lines: list[str], word_confidences: list[list[float] | None]
     return doubtful
 
 
+def _batches(read: list[tuple[list, list[Slot], list[list[str]]]]) -> list[list]:
+    """The clauses as read in runs of about DECODE_BATCH_TOKENS tokens, in order."""
+    batches, batch, size = [], [], 0
+    for clause in read:
+        batch.append(clause)
+        size += len(clause[0])
+        if size >= DECODE_BATCH_TOKENS:
+            batches.append(batch)
+            batch, size = [], 0
+    return [*batches, batch] if batch else batches
+
+
 def _word_case(clause: list[tuple[int, Token]], position: int) -> str:
     """The case to write a word in. A short all-capital word among words that are not is a capital
     initial plus a mark the OCR read as a capital letter ("SO" for "Sở", "BO" for "Bộ")."""
     token = clause[position][1]
-    pattern = case_pattern(token.text)
+    pattern = token_case(token.text)
     if pattern == "upper" and sum(c.isalpha() for c in token.text) <= 3:
         neighbours = [t for _, t in clause[max(0, position - 2):position + 3]
                       if t is not token and t.kind == WORD and sum(c.isalpha() for c in t.text) >= 2]
-        upper = [t for t in neighbours if case_pattern(t.text) == "upper"]
+        upper = [t for t in neighbours if token_case(t.text) == "upper"]
         # Other short capital words may be misread the same way ("BO trudng BO Tai chinh"): they only
         # outvote the words in lower case, while a longer capital word marks a heading.
         if (len(neighbours) > 2 * len(upper)

@@ -11,6 +11,7 @@ The parameters are trained by training/build_channel.py.
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 from collections import defaultdict
@@ -40,6 +41,7 @@ CHANNEL_BEAM = 10.0  # candidates this much less likely than the best reading ar
 _DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "9": "o", "1": "l", "3": "a", "4": "a"})
 
 
+@functools.lru_cache(maxsize=1 << 16)  # asked of every word, in every clause it is in
 def skeleton(ocr: str) -> str:
     """Lowercase base letters of an OCR token, junk removed and letter-like digits read as letters."""
     return strip_marks(clean_junk(ocr).translate(_DIGIT_LETTERS)).lower()

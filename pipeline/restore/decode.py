@@ -8,6 +8,11 @@ before it starts and the recursion itself is a few small numpy operations per
 word. After the best path is found, each position gets a local posterior: its
 candidates re-scored with the rest of the path fixed, which is the confidence
 reported to the clerk; those scores are read from the same table.
+
+Many clauses are decoded in one call: those whose widest slots are as wide
+share one array, their positions one after the other, and the recursion
+steps through all of them at once. Each clause is padded exactly as it would
+be alone, so it gets the same path and the same posteriors to the last bit.
 """
 from __future__ import annotations
 
@@ -42,61 +47,104 @@ def padded(ids: list[np.ndarray], scores: list[np.ndarray], pad: int) -> tuple[n
     return padded_ids, padded_scores
 
 
-def _padded(slots: list[Slot], lm: TrigramLM) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, channel), each (positions, widest slot): padding is the clause end, which is never a
-    context of the model, with channel score -inf, so it never wins and costs no trigram lookup."""
-    return padded([slot.ids for slot in slots], [slot.channel for slot in slots], lm.end)
+def decode_clauses(clauses: list[list[Slot]], lm: TrigramLM, lm_weight: float = 1.0
+                   ) -> list[tuple[list[int], list[Choice]]]:
+    """For each clause, the best candidate index per slot and each slot's choice with its local
+    posterior. Clauses are decoded together, those of the same width in one array: the language
+    model is asked once for all their positions and the recursion steps through all of them at
+    once, each clause's positions giving the same numbers as if it were decoded alone."""
+    decoded: list[tuple[list[int], list[Choice]]] = [([], [])] * len(clauses)
+    by_width: dict[int, list[int]] = {}
+    for number, slots in enumerate(clauses):
+        by_width.setdefault(max(len(slot.ids) for slot in slots), []).append(number)
+    for numbers in by_width.values():
+        for number, result in zip(numbers, _decode_group([clauses[n] for n in numbers], lm, lm_weight)):
+            decoded[number] = result
+    return decoded
 
 
-def decode_clause(slots: list[Slot], lm: TrigramLM, lm_weight: float = 1.0) -> tuple[list[int], list[Choice]]:
-    """The best candidate index per slot, and each slot's choice with its local posterior."""
-    ids, channel = _padded(slots, lm)
-    history = np.concatenate([np.full((2, ids.shape[1]), lm.end), ids])
-    history[:2, 0] = lm.start
-    # transitions[t, i, j, k]: log P(candidate k at t | candidate i at t - 2, candidate j at t - 1), weighted.
-    transitions = lm_weight * lm.logprob(history[:-2, :, None, None], history[1:-1, None, :, None],
-                                         ids[:, None, None, :])
-    path = _best_path(transitions, channel)
-    return path, _local_posteriors(slots, path, transitions, channel)
+def _decode_group(clauses: list[list[Slot]], lm: TrigramLM, lm_weight: float) -> list[tuple[list[int], list[Choice]]]:
+    """Clauses whose widest slots are as wide, laid out as one (position, candidate) array, all
+    clauses one after the other: padding is the clause end, which is never a context of the model,
+    with channel score -inf, so it never wins and costs no trigram lookup."""
+    slots = [slot for clause in clauses for slot in clause]
+    ids, channel = padded([slot.ids for slot in slots], [slot.channel for slot in slots], lm.end)
+    lengths = np.array([len(clause) for clause in clauses])
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    # The words before each position: <s> (then clause-end padding) before a clause's first two.
+    opening = np.full(ids.shape[1], lm.end)
+    opening[0] = lm.start
+    offsets = np.arange(len(slots)) - np.repeat(starts, lengths)
+    before1 = np.where((offsets >= 1)[:, None], np.roll(ids, 1, axis=0), opening)
+    before2 = np.where((offsets >= 2)[:, None], np.roll(ids, 2, axis=0), opening)
+    # transitions[p, i, j, k]: log P(candidate k at p | candidate i at p - 2, candidate j at p - 1), weighted.
+    transitions = lm_weight * lm.logprob(before2[:, :, None, None], before1[:, None, :, None], ids[:, None, None, :])
+    paths = _best_paths(transitions, channel, starts, lengths)
+    path = np.concatenate(paths)
+    choices = _local_posteriors(slots, path, transitions, channel, starts, lengths)
+    return [(clause_path, choices[start:end])
+            for clause_path, start, end in zip(paths, starts.tolist(), ends.tolist())]
 
 
-def _best_path(transitions: np.ndarray, channel: np.ndarray) -> list[int]:
-    # delta[i, j]: best score of a path ending with candidate i then candidate j.
-    delta = np.full((channel.shape[1], channel.shape[1]), -np.inf)
-    delta[0, 0] = 0.0
+def _best_paths(transitions: np.ndarray, channel: np.ndarray, starts: np.ndarray, lengths: np.ndarray
+                ) -> list[list[int]]:
+    """Viterbi over every clause at once. The clauses are stepped through longest first, so those
+    still going at a step are the first rows, and a clause that has ended drops out."""
+    order = np.argsort(-lengths, kind="stable")
+    lengths, starts = lengths[order], starts[order]
+    width = channel.shape[1]
+    # delta[c, i, j]: best score of a path of clause c ending with candidate i then candidate j.
+    delta = np.full((len(order), width, width), -np.inf)
+    delta[:, 0, 0] = 0.0
+    final = np.empty_like(delta)
     pointers = []
-    for lm_scores, scores in zip(transitions, channel):
-        total = delta[:, :, None] + lm_scores  # (prev, cur, next)
-        pointers.append(total.argmax(axis=0))  # (cur, next)
-        delta = total.max(axis=0) + scores
-    path = []
-    cur, nxt = np.unravel_index(int(delta.argmax()), delta.shape)
-    for back in reversed(pointers):
-        path.append(int(nxt))
-        cur, nxt = int(back[cur, nxt]), cur
-    path.reverse()
-    return path
+    going = len(order)
+    for step in range(int(lengths[0])):
+        at = starts[:going] + step
+        total = delta[:going, :, :, None] + transitions[at]  # (clause, prev, cur, next)
+        pointers.append(total.argmax(axis=1))  # (clause, cur, next)
+        delta = total.max(axis=1) + channel[at][:, None, :]
+        still = int(np.count_nonzero(lengths[:going] > step + 1))
+        final[still:going] = delta[still:]
+        going = still
+    paths: list[list[int]] = [[]] * len(order)
+    for row, clause in enumerate(order.tolist()):
+        path = []
+        cur, nxt = np.unravel_index(int(final[row].argmax()), (width, width))
+        for back in reversed(pointers[:lengths[row]]):
+            path.append(int(nxt))
+            cur, nxt = int(back[row, cur, nxt]), cur
+        path.reverse()
+        paths[clause] = path
+    return paths
 
 
-def _local_posteriors(slots: list[Slot], path: list[int], transitions: np.ndarray, channel: np.ndarray
-                      ) -> list[Choice]:
+def _local_posteriors(slots: list[Slot], path: np.ndarray, transitions: np.ndarray, channel: np.ndarray,
+                      starts: np.ndarray, lengths: np.ndarray) -> list[Choice]:
     """Each position's candidates re-scored with the chosen words around them fixed: as the next
     word, and as the context of the one and the two after it. Every such score is in the Viterbi
     table already; past the clause end there is nothing to score (0)."""
-    count = len(slots)
-    positions = np.arange(count)
-    # Candidate index of the chosen word at t - 2 .. t + 2; the clause starts with <s> at index 0.
-    chosen = np.concatenate([[0, 0], path, [0, 0]])
-    before2, before1, after1, after2 = chosen[:-4], chosen[1:-3], chosen[3:-1], chosen[4:]
+    positions = np.arange(len(slots))
+    offsets = positions - np.repeat(starts, lengths)
+    counts = np.repeat(lengths, lengths)
+    last = np.repeat(starts + lengths - 1, lengths)
+
+    def chosen(shift: int) -> np.ndarray:
+        """Candidate index of the chosen word at p + shift, within the clause; <s> or nothing is 0."""
+        inside = (offsets + shift >= 0) & (offsets + shift < counts)
+        return np.where(inside, path[np.clip(positions + shift, 0, len(path) - 1)], 0)
+
+    before2, before1, after1, after2 = chosen(-2), chosen(-1), chosen(1), chosen(2)
     scores = channel + transitions[positions, before2, before1, :]
-    one_later = np.minimum(positions + 1, count - 1)
-    scores += np.where((positions + 1 < count)[:, None], transitions[one_later, before1, :, after1], 0.0)
-    two_later = np.minimum(positions + 2, count - 1)
-    scores += np.where((positions + 2 < count)[:, None], transitions[two_later, :, after1, after2], 0.0)
+    one_later = np.minimum(positions + 1, last)
+    scores += np.where((offsets + 1 < counts)[:, None], transitions[one_later, before1, :, after1], 0.0)
+    two_later = np.minimum(positions + 2, last)
+    scores += np.where((offsets + 2 < counts)[:, None], transitions[two_later, :, after1, after2], 0.0)
     probabilities = np.exp(scores - scores.max(axis=1, keepdims=True))
     probabilities /= probabilities.sum(axis=1, keepdims=True)
     posterior = probabilities[positions, path]
     probabilities[positions, path] = -1.0
     runner_up = probabilities.argmax(axis=1)
     return [Choice(k, float(p), int(r)) if len(slot.ids) > 1 else Choice(0, 1.0, None)
-            for slot, k, p, r in zip(slots, path, posterior.tolist(), runner_up.tolist())]
+            for slot, k, p, r in zip(slots, path.tolist(), posterior.tolist(), runner_up.tolist())]

@@ -23,11 +23,12 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.errors import ModelError
-from pipeline.vietnamese import case_pattern
+from pipeline.restore.tokens import token_case
 
 WILDCARD = "*"
 MAX_LETTERS_OFF = {2: 1}  # by the number of words of the name; longer names: MAX_LETTERS_OFF_LONG
 MAX_LETTERS_OFF_LONG = 2
+READ_CACHE_LIMIT = 200_000
 
 
 class Gazetteer:
@@ -55,37 +56,57 @@ class Gazetteer:
         # that start one stop being one after a word or two.
         self._prefixes = {pattern[:n] for pattern in (*self._exact, *self._open) for n in range(2, len(pattern) + 1)}
         self._longest = max((len(name) for name in names), default=0)
+        # (exact, misread) -> run of letters -> what `_read` found.
+        self._reads: dict[tuple[bool, bool], dict[tuple[str, ...], tuple | None]] = {}
 
     def matches(self, letters: list[str | None], texts: list[str], exact: bool = True, misread: bool = True):
         """(first position, the name's syllables) for each run of the clause that reads as a name:
         `exact`ly, or with one word `misread`. `letters`: each word's base letters in lower case, None
         where the clause has no word; `texts`: the words as written."""
-        prefixes = self._prefixes
+        letters = tuple(letters)
+        reads = self._reads.setdefault((exact, misread), {})
         for start in range(len(letters) - 1):
             for length in range(2, min(self._longest, len(letters) - start) + 1):
-                window = tuple(letters[start:start + length])
+                window = letters[start:start + length]
                 if window[-1] is None:
                     break
-                variants = [window[:k] + (WILDCARD,) + window[k + 1:] for k in range(length)] if misread else []
-                if window not in prefixes and not any(v in prefixes for v in variants):
+                read = reads[window] if window in reads else self._read(window, exact, misread)
+                if read is None:
                     break
-                found = set(self._exact.get(window, ())) if exact else set()
-                if misread:
-                    limit = MAX_LETTERS_OFF.get(length, MAX_LETTERS_OFF_LONG)
-                    for open_word, variant in enumerate(variants):
-                        entry = self._open.get(variant)
-                        if entry is None:
-                            continue
-                        numbers, words = entry
-                        near = process.extract(window[open_word], words, scorer=Levenshtein.distance,
-                                               score_cutoff=limit, limit=None)
-                        if near:
-                            case = case_pattern(texts[start + open_word])
-                            found.update(numbers[k] for _, _, k in near
-                                         if self._case_fits(case, self._titles[numbers[k]][open_word],
-                                                            start + open_word == 0))
+                exact_numbers, near = read
+                found = set(exact_numbers)
+                for open_word, number, title in near:
+                    if self._case_fits(token_case(texts[start + open_word]), title, start + open_word == 0):
+                        found.add(number)
                 for number in sorted(found):
                     yield start, self._names[number]
+
+    def _read(self, window: tuple[str, ...], exact: bool, misread: bool
+              ) -> tuple[list[int], list[tuple[int, int, bool]]] | None:
+        """The names a run of words' letters may be: those it spells `exact`ly, and (open word, name,
+        whether the name writes that word with a capital) for those it spells with one word `misread`,
+        within the letters allowed; None if no name begins so. Documents repeat their phrases, so each
+        run of letters is compared once (`matches` looks it up in `_reads` first)."""
+        reads = self._reads[exact, misread]
+        if len(reads) > READ_CACHE_LIMIT:  # bound memory over archive-sized batches
+            reads.clear()
+        variants = [window[:k] + (WILDCARD,) + window[k + 1:] for k in range(len(window))] if misread else []
+        if window not in self._prefixes and not any(v in self._prefixes for v in variants):
+            reads[window] = None
+            return None
+        exact_numbers = list(self._exact.get(window, ())) if exact else []
+        near = []
+        limit = MAX_LETTERS_OFF.get(len(window), MAX_LETTERS_OFF_LONG)
+        for open_word, variant in enumerate(variants):
+            entry = self._open.get(variant)
+            if entry is None:
+                continue
+            numbers, words = entry
+            found = process.extract(window[open_word], words, scorer=Levenshtein.distance, score_cutoff=limit,
+                                    limit=None)
+            near.extend((open_word, numbers[k], self._titles[numbers[k]][open_word]) for _, _, k in found)
+        read = reads[window] = (exact_numbers, near)
+        return read
 
     @staticmethod
     def _case_fits(case: str, title: bool, clause_start: bool) -> bool:

@@ -24,7 +24,7 @@ from collections import Counter
 import numpy as np
 
 from pipeline.restore.lm import TrigramLM, pack
-from pipeline.vietnamese import case_pattern
+from pipeline.restore.tokens import token_case
 
 MEMORY_CONFIDENCE = 0.95
 NAME_WEIGHT = 2.0
@@ -106,4 +106,4 @@ class DocumentMemory:
 
 
 def _is_name(decision) -> bool:
-    return bool(decision.reading) and case_pattern(decision.token.text) == "title"
+    return bool(decision.reading) and token_case(decision.token.text) == "title"

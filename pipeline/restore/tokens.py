@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import regex
 
-from pipeline.vietnamese import looks_like_syllable
+from pipeline.vietnamese import case_pattern, looks_like_syllable
 
 # Symbols an English OCR model emits for Vietnamese marks; inside a word they are part of it
 # (an apostrophe for a horn: "thu'c" is "thực", one word).
@@ -28,6 +28,8 @@ _MISREAD_ROMAN = regex.compile(r"(?=.*[IVX])[IVXHlv1]{2,5}")
 _EDGE_QUOTES = "’‘“”`'\""
 # Digits that English OCR writes for letters: "S6" = "Số", "x4" = "xã", "1a" = "là", "ph01" = "phối".
 _LETTER_DIGITS = set("013469")
+# The case of a token is asked for several times per word, and documents repeat their words.
+token_case = functools.lru_cache(maxsize=1 << 16)(case_pattern)
 _UNITS = {"h", "m", "g", "t", "ha", "km", "kg", "cm", "mm", "ml", "kw", "mw"}  # "9h", "6m": a measure
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 
