@@ -9,6 +9,8 @@ import pytest
 
 from pipeline.errors import PipelineError
 from pipeline.execute import Job, LocalPool, open_pool
+from pipeline.execute.jobs import WORKER_DIED_ERROR
+from pipeline.execute.local import _Worker
 from pipeline.process import Options
 
 SMALL = Path(__file__).parent / "fixtures" / "restore-kh267-ocr.txt"
@@ -58,6 +60,30 @@ def test_leaving_outcomes_early_kills_the_running_job_and_drops_the_waiting_ones
             list(pool.outcomes(_stop_at_first_stage))
         assert _workers() == set()
         assert list(pool.outcomes()) == []  # a later caller is not handed the abandoned jobs' outcomes
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_just_after_a_look_still_fails_its_job(monkeypatch):
+    # The race a loaded machine makes: collect() finds the worker alive and without news, then it dies
+    # before the pool sweeps out dead workers. The job must still come back, as failed.
+    real_collect = _Worker.collect
+    looked = []
+
+    def collect_then_die(self, timeout, on_stage):
+        if not looked:
+            looked.append(self.job.name)
+            os.killpg(self.process.pid, 9)
+            self.process.join()
+            return None
+        return real_collect(self, timeout, on_stage)
+
+    monkeypatch.setattr(_Worker, "collect", collect_then_die)
+    with LocalPool() as pool:
+        pool.submit(Job("a", str(SMALL), Options()))
+        outcomes = list(pool.outcomes())
+    assert looked == ["a"]
+    assert [(o.job.name, o.error) for o in outcomes] == [("a", WORKER_DIED_ERROR)]
+    assert "SIGKILL" in outcomes[0].message
 
 
 @pytest.mark.parametrize("kind, scheduler, message", [

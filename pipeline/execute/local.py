@@ -144,7 +144,10 @@ class LocalPool:
                     outcome = worker.collect(self.timeout, on_stage)
                     if outcome is not None:
                         yield outcome
-                for worker in [w for w in self._workers if w.retired or not w.process.is_alive()]:
+                # Only workers without a job: one that died after collect() looked at it still holds its
+                # job, and the next look reports that job as failed rather than losing it.
+                for worker in [w for w in self._workers
+                               if w.job is None and (w.retired or not w.process.is_alive())]:
                     worker.stop()
                     self._workers.remove(worker)
         finally:
