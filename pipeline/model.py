@@ -6,10 +6,12 @@ be run, tested and replaced on its own.
 """
 from __future__ import annotations
 
+import calendar
 import functools
 import types
 import typing
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from datetime import date
 from typing import Any
 
 SCHEMA_VERSION = "2.1"  # 1.1 added the optional top-level "lines"; 2.0 made warnings objects, added Task.part;
@@ -153,6 +155,16 @@ class Task:
     inferred: list[str] = field(default_factory=list)  # fields not read on the item itself
     confidence: float = 1.0
     part: str | None = None  # the attachment holding the task ("Kế hoạch", "Phụ lục"); None in the main text
+
+    def yearly_due_from(self, since: date) -> date:
+        """The first day on or after `since` that a yearly duty (`annual_due`) falls due; 29 February
+        falls on the 28th in common years."""
+        month, day = (int(part) for part in self.annual_due.split("-"))
+
+        def in_year(year: int) -> date:
+            return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+        return in_year(since.year) if in_year(since.year) >= since else in_year(since.year + 1)
 
 
 @dataclass

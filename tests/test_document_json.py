@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import jsonschema
@@ -49,3 +50,15 @@ def test_a_result_of_schema_2_0_without_annual_due_is_valid_and_reads_back(machi
     data["tasks"][0]["annual_due"] = "13-01"  # no such month
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.Draft202012Validator(SCHEMA).validate(data)
+
+
+@pytest.mark.parametrize("annual_due, since, due", [
+    ("12-01", "2024-06-30", "2024-12-01"),
+    ("12-01", "2024-12-01", "2024-12-01"),  # the day itself is still due
+    ("12-01", "2024-12-02", "2025-12-01"),
+    ("02-29", "2025-01-10", "2025-02-28"),  # a common year's February ends on the 28th
+    ("02-29", "2028-01-10", "2028-02-29"),
+])
+def test_a_yearly_duty_falls_due_on_its_next_day(annual_due, since, due):
+    task = Task("IV.1", [], "", "Báo cáo", recurrence="annual", annual_due=annual_due)
+    assert task.yearly_due_from(date.fromisoformat(since)).isoformat() == due

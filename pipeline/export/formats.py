@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import json
-from calendar import monthrange
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -144,25 +143,14 @@ def deadlines_ics(selection: Selection, documents: Iterable[ReviewedDocument] = 
     return calendar.to_ical()
 
 
-def _first_yearly_due(annual_due: str, issued: str | None, today: date) -> date:
-    """The first "MM-DD" on or after the document's issue date (today when it has none); 29 February
-    falls on the 28th in common years."""
-    since = date.fromisoformat(issued) if issued else today
-    month, day = (int(part) for part in annual_due.split("-"))
-
-    def in_year(year: int) -> date:
-        return date(year, month, min(day, monthrange(year, month)[1]))
-
-    return in_year(since.year) if in_year(since.year) >= since else in_year(since.year + 1)
-
-
 def _todo(document: ReviewedDocument, task: ReviewedTask, stamp: datetime) -> icalendar.Todo | None:
     values = task.effective
     if values.deadline:
         due = date.fromisoformat(values.deadline)
     elif values.annual_due and values.recurrence == "annual":
         # "trước ngày 01 tháng 12 hằng năm": a to-do every year from the first such day after the issue date
-        due = _first_yearly_due(values.annual_due, document.machine.meta.issued_date, stamp.date())
+        issued = document.machine.meta.issued_date
+        due = values.yearly_due_from(date.fromisoformat(issued) if issued else stamp.date())
     else:
         return None
     todo = icalendar.Todo()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -96,22 +96,12 @@ class TaskFilter:
         if not deadline and values.annual_due and self.deadline_from and not self.overdue:
             # A yearly duty ("trước ngày 01 tháng 12 hằng năm") is due in the range if its day of the first year
             # is; it is never overdue as a whole, as another year always comes.
-            deadline = _yearly_day_from(values.annual_due, self.deadline_from)
+            deadline = values.yearly_due_from(date.fromisoformat(self.deadline_from)).isoformat()
         if (self.deadline_from or self.deadline_to or self.overdue) and not deadline:
             return False
         return not ((self.deadline_from and deadline < self.deadline_from)
                     or (self.deadline_to and deadline > self.deadline_to)
                     or (self.overdue and deadline >= today))
-
-
-def _yearly_day_from(annual_due: str, since: str) -> str:
-    """The first "MM-DD" on or after `since` (29 February of a common year falls on 1 March)."""
-    month, day = (int(part) for part in annual_due.split("-"))
-
-    def in_year(year: int) -> str:
-        return (date(year, month, 1) + timedelta(days=day - 1)).isoformat()
-
-    return in_year(int(since[:4])) if in_year(int(since[:4])) >= since else in_year(int(since[:4]) + 1)
 
 
 def _iso_date(value: str | None) -> str | None:
