@@ -429,7 +429,7 @@ class Restorer:
                 scores[options.index(syllable)] += bonus
                 slots[position] = Slot(slot.ids, scores)
             elif not isinstance(channel, StrippedProfile):
-                score = self._channel_score(texts[position], syllable, channel) + bonus
+                score = self._channel_scores[id(channel), texts[position], syllable] + bonus  # scored above
                 slots[position] = Slot(np.append(slot.ids, self.lm.word_id(syllable)), np.append(slot.channel, score))
                 spellings[position] = [*options, syllable]
         return slots, spellings
@@ -465,14 +465,6 @@ class Restorer:
         for text, syllables in by_text.items():
             scores = channel.logprobs(clean_junk(text.lower()), syllables).tolist()
             self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores))
-
-    def _channel_score(self, text: str, syllable: str, channel) -> float:
-        key = (id(channel), text, syllable)
-        score = self._channel_scores.get(key)
-        if score is None:
-            self._score_syllables([(text, syllable)], channel)
-            score = self._channel_scores[key]
-        return score
 
     def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm
                   ) -> list[tuple[list[Slot], list[list[str]]]]:
