@@ -192,6 +192,13 @@ def test_context_decides(restorer, ocr, gold):
     assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
 
 
+def test_the_word_after_a_list_marker_opens_its_sentence(restorer):
+    # After "a)" a capital is the sentence's, not a name's: "Chu trong" is "Chú trọng", not "Chủ trương".
+    lines = ["a) Chu trong thong tin, tuyén truyén", "1. Chu trong thong tin, tuyén truyén"]
+    assert restorer.restore_lines(lines, LEGACY).lines == [
+        "a) Chú trọng thông tin, tuyên truyền", "1. Chú trọng thông tin, tuyên truyền"]
+
+
 def test_symbols_stay_symbols_outside_legacy_ocr(restorer):
     assert restorer.restore_lines(["Sở KH&ĐT và Công ty R & D"], TESSERACT).lines == ["Sở KH&ĐT và Công ty R & D"]
 

@@ -22,6 +22,7 @@ line breaks are kept, so the output has exactly one line per input line.
 from __future__ import annotations
 
 import functools
+import itertools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -265,11 +266,20 @@ class Restorer:
         clause: list[tuple[int, Token]] = []
         previous: tuple[int, Token] | None = None
         for index, line in enumerate(lines):
-            if not line.strip() or _ITEM_START.match(line):
+            item = _ITEM_START.match(line)
+            if not line.strip() or item:
                 if clause:
                     yield clause
                 clause, previous = [], None
-            for token in tokenized[index] if index < len(tokenized) else tokenize(line):
+            tokens = tokenized[index] if index < len(tokenized) else tokenize(line)
+            if item:
+                # The item's marker ("a)", "2.") is a clause of its own: the word after it opens the
+                # sentence, and its capital says nothing of a name ("a) Chu trong" is "Chú trọng").
+                marker = list(itertools.takewhile(lambda t: t.end <= item.end() and t.kind in (FIXED, DIGITS), tokens))
+                if marker:
+                    yield [(index, t) for t in marker]
+                tokens = tokens[len(marker):]
+            for token in tokens:
                 if previous is not None:
                     p_index, p_token = previous
                     between = (lines[p_index][p_token.end:] + " " + line[:token.start]
