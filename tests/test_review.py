@@ -172,6 +172,9 @@ def test_tasks_filters(client):
     # ... and the clerk sees the day they are due each year
     rows = client.get("/tasks?from=2024-12-01").get_data(as_text=True).split("<tr ")
     assert "hạn ngày 10/12" in next(row for row in rows if row.startswith('data-task="IV.2"'))
+    # the machine's reading, shown under a corrected cell, is written the same way
+    answer = client.post(f"/api/documents/{NAME}/tasks/IV.2", json={"field": "recurrence", "value": "continuous"})
+    assert answer.json["machine_text"] == "hằng năm · hạn ngày 10/12"
     html = client.get("/tasks?unit=so thong tin").get_data(as_text=True)
     assert "/export/xlsx?unit=so+thong+tin" in html
 

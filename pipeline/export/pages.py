@@ -29,7 +29,16 @@ def yearly_day(annual_due: str) -> str:
     return f"hạn ngày {day}/{month}"
 
 
-FILTERS = {"percent": percent, "yearly_day": yearly_day}
+def recurrence_text(task) -> str:
+    """How often a task recurs, as the review page and the report write it: "hằng năm · hạn ngày 25/12"."""
+    # "hằng năm" says the period already: "hằng năm · năm" would say it twice.
+    said_twice = (task.recurrence, task.period) == ("annual", "year")
+    period = f" · {PERIOD_LABELS[task.period]}" if task.period and not said_twice else ""
+    yearly = f" · {yearly_day(task.annual_due)}" if task.annual_due else ""
+    return RECURRENCE_LABELS[task.recurrence] + period + yearly
+
+
+FILTERS = {"percent": percent, "yearly_day": yearly_day, "recurrence_text": recurrence_text}
 GLOBALS = {
     "RECURRENCES": RECURRENCES, "PERIODS": PERIODS, "EDITABLE_TASK_FIELDS": EDITABLE_TASK_FIELDS,
     "RECURRENCE_LABELS": RECURRENCE_LABELS, "PERIOD_LABELS": PERIOD_LABELS, "FIELD_LABELS": FIELD_LABELS,

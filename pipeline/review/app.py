@@ -23,7 +23,7 @@ from pipeline.errors import InputError, PipelineError
 from pipeline.export.folder import (EDITABLE_TASK_FIELDS, LIST_FIELDS, PERIODS, RECURRENCES, OutputFolder,
                                     ReviewedDocument, ReviewedTask)
 from pipeline.export.formats import FORMATS, all_tasks
-from pipeline.export.pages import FILTERS, GLOBALS, PERIOD_LABELS, RECURRENCE_LABELS, yearly_day
+from pipeline.export.pages import FILTERS, GLOBALS, recurrence_text
 from pipeline.model import Task
 from pipeline.parse.matching import fold
 from pipeline.review import crops
@@ -336,9 +336,7 @@ def _cell_text(field: str, values: Task) -> str:
     if field in LIST_FIELDS:
         return "; ".join(getattr(values, field)) or "—"
     if field in ("recurrence", "period"):
-        period = f" · {PERIOD_LABELS[values.period]}" if values.period else ""
-        yearly = f" · {yearly_day(values.annual_due)}" if values.annual_due else ""
-        return RECURRENCE_LABELS[values.recurrence] + period + yearly
+        return recurrence_text(values)
     return getattr(values, field) or "—"
 
 
