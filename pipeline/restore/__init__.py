@@ -53,6 +53,9 @@ CHANGE_THRESHOLD = {LEGACY: 0.0, STRIPPED: 0.0, TESSERACT: 0.95, CLEAN: 0.97}
 # by context, at this lower threshold; the words it was sure of keep the profile's.
 DOUBTFUL_WORD = 0.95
 DOUBTFUL_CHANGE_THRESHOLD = 0.5
+# A token that is neither a syllable nor a word of the model ("glao", "nghẻo") is seldom right as it is:
+# it is changed at this lower threshold when the decoder prefers a reading.
+UNKNOWN_CHANGE_THRESHOLD = 0.5
 LOW_CONFIDENCE = 0.8
 SLOT_CACHE_LIMIT = 200_000
 NAME_CACHE_LIMIT = 20_000  # clauses whose names are remembered
@@ -82,6 +85,14 @@ SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as
 _ITEM_START = regex.compile(r"^\s*(?:[-+•*]|\p{L}{1,2}\)|[\dIVXivx]{1,4}[.)])\s")
 _LIST_MARKER_JUNK = regex.compile(r"^(\s*)([¢©€])(\))")
 _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e"}
+# The number opening a section heading ("III. NHIỆM VỤ") or a numbered item ("5. Sở Tài chính"). OCR drops
+# or merges the strokes of Roman numerals ("II", "HI" for "III") and misreads digits ("9." for "5."); the
+# numbers before and after tell which one was printed.
+_SECTION_NUMBER = regex.compile(r"^([\s_]*)([IVXHl]{1,5})(\.\s+\p{Lu})")
+_ITEM_NUMBER = regex.compile(r"^(\s*)(\d{1,2})(\.\s)")
+_ROMAN_LOOKALIKES = str.maketrans({"l": "I"})
+_ROMAN_NUMERALS = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
+                   "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
 
 
 @dataclass
@@ -173,8 +184,9 @@ class Restorer:
                       word_confidences: list[list[float] | None] | None = None) -> RestoredText:
         """`word_confidences`: for OCR'd lines, the engine's confidence (0..1) in each
         whitespace-separated word of the line, or None where there is none."""
-        doubtful = _doubtful_words(lines, word_confidences)
         lines = [_LIST_MARKER_JUNK.sub(lambda m: m[1] + _LIST_MARKER_LETTERS[m[2]] + m[3], line) for line in lines]
+        lines = _renumbered(lines)
+        doubtful = _doubtful_words(lines, word_confidences)
         # The first lines' tokens tell the kind of source, and are restored as they are.
         tokenized = self._first_lines_tokens(lines) if profile == AUTO else []
         if profile == AUTO:
@@ -388,10 +400,16 @@ class Restorer:
             threshold = CHANGE_THRESHOLD[profile]
             if any(token.start in word for word in doubtful.get(index, ())):
                 threshold = min(threshold, DOUBTFUL_CHANGE_THRESHOLD)
+            if self._unknown(token.text):
+                threshold = min(threshold, UNKNOWN_CHANGE_THRESHOLD)
             keep = best.lower() == token.text.lower() or choice.posterior < threshold
             restored = token.text if keep else apply_case(best, pattern)
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
             yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
+
+    def _unknown(self, text: str) -> bool:
+        """Neither a syllable nor a word of the language model."""
+        return lm_key(text.lower()) not in self._syllable_set and self.lm.word_id(text.lower()) == self.lm.unknown
 
     def _misread_code(self, clause: list[tuple[int, Token]], position: int) -> Token:
         """The token at `position`, a word if it is a code of two capitals the language model has never
@@ -517,6 +535,43 @@ def _doubtful_words(lines: list[str], word_confidences: list[list[float] | None]
             if spans:
                 doubtful[index] = spans
     return doubtful
+
+
+def _renumbered(lines: list[str]) -> list[str]:
+    """The lines with the numbers of section headings and numbered items the OCR misread put back
+    where their neighbours leave no doubt: a Roman numeral that repeats the one before or is not
+    one ("I. … II. … II. … IV." is "III" the second time, "HI." after "II." is "III"), an item
+    number between two that skip it ("4. … 9. … 6." is "5")."""
+    lines = list(lines)
+    sections = [(index, match) for index, line in enumerate(lines) if (match := _SECTION_NUMBER.match(line))]
+    previous = 0
+    for position, (index, match) in enumerate(sections):
+        value = _roman_value(match[2])
+        following = _roman_value(sections[position + 1][1][2]) if position + 1 < len(sections) else None
+        expected = previous + 1
+        # Before the first heading read, a numeral skipped may as well be a heading lost.
+        skipped = previous > 0 and following == expected + 1
+        if expected < len(_ROMAN_NUMERALS) and (value is None or value == previous or skipped):
+            value = expected
+        # Only a numeral the sequence confirms is rewritten: a lone "Il." may be "II" or a heading lost.
+        if value == expected and _ROMAN_NUMERALS[value] != match[2]:
+            lines[index] = match[1] + _ROMAN_NUMERALS[value] + lines[index][match.end(2):]
+        previous = value or previous
+    items = [(index, match) for index, line in enumerate(lines) if (match := _ITEM_NUMBER.match(line))]
+    for position in range(1, len(items) - 1):
+        index, match = items[position]
+        previous, value = int(items[position - 1][1][2]), int(match[2])
+        expected = previous + 1
+        # A number that starts a list again ("1.") is a list of its own, not a misreading.
+        if int(items[position + 1][1][2]) == expected + 1 and value not in (1, expected) and len(str(expected)) == len(match[2]):
+            lines[index] = match[1] + str(expected) + lines[index][match.end(2):]
+    return lines
+
+
+def _roman_value(written: str) -> int | None:
+    """The value of a Roman section number as OCR writes it ("H" is "II"), None if it is not one."""
+    numeral = written.translate(_ROMAN_LOOKALIKES).replace("H", "II")
+    return _ROMAN_NUMERALS.index(numeral) if numeral in _ROMAN_NUMERALS[1:] else None
 
 
 def _batches(read: list[tuple[list, list[Slot], list[list[str]]]]) -> list[list]:
