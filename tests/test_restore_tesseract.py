@@ -3,10 +3,15 @@ wrong is changed: words that are no word at all, and the numbers of headings and
 numbers around them contradict."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 import pipeline.restore as restore_module
-from pipeline.restore import CLEAN, TESSERACT, Restorer, _renumbered
+from pipeline.restore import CLEAN, LEGACY, STRIPPED, TESSERACT, Restorer, _renumbered
+from pipeline.restore.tokens import WORD, tokenize
+from pipeline.restore.vocab import lm_key
+from pipeline.vietnamese import strip_marks
 
 
 @pytest.fixture(scope="module")
@@ -70,3 +75,36 @@ def test_a_word_that_is_no_word_needs_less_certainty_to_change_than_a_word(resto
 ])
 def test_names_and_foreign_words_in_clean_text_are_kept(restorer, line):
     assert restorer.restore_lines([line], CLEAN).lines == [line]
+
+
+@pytest.mark.parametrize("line, restored", [
+    ("Triển khai hạ tầng 5G, loT và điện toán đám mây.", "Triển khai hạ tầng 5G, IoT và điện toán đám mây."),
+    ("Kết nối lnternet băng rộng đến các xã.", "Kết nối Internet băng rộng đến các xã."),
+    ("Ban chỉ đạo lên kế hoạch.", "Ban chỉ đạo lên kế hoạch."),  # a word with "l" that is a word is kept
+])
+def test_a_capital_i_read_as_l_is_put_back_where_that_makes_a_known_word(restorer, line, restored):
+    assert restorer.restore_lines([line], TESSERACT).lines == [restored]
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOLD_LINES = (FIXTURES / "restore-kh267-gold.txt").read_text(encoding="utf-8").split("\n")
+LEGACY_LINES = (FIXTURES / "restore-kh267-ocr.txt").read_text(encoding="utf-8").split("\n")
+
+
+def _misread(line: str) -> str:
+    """Every fourth word with a letter too many: Vietnamese OCR of a poor page, marks kept."""
+    return " ".join(word + "q" if number % 4 == 3 else word for number, word in enumerate(line.split(" ")))
+
+
+def test_the_profile_is_told_by_the_marks_and_the_syllables(restorer):
+    def detect(lines):
+        return restorer.detect_profile([token for line in lines for token in tokenize(line)])
+
+    poor = [_misread(line) for line in GOLD_LINES]
+    words = [t.text for line in poor for t in tokenize(line) if t.kind == WORD]
+    # Fewer than 85 % of the words are syllables: no longer "mostly right", and still Vietnamese OCR.
+    assert sum(lm_key(w) in restorer._syllable_set for w in words) / len(words) < 0.85
+    assert detect(poor) == TESSERACT
+    assert detect(GOLD_LINES) == CLEAN
+    assert detect(LEGACY_LINES) == LEGACY
+    assert detect([strip_marks(line) for line in GOLD_LINES]) == STRIPPED

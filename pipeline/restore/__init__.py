@@ -63,6 +63,7 @@ NAME_CACHE_LIMIT = 20_000  # clauses whose names are remembered
 # but time and memory stay linear in the length of text without punctuation.
 MAX_CLAUSE_TOKENS = 100
 PROFILE_SAMPLE_TOKENS = 50_000
+VIETNAMESE_OCR_MARKED = 0.6  # share of words with marks: Vietnamese text is about 0.85, English-model OCR of it 0.1-0.3
 # Clauses are restored in blocks of about this many tokens: the whole of a usual document, so that its
 # memory covers it, and a bounded amount of work held at once in an archive-sized text.
 BLOCK_TOKENS = 20_000
@@ -176,7 +177,9 @@ class Restorer:
             return STRIPPED
         if valid >= 0.985:
             return CLEAN
-        if valid >= 0.85:
+        # Marks on most words: Tesseract's Vietnamese model, however badly it read the page (the
+        # English model writes few marks); its confusions are not the English model's.
+        if valid >= 0.85 or marked >= VIETNAMESE_OCR_MARKED:
             return TESSERACT
         return LEGACY
 
@@ -404,6 +407,11 @@ class Restorer:
                 threshold = min(threshold, UNKNOWN_CHANGE_THRESHOLD)
             keep = best.lower() == token.text.lower() or choice.posterior < threshold
             restored = token.text if keep else apply_case(best, pattern)
+            if keep and self._unknown(token.text) and token.text[0] == "l":
+                # Tesseract reads a capital I as "l": "loT", "lnternet" are "IoT", "Internet".
+                capital = "I" + token.text[1:]
+                if not self._unknown(capital):
+                    restored = capital
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
             yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
 
