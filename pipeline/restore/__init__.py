@@ -403,11 +403,12 @@ class Restorer:
             threshold = CHANGE_THRESHOLD[profile]
             if any(token.start in word for word in doubtful.get(index, ())):
                 threshold = min(threshold, DOUBTFUL_CHANGE_THRESHOLD)
-            if self._unknown(token.text):
-                threshold = min(threshold, UNKNOWN_CHANGE_THRESHOLD)
-            keep = best.lower() == token.text.lower() or choice.posterior < threshold
+            same = best.lower() == token.text.lower()
+            keep = same or choice.posterior < threshold
+            if keep and not same and choice.posterior >= UNKNOWN_CHANGE_THRESHOLD and self._unknown(token.text):
+                keep = False
             restored = token.text if keep else apply_case(best, pattern)
-            if keep and self._unknown(token.text) and token.text[0] == "l":
+            if keep and token.text[0] == "l" and self._unknown(token.text):
                 # Tesseract reads a capital I as "l": "loT", "lnternet" are "IoT", "Internet".
                 capital = "I" + token.text[1:]
                 if not self._unknown(capital):
