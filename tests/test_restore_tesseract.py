@@ -21,7 +21,7 @@ def restorer() -> Restorer:
 
 def test_a_roman_numeral_repeated_or_merged_is_the_next_one():
     lines = ["I. MỤC ĐÍCH, YÊU CẦU", "1. Mục đích", "II. NỘI DUNG", "văn bản", "II. KINH PHÍ THỰC HIỆN",
-             "HI. TỔ CHỨC THỰC HIỆN"]
+             "IV. TỔ CHỨC THỰC HIỆN"]
     assert _renumbered(lines) == ["I. MỤC ĐÍCH, YÊU CẦU", "1. Mục đích", "II. NỘI DUNG", "văn bản",
                                   "III. KINH PHÍ THỰC HIỆN", "IV. TỔ CHỨC THỰC HIỆN"]
 
@@ -108,3 +108,12 @@ def test_the_profile_is_told_by_the_marks_and_the_syllables(restorer):
     assert detect(GOLD_LINES) == CLEAN
     assert detect(LEGACY_LINES) == LEGACY
     assert detect([strip_marks(line) for line in GOLD_LINES]) == STRIPPED
+
+
+def test_an_h_in_a_roman_numeral_is_read_as_the_sequence_needs():
+    # "IH." is "II." with a speck when the heading before it was lost; "HI." after it is "III.".
+    lines = ["I. MỤC ĐÍCH", "IH. ĐỐI TƯỢNG", "HI. NỘI DUNG", "IV. KINH PHÍ"]
+    assert _renumbered(lines) == ["I. MỤC ĐÍCH", "II. ĐỐI TƯỢNG", "III. NỘI DUNG", "IV. KINH PHÍ"]
+    # Read first, "H." may be "I." or "II." after a heading lost: it is left as read.
+    assert _renumbered(["H. MỤC TIÊU", "HI. NHIỆM VỤ", "IV. KINH PHÍ"])[0] == "H. MỤC TIÊU"
+    assert _renumbered(["I. MỤC TIÊU", "H. NHIỆM VỤ", "HI. GIẢI PHÁP"]) == ["I. MỤC TIÊU", "II. NHIỆM VỤ", "III. GIẢI PHÁP"]

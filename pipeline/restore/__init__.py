@@ -555,11 +555,14 @@ def _renumbered(lines: list[str]) -> list[str]:
     sections = [(index, match) for index, line in enumerate(lines) if (match := _SECTION_NUMBER.match(line))]
     previous = 0
     for position, (index, match) in enumerate(sections):
-        value = _roman_value(match[2])
-        following = _roman_value(sections[position + 1][1][2]) if position + 1 < len(sections) else None
         expected = previous + 1
+        values = _roman_values(match[2])
+        if previous == 0 and len(values) > 1:
+            continue  # "H." first: "I." or "II." after a heading lost, nothing tells
+        value = expected if expected in values else (values[0] if values else None)
+        following = _roman_values(sections[position + 1][1][2]) if position + 1 < len(sections) else []
         # Before the first heading read, a numeral skipped may as well be a heading lost.
-        skipped = previous > 0 and following == expected + 1
+        skipped = previous > 0 and expected + 1 in following
         if expected < len(_ROMAN_NUMERALS) and (value is None or value == previous or skipped):
             value = expected
         # Only a numeral the sequence confirms is rewritten: a lone "Il." may be "II" or a heading lost.
@@ -577,10 +580,12 @@ def _renumbered(lines: list[str]) -> list[str]:
     return lines
 
 
-def _roman_value(written: str) -> int | None:
-    """The value of a Roman section number as OCR writes it ("H" is "II"), None if it is not one."""
-    numeral = written.translate(_ROMAN_LOOKALIKES).replace("H", "II")
-    return _ROMAN_NUMERALS.index(numeral) if numeral in _ROMAN_NUMERALS[1:] else None
+def _roman_values(written: str) -> list[int]:
+    """The values a Roman section number as OCR writes it may have, least first: "H" is two strokes
+    run together ("HI." for "III.") or one with a speck ("IH." for "II.")."""
+    numeral = written.translate(_ROMAN_LOOKALIKES)
+    readings = {numeral.replace("H", "II"), numeral.replace("H", "I")}
+    return sorted(_ROMAN_NUMERALS.index(reading) for reading in readings if reading in _ROMAN_NUMERALS[1:])
 
 
 def _batches(read: list[tuple[list, list[Slot], list[list[str]]]]) -> list[list]:
