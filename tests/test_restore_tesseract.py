@@ -80,9 +80,11 @@ def test_names_and_foreign_words_in_clean_text_are_kept(restorer, line):
 @pytest.mark.parametrize("line, restored", [
     ("Triển khai hạ tầng 5G, loT và điện toán đám mây.", "Triển khai hạ tầng 5G, IoT và điện toán đám mây."),
     ("Kết nối lnternet băng rộng đến các xã.", "Kết nối Internet băng rộng đến các xã."),
+    ("Nền tảng IoøT và IøT, IơøT công nghiệp.", "Nền tảng IoT và IoT, IoT công nghiệp."),
+    ("ø) Tăng cường ứng dụng công nghệ thông tin.", "g) Tăng cường ứng dụng công nghệ thông tin."),
     ("Ban chỉ đạo lên kế hoạch.", "Ban chỉ đạo lên kế hoạch."),  # a word with "l" that is a word is kept
 ])
-def test_a_capital_i_read_as_l_is_put_back_where_that_makes_a_known_word(restorer, line, restored):
+def test_a_word_misread_as_tesseract_does_is_put_back_where_that_makes_a_known_word(restorer, line, restored):
     assert restorer.restore_lines([line], TESSERACT).lines == [restored]
 
 

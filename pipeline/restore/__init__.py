@@ -84,8 +84,8 @@ SYMBOL_READINGS = ("ở",)  # the word English-model OCR most often writes as a 
 SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as such
 # A line that starts a list item or heading starts a new clause for the language model.
 _ITEM_START = regex.compile(r"^\s*(?:[-+•*]|\p{L}{1,2}\)|[\dIVXivx]{1,4}[.)])\s")
-_LIST_MARKER_JUNK = regex.compile(r"^(\s*)([¢©€])(\))")
-_LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e"}
+_LIST_MARKER_JUNK = regex.compile(r"^(\s*)([¢©€ø])(\))")
+_LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Tesseract's Vietnamese model
 # The number opening a section heading ("III. NHIỆM VỤ") or a numbered item ("5. Sở Tài chính"). OCR drops
 # or merges the strokes of Roman numerals ("II", "HI" for "III") and misreads digits ("9." for "5."); the
 # numbers before and after tell which one was printed.
@@ -408,17 +408,26 @@ class Restorer:
             if keep and not same and choice.posterior >= UNKNOWN_CHANGE_THRESHOLD and self._unknown(token.text):
                 keep = False
             restored = token.text if keep else apply_case(best, pattern)
-            if keep and token.text[0] == "l" and self._unknown(token.text):
-                # Tesseract reads a capital I as "l": "loT", "lnternet" are "IoT", "Internet".
-                capital = "I" + token.text[1:]
-                if not self._unknown(capital):
-                    restored = capital
+            if keep and self._unknown(token.text):
+                restored = self._foreign_word(token.text) or token.text
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
             yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
 
     def _unknown(self, text: str) -> bool:
         """Neither a syllable nor a word of the language model."""
         return lm_key(text.lower()) not in self._syllable_set and self.lm.word_id(text.lower()) == self.lm.unknown
+
+    def _foreign_word(self, text: str) -> str | None:
+        """The word of the model that is no syllable ("IoT", "Internet") an unknown token is as
+        Tesseract misreads such words: a capital I as "l" ("loT", "lnternet"), "o" as "ø" or "ơ"
+        or with a speck "ø" beside it ("IøT", "IoøT", "IơøT")."""
+        text = "I" + text[1:] if text[0] == "l" else text
+        for variant in (text, text.replace("ø", ""), text.replace("ø", "o")):
+            variant = variant.replace("ơ", "o")  # never in a word that is no Vietnamese syllable
+            key = variant.lower()
+            if key and self.lm.word_id(key) != self.lm.unknown and lm_key(key) not in self._syllable_set:
+                return variant
+        return None
 
     def _misread_code(self, clause: list[tuple[int, Token]], position: int) -> Token:
         """The token at `position`, a word if it is a code of two capitals the language model has never
