@@ -119,3 +119,18 @@ def test_an_h_in_a_roman_numeral_is_read_as_the_sequence_needs():
     # Read first, "H." may be "I." or "II." after a heading lost: it is left as read.
     assert _renumbered(["H. MỤC TIÊU", "HI. NHIỆM VỤ", "IV. KINH PHÍ"])[0] == "H. MỤC TIÊU"
     assert _renumbered(["I. MỤC TIÊU", "H. NHIỆM VỤ", "HI. GIẢI PHÁP"]) == ["I. MỤC TIÊU", "II. NHIỆM VỤ", "III. GIẢI PHÁP"]
+
+
+@pytest.mark.parametrize("line, restored", [
+    ("Các cơ quan, đơn VỊ thực hiện nghiêm túc.", "Các cơ quan, đơn vị thực hiện nghiêm túc."),
+    ("Tham gia bảo VỆ an ninh trật tự.", "Tham gia bảo vệ an ninh trật tự."),
+    ("Khảo sát tại cơ SỞ trên địa bàn.", "Khảo sát tại cơ sở trên địa bàn."),
+    # Capitals that are meant: a Roman numeral, a letter that is not only bigger, a heading.
+    ("Nghị quyết Đại hội khóa XI về biển.", "Nghị quyết Đại hội khóa XI về biển."),
+    ("Ứng dụng AI trong quản lý.", "Ứng dụng AI trong quản lý."),
+    ("KẾ HOẠCH SỬ DỤNG VỐN", "KẾ HOẠCH SỬ DỤNG VỐN"),
+    ("Giao Sở Xây dựng chủ trì.", "Giao Sở Xây dựng chủ trì."),
+])
+def test_small_letters_tesseract_wrote_as_capitals_are_put_back(restorer, line, restored):
+    assert restorer.restore_lines([line], TESSERACT).lines == [restored]
+    assert restorer.restore_lines([line], CLEAN).lines == [restored]

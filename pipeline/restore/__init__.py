@@ -91,6 +91,8 @@ _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Te
 # numbers before and after tell which one was printed.
 _SECTION_NUMBER = regex.compile(r"^([\s_]*)([IVXHl]{1,5})(\.\s+\p{Lu})")
 _ITEM_NUMBER = regex.compile(r"^(\s*)(\d{1,2})(\.\s)")
+_SAME_SHAPE_CAPITALS = set("CSVXZWO")  # a capital only bigger than the small letter
+_ROMAN_NUMERAL = regex.compile(r"[IVXLC]+")
 _ROMAN_LOOKALIKES = str.maketrans({"l": "I"})
 _ROMAN_NUMERALS = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
                    "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
@@ -410,12 +412,27 @@ class Restorer:
             restored = token.text if keep else apply_case(best, pattern)
             if keep and self._unknown(token.text):
                 restored = self._foreign_word(token.text) or token.text
+            if profile in (TESSERACT, CLEAN) and self._capitals_read_for_small(clause, position):
+                restored = restored.lower()
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
             yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
 
     def _unknown(self, text: str) -> bool:
         """Neither a syllable nor a word of the language model."""
         return lm_key(text.lower()) not in self._syllable_set and self.lm.word_id(text.lower()) == self.lm.unknown
+
+    def _capitals_read_for_small(self, clause: list[tuple[int, Token]], position: int) -> bool:
+        """A short syllable in capitals after a word in lower case, whose first letter looks the same
+        small: Tesseract's Vietnamese model writes "đơn VỊ", "cơ SỞ", "bảo VỆ" for "vị", "sở", "vệ"."""
+        token = clause[position][1]
+        if position == 0 or token.kind != WORD or token_case(token.text) != "upper" or len(token.text) > 3:
+            return False
+        if strip_marks(token.text[0]) not in _SAME_SHAPE_CAPITALS or _ROMAN_NUMERAL.fullmatch(token.text):
+            return False
+        before = clause[position - 1][1]
+        after = clause[position + 1][1] if position + 1 < len(clause) else None
+        return (before.kind == WORD and token_case(before.text) == "lower" and lm_key(token.text.lower()) in self._syllable_set
+                and (after is None or token_case(after.text) != "upper"))
 
     def _foreign_word(self, text: str) -> str | None:
         """The word of the model that is no syllable ("IoT", "Internet") an unknown token is as
