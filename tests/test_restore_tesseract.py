@@ -125,6 +125,7 @@ def test_an_h_in_a_roman_numeral_is_read_as_the_sequence_needs():
     ("Các cơ quan, đơn VỊ thực hiện nghiêm túc.", "Các cơ quan, đơn vị thực hiện nghiêm túc."),
     ("Tham gia bảo VỆ an ninh trật tự.", "Tham gia bảo vệ an ninh trật tự."),
     ("Khảo sát tại cơ SỞ trên địa bàn.", "Khảo sát tại cơ sở trên địa bàn."),
+    ("Các cơ quan, đơn vỊ thực hiện.", "Các cơ quan, đơn vị thực hiện."),
     # Capitals that are meant: a Roman numeral, a letter that is not only bigger, a heading.
     ("Nghị quyết Đại hội khóa XI về biển.", "Nghị quyết Đại hội khóa XI về biển."),
     ("Ứng dụng AI trong quản lý.", "Ứng dụng AI trong quản lý."),

@@ -422,9 +422,12 @@ class Restorer:
         return lm_key(text.lower()) not in self._syllable_set and self.lm.word_id(text.lower()) == self.lm.unknown
 
     def _capitals_read_for_small(self, clause: list[tuple[int, Token]], position: int) -> bool:
-        """A short syllable in capitals after a word in lower case, whose first letter looks the same
-        small: Tesseract's Vietnamese model writes "đơn VỊ", "cơ SỞ", "bảo VỆ" for "vị", "sở", "vệ"."""
+        """A syllable in small letters that Tesseract's Vietnamese model wrote with capitals: a short one
+        after a word in lower case, its first letter one whose capital only is bigger ("đơn VỊ", "cơ SỞ",
+        "bảo VỆ"), or one with a capital after a small letter ("vỊ")."""
         token = clause[position][1]
+        if token.kind == WORD and token.text[0].islower() and not token.text.islower():
+            return lm_key(token.text.lower()) in self._syllable_set  # "vỊ": a capital inside a syllable
         if position == 0 or token.kind != WORD or token_case(token.text) != "upper" or len(token.text) > 3:
             return False
         if strip_marks(token.text[0]) not in _SAME_SHAPE_CAPITALS or _ROMAN_NUMERAL.fullmatch(token.text):
