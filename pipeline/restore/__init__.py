@@ -54,6 +54,9 @@ CHANGE_THRESHOLD = {LEGACY: 0.0, STRIPPED: 0.0, TESSERACT: 0.95, CLEAN: 0.97}
 # by context, at this lower threshold; the words it was sure of keep the profile's.
 DOUBTFUL_WORD = 0.95
 DOUBTFUL_CHANGE_THRESHOLD = 0.5
+# A token that is neither a syllable nor a word of the model ("glao", "nghẻo") is seldom right as it is:
+# it is changed at this lower threshold when the decoder prefers a reading.
+UNKNOWN_CHANGE_THRESHOLD = 0.5
 LOW_CONFIDENCE = 0.8
 SLOT_CACHE_LIMIT = 200_000
 NAME_CACHE_LIMIT = 20_000  # clauses whose names are remembered
@@ -61,6 +64,7 @@ NAME_CACHE_LIMIT = 20_000  # clauses whose names are remembered
 # but time and memory stay linear in the length of text without punctuation.
 MAX_CLAUSE_TOKENS = 100
 PROFILE_SAMPLE_TOKENS = 50_000
+VIETNAMESE_OCR_MARKED = 0.6  # share of words with marks: Vietnamese text is about 0.85, English-model OCR of it 0.1-0.3
 # Clauses are restored in blocks of about this many tokens: the whole of a usual document, so that its
 # memory covers it, and a bounded amount of work held at once in an archive-sized text.
 BLOCK_TOKENS = 20_000
@@ -81,8 +85,18 @@ SYMBOL_READINGS = ("ở",)  # the word English-model OCR most often writes as a 
 SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as such
 # A line that starts a list item or heading starts a new clause for the language model.
 _ITEM_START = regex.compile(r"^\s*(?:[-+•*]|\p{L}{1,2}\)|[\dIVXivx]{1,4}[.)])\s")
-_LIST_MARKER_JUNK = regex.compile(r"^(\s*)([¢©€])(\))")
-_LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e"}
+_LIST_MARKER_JUNK = regex.compile(r"^(\s*)([¢©€ø])(\))")
+_LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Tesseract's Vietnamese model
+# The number opening a section heading ("III. NHIỆM VỤ") or a numbered item ("5. Sở Tài chính"). OCR drops
+# or merges the strokes of Roman numerals ("II", "HI" for "III") and misreads digits ("9." for "5."); the
+# numbers before and after tell which one was printed.
+_SECTION_NUMBER = regex.compile(r"^([\s_]*)([IVXHl]{1,5})(\.\s+\p{Lu})")
+_ITEM_NUMBER = regex.compile(r"^(\s*)(\d{1,2})(\.\s)")
+_SAME_SHAPE_CAPITALS = set("CSVXZWO")  # a capital only bigger than the small letter
+_ROMAN_NUMERAL = regex.compile(r"[IVXLC]+")
+_ROMAN_LOOKALIKES = str.maketrans({"l": "I"})
+_ROMAN_NUMERALS = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
+                   "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
 
 
 @dataclass
@@ -166,7 +180,9 @@ class Restorer:
             return STRIPPED
         if valid >= 0.985:
             return CLEAN
-        if valid >= 0.85:
+        # Marks on most words: Tesseract's Vietnamese model, however badly it read the page (the
+        # English model writes few marks); its confusions are not the English model's.
+        if valid >= 0.85 or marked >= VIETNAMESE_OCR_MARKED:
             return TESSERACT
         return LEGACY
 
@@ -174,8 +190,9 @@ class Restorer:
                       word_confidences: list[list[float] | None] | None = None) -> RestoredText:
         """`word_confidences`: for OCR'd lines, the engine's confidence (0..1) in each
         whitespace-separated word of the line, or None where there is none."""
-        doubtful = _doubtful_words(lines, word_confidences)
         lines = [_LIST_MARKER_JUNK.sub(lambda m: m[1] + _LIST_MARKER_LETTERS[m[2]] + m[3], line) for line in lines]
+        lines = _renumbered(lines)
+        doubtful = _doubtful_words(lines, word_confidences)
         # The first lines' tokens tell the kind of source, and are restored as they are.
         tokenized = self._first_lines_tokens(lines) if profile == AUTO else []
         if profile == AUTO:
@@ -398,10 +415,49 @@ class Restorer:
             threshold = CHANGE_THRESHOLD[profile]
             if any(token.start in word for word in doubtful.get(index, ())):
                 threshold = min(threshold, DOUBTFUL_CHANGE_THRESHOLD)
-            keep = best.lower() == token.text.lower() or choice.posterior < threshold
+            same = best.lower() == token.text.lower()
+            keep = same or choice.posterior < threshold
+            if keep and not same and choice.posterior >= UNKNOWN_CHANGE_THRESHOLD and self._unknown(token.text):
+                keep = False
             restored = token.text if keep else apply_case(best, pattern)
+            if keep and self._unknown(token.text):
+                restored = self._foreign_word(token.text) or token.text
+            if profile in (TESSERACT, CLEAN) and self._capitals_read_for_small(clause, position):
+                restored = restored.lower()
             alternatives = [] if choice.runner_up is None else [apply_case(options[choice.runner_up], pattern)]
             yield index, Decision(token, restored, choice.posterior, alternatives, best.lower())
+
+    def _unknown(self, text: str) -> bool:
+        """Neither a syllable nor a word of the language model."""
+        return lm_key(text.lower()) not in self._syllable_set and self.lm.word_id(text.lower()) == self.lm.unknown
+
+    def _capitals_read_for_small(self, clause: list[tuple[int, Token]], position: int) -> bool:
+        """A syllable in small letters that Tesseract's Vietnamese model wrote with capitals: a short one
+        after a word in lower case, its first letter one whose capital only is bigger ("đơn VỊ", "cơ SỞ",
+        "bảo VỆ"), or one with a capital after a small letter ("vỊ")."""
+        token = clause[position][1]
+        if token.kind == WORD and token.text[0].islower() and not token.text.islower():
+            return lm_key(token.text.lower()) in self._syllable_set  # "vỊ": a capital inside a syllable
+        if position == 0 or token.kind != WORD or token_case(token.text) != "upper" or len(token.text) > 3:
+            return False
+        if strip_marks(token.text[0]) not in _SAME_SHAPE_CAPITALS or _ROMAN_NUMERAL.fullmatch(token.text):
+            return False
+        before = clause[position - 1][1]
+        after = clause[position + 1][1] if position + 1 < len(clause) else None
+        return (before.kind == WORD and token_case(before.text) == "lower" and lm_key(token.text.lower()) in self._syllable_set
+                and (after is None or token_case(after.text) != "upper"))
+
+    def _foreign_word(self, text: str) -> str | None:
+        """The word of the model that is no syllable ("IoT", "Internet") an unknown token is as
+        Tesseract misreads such words: a capital I as "l" ("loT", "lnternet"), "o" as "ø" or "ơ"
+        or with a speck "ø" beside it ("IøT", "IoøT", "IơøT")."""
+        text = "I" + text[1:] if text[0] == "l" else text
+        for variant in (text, text.replace("ø", ""), text.replace("ø", "o")):
+            variant = variant.replace("ơ", "o")  # never in a word that is no Vietnamese syllable
+            key = variant.lower()
+            if key and self.lm.word_id(key) != self.lm.unknown and lm_key(key) not in self._syllable_set:
+                return variant
+        return None
 
     def _misread_code(self, clause: list[tuple[int, Token]], position: int) -> Token:
         """The token at `position`, a word if it is a code of two capitals the language model has never
@@ -527,6 +583,48 @@ def _doubtful_words(lines: list[str], word_confidences: list[list[float] | None]
             if spans:
                 doubtful[index] = spans
     return doubtful
+
+
+def _renumbered(lines: list[str]) -> list[str]:
+    """The lines with the numbers of section headings and numbered items the OCR misread put back
+    where their neighbours leave no doubt: a Roman numeral that repeats the one before or is not
+    one ("I. … II. … II. … IV." is "III" the second time, "HI." after "II." is "III"), an item
+    number between two that skip it ("4. … 9. … 6." is "5")."""
+    lines = list(lines)
+    sections = [(index, match) for index, line in enumerate(lines) if (match := _SECTION_NUMBER.match(line))]
+    previous = 0
+    for position, (index, match) in enumerate(sections):
+        expected = previous + 1
+        values = _roman_values(match[2])
+        if previous == 0 and len(values) > 1:
+            continue  # "H." first: "I." or "II." after a heading lost, nothing tells
+        value = expected if expected in values else (values[0] if values else None)
+        following = _roman_values(sections[position + 1][1][2]) if position + 1 < len(sections) else []
+        # Before the first heading read, a numeral skipped may as well be a heading lost.
+        skipped = previous > 0 and expected + 1 in following
+        if expected < len(_ROMAN_NUMERALS) and (value is None or value == previous or skipped):
+            value = expected
+        # Only a numeral the sequence confirms is rewritten: a lone "Il." may be "II" or a heading lost.
+        if value == expected and _ROMAN_NUMERALS[value] != match[2]:
+            lines[index] = match[1] + _ROMAN_NUMERALS[value] + lines[index][match.end(2):]
+        previous = value or previous
+    items = [(index, match) for index, line in enumerate(lines) if (match := _ITEM_NUMBER.match(line))]
+    for position in range(1, len(items) - 1):
+        index, match = items[position]
+        previous, value = int(items[position - 1][1][2]), int(match[2])
+        expected = previous + 1
+        # A number that starts a list again ("1.") is a list of its own, not a misreading.
+        if int(items[position + 1][1][2]) == expected + 1 and value not in (1, expected) and len(str(expected)) == len(match[2]):
+            lines[index] = match[1] + str(expected) + lines[index][match.end(2):]
+    return lines
+
+
+def _roman_values(written: str) -> list[int]:
+    """The values a Roman section number as OCR writes it may have, least first: "H" is two strokes
+    run together ("HI." for "III.") or one with a speck ("IH." for "II.")."""
+    numeral = written.translate(_ROMAN_LOOKALIKES)
+    readings = {numeral.replace("H", "II"), numeral.replace("H", "I")}
+    return sorted(_ROMAN_NUMERALS.index(reading) for reading in readings if reading in _ROMAN_NUMERALS[1:])
 
 
 def _batches(read: list[tuple[list, list[Slot], list[list[str]]]]) -> list[list]:
