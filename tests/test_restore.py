@@ -241,3 +241,31 @@ def test_the_restore_stage_reads_the_ocr_word_confidences():
     typed = Document(Source("a.txt", "0" * 64, "text"), [Line(1, text, text)])
     assert restore(doubted).lines[0].text == text.replace(" vá ", " và ")
     assert restore(typed).lines[0].text == text
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    # English-model OCR writes "l" as a capital I or J before lower-case letters: the word is the
+    # one with "l", in lower case; a code with capitals of its own ("IoT") is not read so.
+    ("bao vé quyén Idi hop phap cua nguoi dan", "bảo vệ quyền lợi hợp pháp của người dân"),
+    ("phat huy Idi thé cua dia phuong", "phát huy lợi thế của địa phương"),
+    ("tang cuong Jan thu hai trong nam", "tăng cường lần thứ hai trong năm"),
+])
+def test_capital_i_of_english_model_ocr_is_l(restorer, ocr, gold):
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+def test_channel_text_reads_a_capital_i_as_l_only_before_lower_case():
+    from pipeline.restore.channel import channel_text
+    assert [channel_text(t) for t in ("Idi", "Itta", "IoT", "II", "Tinh", "I")] == ["ldi", "ltta", "iot", "ii", "tinh", "i"]
+
+
+def test_capital_i_is_read_as_l_only_in_english_model_ocr(restorer):
+    # Text that lost only its marks has its letters right: "In" is "In", never "ln".
+    assert restorer.restore_lines(["In an, phat hanh to roi va tai lieu"], STRIPPED).lines == [
+        "In ấn, phát hành tờ rơi và tài liệu"]
+
+
+def test_a_word_the_language_model_knows_is_kept_as_read(restorer):
+    # "IoT" is no syllable but a word of the corpus: English-model OCR that reads it so is right more
+    # often than a syllable one letter away ("lót").
+    assert restorer.restore_lines(["ung dung IoT trong nong nghiép"], LEGACY).lines == ["ứng dụng IoT trong nông nghiệp"]

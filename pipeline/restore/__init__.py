@@ -33,7 +33,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.model import TokenRestoration
-from pipeline.restore.channel import CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
+from pipeline.restore.channel import (CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, channel_text,
+                                     skeleton)
 from pipeline.restore.decode import Slot, decode_clauses, padded
 from pipeline.restore.gazetteer import Gazetteer
 from pipeline.restore.lm import TrigramLM
@@ -128,7 +129,7 @@ class StrippedProfile:
         self.by_skeleton: dict[str, list[str]] = {}
         for syllable in syllables:
             self.by_skeleton.setdefault(strip_marks(syllable), []).append(syllable)
-        self.keep_unknown = 0.0
+        self.keep_unknown = self.keep_known = 0.0
         self.digits_as_letters = False
 
     def candidates(self, ocr: str) -> list[tuple[str, float]]:
@@ -329,12 +330,12 @@ class Restorer:
                 (word, SYMBOL_AS_WORD, self.lm.word_id(word)) for word in SYMBOL_READINGS]
         elif token.kind == WORD:
             lower = token.text.lower()
-            candidates = self._ranked(lower, channel)
+            candidates = self._ranked(channel_text(token.text) if channel.digits_as_letters else lower, channel)
             if lm_key(lower) not in self._syllable_set:
                 # Kept as written (a name, a foreign word): <unk> in the model, and one spelling among many.
                 identity = self.lm.word_id(lower)
-                penalty = self.lm.unknown_spelling if identity == self.lm.unknown else 0.0
-                candidates.append((token.text, channel.keep_unknown + penalty, identity))
+                keep = channel.keep_unknown + self.lm.unknown_spelling if identity == self.lm.unknown else channel.keep_known
+                candidates.append((token.text, keep, identity))
         elif token.kind == ABBREVIATION:
             spelling = self._abbreviations.get(token.text, token.text)
             candidates = [(spelling, 0.0, self.lm.word_id(spelling))]
@@ -409,8 +410,8 @@ class Restorer:
                 continue
             pattern = _word_case(clause, position)
             best = options[choice.index]
-            if pattern == "title" and position > 0 and token.text[0] == "I" and best[:1] == "l":
-                pattern = "lower"  # English-model OCR writes "l" as "I": "Idi" is "lợi", not "Lợi"
+            if pattern == "title" and position > 0 and token.text[0] in "IJ" and best[:1] == "l":
+                pattern = "lower"  # English-model OCR writes "l" as "I" or "J": "Idi" is "lợi", "Jan" "lần"
             # A word read right is kept exactly as written, mixed case included ("IoT").
             threshold = CHANGE_THRESHOLD[profile]
             if any(token.start in word for word in doubtful.get(index, ())):
@@ -529,7 +530,8 @@ class Restorer:
             if (id(channel), text, syllable) not in self._channel_scores and syllable not in by_text.get(text, ()):
                 by_text.setdefault(text, []).append(syllable)
         for text, syllables in by_text.items():
-            scores = channel.logprobs(clean_junk(text.lower()), syllables).tolist()
+            read = channel_text(text) if channel.digits_as_letters else text.lower()
+            scores = channel.logprobs(clean_junk(read), syllables).tolist()
             self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores))
 
     def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import math
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.errors import ModelError
-from pipeline.restore.edits import EMPTY, distances
+from pipeline.restore.edits import EMPTY, LONGEST_READ, distances
 from pipeline.restore.tokens import clean_junk
 from pipeline.vietnamese import strip_marks
 
@@ -37,14 +38,41 @@ UNSEEN_SAME_LETTER = 6.0
 UNSEEN_INDEL = 9.0
 MAX_CANDIDATES = 40  # the decoder narrows these down further with the language model's unigram prior
 CACHE_LIMIT = 200_000
+# A letter read as several characters at least this likely (log P) is undone when looking up candidates.
+MULTI_READ_LOOKUP = -6.0
 CHANNEL_BEAM = 10.0  # candidates this much less likely than the best reading are not worth decoding
 _DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "9": "o", "1": "l", "3": "a", "4": "a"})
+
+
+def channel_text(token: str) -> str:
+    """An English-model OCR token as the channel reads it: in lower case, where a capital I before
+    lower-case letters only is the model's l ("Idi" for "lợi", "Itta" for "lứa"; "IoT" stays)."""
+    if token[:1] == "I" and token[1:] != token[1:].upper():
+        letters = [c for c in token[1:] if c.isalpha()]
+        if all(c.islower() for c in letters):
+            return "l" + token[1:]
+    return token.lower()
 
 
 @functools.lru_cache(maxsize=1 << 16)  # asked of every word, in every clause it is in
 def skeleton(ocr: str) -> str:
     """Lowercase base letters of an OCR token, junk removed and letter-like digits read as letters."""
     return strip_marks(clean_junk(ocr).translate(_DIGIT_LETTERS)).lower()
+
+
+def edit_cost(substitution: dict[str, dict[str, float]], insertion: dict[str, float], g: str, o: str) -> float:
+    """-log P of gold character g read as the OCR string o (EMPTY: dropped; g EMPTY: o added), under
+    learned log-probabilities; a letter read as several characters only where training saw it."""
+    if g == EMPTY:
+        return -insertion.get(o, -UNSEEN_INDEL)
+    row = substitution.get(g)
+    if row is not None and o in row:
+        return -row[o]
+    if len(o) > 1:
+        return math.inf
+    if o and strip_marks(g) == strip_marks(o):
+        return UNSEEN_SAME_LETTER
+    return UNSEEN_INDEL if o == EMPTY else UNSEEN_SUBSTITUTION
 
 
 class ChannelProfile:
@@ -54,6 +82,7 @@ class ChannelProfile:
         self.tokens: dict[str, dict[str, int]] = params["tokens"]  # ocr -> {syllable: count}
         self.syllable_counts: dict[str, int] = params["syllable_counts"]
         self.keep_unknown = params["keep_unknown"]  # log P that an OCR token not in the lexicon is right as is
+        self.keep_known = params["keep_known"]  # the same for a token the language model knows ("IoT", "kW")
         self.max_skeleton_distance = params["max_skeleton_distance"]
         self.digits_as_letters: bool = params["digits_as_letters"]  # "6" may be "ở"
         self._cache: dict[str, list[tuple[str, float]]] = {}
@@ -79,23 +108,21 @@ class ChannelProfile:
         self._alphabet = alphabet
         self._deletion = np.array([self._cost(c, EMPTY) for c in alphabet])
         self._read_as: dict[str, np.ndarray] = {}  # OCR character -> cost of each alphabet letter read as it
+        # OCR strings of two or more characters training saw for one letter, and in skeletons, the
+        # base letter each stands for: "gitlra" is looked up as "giua" too.
+        self._multi_reads = {o for row in self.substitution.values() for o in row if len(o) > 1}
+        self._read_letters: dict[str, set[str]] = defaultdict(set)
+        for g, row in self.substitution.items():
+            for o in row:
+                if len(skeleton(o)) > 1 and row[o] >= MULTI_READ_LOOKUP:
+                    self._read_letters[skeleton(o)].add(strip_marks(g))
 
     def _cost(self, g: str, o: str) -> float:
         try:
             return self._costs[g, o]
         except KeyError:
-            cost = self._costs[g, o] = self._learned_cost(g, o)
+            cost = self._costs[g, o] = edit_cost(self.substitution, self.insertion, g, o)
             return cost
-
-    def _learned_cost(self, g: str, o: str) -> float:
-        if g == EMPTY:
-            return -self.insertion.get(o, -UNSEEN_INDEL)
-        row = self.substitution.get(g)
-        if row is not None and o in row:
-            return -row[o]
-        if o and strip_marks(g) == strip_marks(o):
-            return UNSEEN_SAME_LETTER
-        return UNSEEN_INDEL if o == EMPTY else UNSEEN_SUBSTITUTION
 
     def logprobs(self, ocr: str, syllables: list[str]) -> np.ndarray:
         """log P(ocr | syllable) for each of the given syllables of the lexicon; the OCR token
@@ -108,7 +135,13 @@ class ChannelProfile:
         """log P(ocr | syllable) for the syllables of the given rows; the OCR token lowercase, without junk."""
         substitution = np.array([self._read_as_column(o) for o in ocr]).T.reshape(len(self._alphabet), len(ocr))
         insertion = np.array([self._cost(EMPTY, o) for o in ocr])
-        edit = np.exp(-distances(self._codes[rows], self._lengths[rows], substitution, self._deletion, insertion))
+        reads = {}
+        for length in range(2, min(LONGEST_READ, len(ocr)) + 1):
+            pieces = [ocr[j:j + length] for j in range(len(ocr) - length + 1)]
+            if any(piece in self._multi_reads for piece in pieces):
+                reads[length] = np.array([self._read_as_column(piece) for piece in pieces]).T
+        edit = np.exp(-distances(self._codes[rows], self._lengths[rows], substitution, self._deletion, insertion,
+                                 reads))
         confusions = np.zeros(len(rows))
         for spelling, count in self.tokens.get(ocr, {}).items():
             row = self._row[spelling]
@@ -140,6 +173,12 @@ class ChannelProfile:
             # for "Bộ", "cg" for "có").
             garbled = key != text or text != ocr or not any(c in "aeiouy" for c in key)
             pool.extend(self._by_skeleton[neighbour] for neighbour in self._near_skeletons(key, garbled))
+            for read, letters in self._read_letters.items():
+                if read in key:
+                    for letter in letters:
+                        undone = key.replace(read, letter, 1)
+                        pool.append(self._by_skeleton.get(undone, pool[0][:0]))
+                        pool.extend(self._by_skeleton[neighbour] for neighbour in self._near_skeletons(undone, True))
         rows = np.unique(np.concatenate(pool))
         if not len(rows):
             self._cache[ocr] = []

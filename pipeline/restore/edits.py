@@ -1,8 +1,10 @@
 """Character edit alignment, shared by channel training and channel scoring.
 
 An OCR token is the true syllable passed through character substitutions,
-deletions and insertions. Training counts those operations on aligned pairs;
-scoring finds the cheapest sequence of them under the learned costs.
+deletions and insertions, where one printed letter may also be read as two or
+three ("ư" as "it", "ữ" as "tlr": English-model OCR has no letter for it).
+Training counts those operations on aligned pairs; scoring finds the cheapest
+sequence of them under the learned costs.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import numpy as np
 from pipeline.vietnamese import strip_marks
 
 EMPTY = ""
+LONGEST_READ = 3  # the most OCR characters one printed letter is read as
 
 
 def heuristic_cost(g: str, o: str) -> float:
@@ -24,10 +27,12 @@ def heuristic_cost(g: str, o: str) -> float:
     return 1.0
 
 
-def align(gold: str, ocr: str, cost: Callable[[str, str], float] = heuristic_cost) -> tuple[float, list[tuple[str, str]]]:
+def align(gold: str, ocr: str, cost: Callable[[str, str], float] = heuristic_cost,
+          longest_read: int = 1) -> tuple[float, list[tuple[str, str]]]:
     """Cheapest edit script turning `gold` into `ocr`: (total cost, [(g, o), ...]).
 
-    A pair with g == EMPTY is an insertion, with o == EMPTY a deletion.
+    A pair with g == EMPTY is an insertion, with o == EMPTY a deletion; `o` may be up to
+    `longest_read` characters, at the cost `cost` gives (infinite where it is not allowed).
     """
     n, m = len(gold), len(ocr)
     table = [[0.0] * (m + 1) for _ in range(n + 1)]
@@ -49,6 +54,10 @@ def align(gold: str, ocr: str, cost: Callable[[str, str], float] = heuristic_cos
             insertion = row[j - 1] + cost(EMPTY, o)
             if insertion < best:
                 best, move = insertion, 2
+            for length in range(2, min(longest_read, j) + 1):
+                read = prev[j - length] + cost(g, ocr[j - length:j])
+                if read < best:
+                    best, move = read, length + 1
             row[j], back[i][j] = best, move
     script = []
     i, j = n, m
@@ -60,22 +69,27 @@ def align(gold: str, ocr: str, cost: Callable[[str, str], float] = heuristic_cos
         elif move == 1:
             script.append((gold[i - 1], EMPTY))
             i -= 1
-        else:
+        elif move == 2:
             script.append((EMPTY, ocr[j - 1]))
             j -= 1
+        else:
+            length = move - 1
+            script.append((gold[i - 1], ocr[j - length:j]))
+            i, j = i - 1, j - length
     script.reverse()
     return table[n][m], script
 
 
 def distances(codes: np.ndarray, lengths: np.ndarray, substitution: np.ndarray, deletion: np.ndarray,
-              insertion: np.ndarray) -> np.ndarray:
+              insertion: np.ndarray, reads: dict[int, np.ndarray] | None = None) -> np.ndarray:
     """Cost of the cheapest edit script from each of many gold strings to one OCR string.
 
     The gold strings are rows of character codes (`codes`, padded; `lengths` the real lengths);
     `substitution[c, j]` is the cost of gold character c read as the OCR string's j-th character,
     `deletion[c]` of c dropped, `insertion[j]` of the j-th OCR character added. The candidates of
     a token are scored together: the table is filled row by row for all of them at once with
-    numpy, an order of magnitude faster than one Python loop each.
+    numpy, an order of magnitude faster than one Python loop each. `reads[k][c, j]`, for k of 2 up
+    to LONGEST_READ, is the cost of gold character c read as the k OCR characters from the j-th.
     """
     n, width = len(codes), len(insertion)
     # One row of the table per OCR position, one column per gold string: each step reads whole rows.
@@ -87,6 +101,8 @@ def distances(codes: np.ndarray, lengths: np.ndarray, substitution: np.ndarray, 
         row = np.empty_like(prev)
         np.add(prev[0], delete, out=row[0])
         best = np.minimum(prev[:-1] + substitution[code].T, prev[1:] + delete)
+        for length, read in (reads or {}).items():
+            np.minimum(best[length - 1:], prev[:width - length + 1] + read[code].T, out=best[length - 1:])
         for j in range(1, width + 1):
             np.minimum(best[j - 1], row[j - 1] + insertion[j - 1], out=row[j])
         prev = row
