@@ -1,14 +1,15 @@
 """Train the syllable trigram language model of the restorer.
 
-Interpolated Kneser-Ney (one discount per order, from the count-of-counts),
-stored in backoff form so a query is one sorted-array lookup per order:
+Interpolated modified Kneser-Ney (three discounts per order, for n-grams
+seen once, twice and more often, from the count-of-counts), stored in
+backoff form so a query is one sorted-array lookup per order:
 
     log P(w | u v) = tri[u v w]                    if the trigram was kept
                    = bow3[u v] + log P(w | v)       otherwise
     log P(w | v)   = bi[v w]  or  bow2[v] + uni[w]
 
-Trigrams seen once are pruned (their mass stays in the backoff weight) to
-keep the shipped model small. Usage:
+Every trigram is kept, those seen once too: the corpus is small enough (about
+1.2 million distinct trigrams) and pruning them cost accuracy. Usage:
 
     python training/build_lm.py --corpus ../shared/corpus/legal-vi.txt.xz \
         --out pipeline/restore/data/lm.npz
@@ -28,7 +29,6 @@ from pipeline.restore.lm import BITS, pack
 from pipeline.vietnamese import restyle
 
 MIN_OTHER_WORD_COUNT = 20  # non-syllable words rarer than this become <unk>
-MIN_TRIGRAM_COUNT = 2
 
 
 def read_syllables(path: Path) -> dict[str, int]:
@@ -89,14 +89,19 @@ def case_model(corpus: Path, index: dict[str, int]) -> dict[str, np.ndarray]:
     return {"title_lp": np.log((title + 0.1) / total).astype(np.float32)}
 
 
-def discount(counts: np.ndarray) -> float:
-    n1, n2 = np.sum(counts == 1), np.sum(counts == 2)
-    return float(n1 / (n1 + 2 * n2))
+def discounts(counts: np.ndarray) -> np.ndarray:
+    """Modified Kneser-Ney discounts (Chen & Goodman) indexed by count: 0, D1, D2, D3+."""
+    n1, n2, n3, n4 = (np.sum(counts == k) for k in (1, 2, 3, 4))
+    y = n1 / (n1 + 2 * n2)
+    return np.array([0.0, 1 - 2 * y * n2 / n1, 2 - 3 * y * n3 / n2, 3 - 4 * y * n4 / n3])
 
 
-def group_sums(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    unique, inverse = np.unique(keys, return_inverse=True)
-    return unique, np.bincount(inverse, weights=values)
+def discounted(context_keys: np.ndarray, counts: np.ndarray, table: np.ndarray):
+    """Per n-gram its discount; per context (sorted) its total count and the mass the discounts free."""
+    contexts, inverse = np.unique(context_keys, return_inverse=True)
+    discount = table[np.minimum(counts, 3)]
+    totals = np.bincount(inverse, weights=counts.astype(np.float64))
+    return discount, contexts, totals, np.bincount(inverse, weights=discount) / totals
 
 
 def lookup(sorted_keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> np.ndarray:
@@ -117,32 +122,26 @@ def train(ids: np.ndarray, vocab_size: int, start_id: int) -> dict[str, np.ndarr
     bi_v, bi_w = bi_keys >> BITS, bi_keys & mask
     uni_cont = np.bincount(bi_w, minlength=vocab_size).astype(np.float64)
 
-    d3, d2 = discount(tri_counts), discount(bi_cont)
+    d3, d2 = discounts(tri_counts), discounts(bi_cont)
 
     # Unigrams: continuation probability, with a floor for words never continued.
     uni_p = (uni_cont + 0.5) / (uni_cont.sum() + 0.5 * vocab_size)
     uni_lp = np.log(uni_p)
 
     # Bigrams.
-    ctx2, ctx2_total = group_sums(bi_v, bi_cont.astype(np.float64))
-    ctx2_types = np.bincount(np.searchsorted(ctx2, bi_v), minlength=len(ctx2))
-    gamma2 = d2 * ctx2_types / ctx2_total
-    bi_total = lookup(ctx2, ctx2_total, bi_v)
-    bi_p = np.maximum(bi_cont - d2, 0) / bi_total + lookup(ctx2, gamma2, bi_v) * uni_p[bi_w]
+    bi_discount, ctx2, ctx2_total, gamma2 = discounted(bi_v, bi_cont, d2)
+    bi_p = (bi_cont - bi_discount) / lookup(ctx2, ctx2_total, bi_v) + lookup(ctx2, gamma2, bi_v) * uni_p[bi_w]
 
     # Trigrams.
     ctx3_keys = tri_keys >> BITS
-    ctx3, ctx3_total = group_sums(ctx3_keys, tri_counts.astype(np.float64))
-    ctx3_types = np.bincount(np.searchsorted(ctx3, ctx3_keys), minlength=len(ctx3))
-    gamma3 = d3 * ctx3_types / ctx3_total
+    tri_discount, ctx3, ctx3_total, gamma3 = discounted(ctx3_keys, tri_counts, d3)
     lower = lookup(bi_keys, bi_p, pack(0, tri_v, tri_w))
-    tri_p = np.maximum(tri_counts - d3, 0) / lookup(ctx3, ctx3_total, ctx3_keys) + lookup(ctx3, gamma3, ctx3_keys) * lower
+    tri_p = (tri_counts - tri_discount) / lookup(ctx3, ctx3_total, ctx3_keys) + lookup(ctx3, gamma3, ctx3_keys) * lower
 
-    kept = tri_counts >= MIN_TRIGRAM_COUNT
-    print(f"trigrams {len(tri_keys):,} kept {kept.sum():,}; bigrams {len(bi_keys):,}; D3={d3:.3f} D2={d2:.3f}")
+    print(f"trigrams {len(tri_keys):,}; bigrams {len(bi_keys):,}; D3={np.round(d3[1:], 3)} D2={np.round(d2[1:], 3)}")
     return {
-        "tri_keys": tri_keys[kept],
-        "tri_lp": np.log(tri_p[kept]).astype(np.float32),
+        "tri_keys": tri_keys,
+        "tri_lp": np.log(tri_p).astype(np.float32),
         "bow3_keys": ctx3,
         "bow3": np.log(gamma3).astype(np.float32),
         "bi_keys": bi_keys,
