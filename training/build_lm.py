@@ -26,9 +26,12 @@ import numpy as np
 
 from pipeline.restore.vocab import SENTENCE_END, SENTENCE_START, SPECIALS, UNKNOWN, clauses, is_title, lm_key, sentences
 from pipeline.restore.lm import BITS, pack
-from pipeline.vietnamese import restyle
+from pipeline.vietnamese import restyle, strip_marks
 
 MIN_OTHER_WORD_COUNT = 20  # non-syllable words rarer than this become <unk>
+# Capital codes the corpus only writes with Đ ("BCĐ", "LĐVP") are kept from this count on: the restorer
+# gives a code its Đ back if the model has it and not the code without (Restorer._abbreviation_marks).
+MIN_CODE_COUNT = 2
 
 
 def read_syllables(path: Path) -> dict[str, int]:
@@ -50,13 +53,26 @@ def build_vocabulary(corpus: Path, syllables: dict[str, int]) -> tuple[list[str]
     counts = collections.Counter()
     for words in corpus_clauses(corpus):
         counts.update(words)
-    others = [w for w, c in counts.items() if w not in syllables and w not in SPECIALS and c >= MIN_OTHER_WORD_COUNT]
-    words = list(SPECIALS) + sorted(syllables) + sorted(others)
+    restorable = set(syllables) | {w for w, c in counts.items() if c >= MIN_OTHER_WORD_COUNT and is_k_spelling(w, syllables)}
+    others = [w for w, c in counts.items() if w not in restorable and w not in SPECIALS
+              and c >= (MIN_CODE_COUNT if is_code_with_d(w) and strip_marks(w) not in counts else MIN_OTHER_WORD_COUNT)]
+    words = list(SPECIALS) + sorted(restorable) + sorted(others)
     assert len(words) < 2**BITS, "vocabulary does not fit the key packing"
-    is_syllable = np.array([w in syllables for w in words], dtype=bool)
+    is_syllable = np.array([w in restorable for w in words], dtype=bool)
     known = set(words)
     unknown_types = sum(1 for w in counts if w not in known)
     return words, is_syllable, unknown_types
+
+
+def is_k_spelling(word: str, syllables: dict[str, int]) -> bool:
+    """A syllable of a place name in a minority language, written with a final k where Vietnamese
+    writes c ("Đắk Lắk" beside "đắc", "lắc"): the syllable list lacks them, the restorer needs them."""
+    return word.endswith("k") and word[:-1] + "c" in syllables
+
+
+def is_code_with_d(word: str) -> bool:
+    """A code with Đ: letters without marks, but one Đ at least ("bcđ", "lđvp")."""
+    return "đ" in word and word.isalpha() and strip_marks(word) == word.replace("đ", "d")
 
 
 def encode(corpus: Path, index: dict[str, int]) -> np.ndarray:
