@@ -101,3 +101,14 @@ def test_trained_trigrams_are_distributions(build_lm):
 ])
 def test_place_names_and_codes_with_d_are_restored(text, restored):
     assert Restorer.default().restore_text(text).lines == [restored]
+
+
+def test_a_word_written_in_lower_case_is_rarely_a_name():
+    """"sở" is a department ("Sở Xây dựng"), written with a capital: "so" in lower case is "số"."""
+    restorer = Restorer.default()
+    assert restorer.restore_text("Day manh chuyen doi so xay dung chinh quyen so").lines == [
+        "Đẩy mạnh chuyển đổi số xây dựng chính quyền số"]
+    assert restorer.restore_text("Giao So Xay dung chu tri").lines == ["Giao Sở Xây dựng chủ trì"]
+    lm = restorer.lm
+    assert lm.lower[lm.index["sở"]] < lm.lower[lm.index["số"]]
+    assert lm.title[lm.index["sở"]] > lm.title[lm.index["số"]]

@@ -87,8 +87,8 @@ def encode(corpus: Path, index: dict[str, int]) -> np.ndarray:
 
 
 def case_model(corpus: Path, index: dict[str, int]) -> dict[str, np.ndarray]:
-    """log P(written with a capital initial | word), for words inside a clause (a clause's first
-    word is capitalised whatever it is), against being written in lower case."""
+    """log P(written with a capital initial | word) and log P(written in lower case | word), for words
+    inside a clause (a clause's first word is capitalised whatever it is)."""
     unknown = index[UNKNOWN]
     title = np.zeros(len(index))
     lower = np.zeros(len(index))
@@ -102,7 +102,8 @@ def case_model(corpus: Path, index: dict[str, int]) -> dict[str, np.ndarray]:
                     elif word.islower():
                         lower[word_id] += 1
     total = title + lower + 1.0
-    return {"title_lp": np.log((title + 0.1) / total).astype(np.float32)}
+    return {"title_lp": np.log((title + 0.1) / total).astype(np.float32),
+            "lower_lp": np.log((lower + 0.1) / total).astype(np.float32)}
 
 
 def discounts(counts: np.ndarray) -> np.ndarray:
