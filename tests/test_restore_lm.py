@@ -112,3 +112,9 @@ def test_a_word_written_in_lower_case_is_rarely_a_name():
     lm = restorer.lm
     assert lm.lower[lm.index["sở"]] < lm.lower[lm.index["số"]]
     assert lm.title[lm.index["sở"]] > lm.title[lm.index["số"]]
+
+
+def test_the_word_after_a_list_marker_starts_a_sentence():
+    """Its capital says nothing of a name: "Chu" after "b)" is "Chú" (trọng), not "Chủ" (tịch)."""
+    assert Restorer.default().restore_text("b) Chu trong cong tac thong tin tuyen truyen").lines == [
+        "b) Chú trọng công tác thông tin tuyên truyền"]

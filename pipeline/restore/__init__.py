@@ -80,6 +80,7 @@ SYMBOL_READINGS = ("ở",)  # the word English-model OCR most often writes as a 
 SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as such
 # A line that starts a list item or heading starts a new clause for the language model.
 _ITEM_START = regex.compile(r"^\s*(?:[-+•*]|\p{L}{1,2}\)|[\dIVXivx]{1,4}[.)])\s")
+_MARKER = regex.compile(r"\p{L}|\d{1,2}|[IVXivx]{1,4}")
 _LIST_MARKER_JUNK = regex.compile(r"^(\s*)([¢©€])(\))")
 _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e"}
 
@@ -354,7 +355,8 @@ class Restorer:
         end = Slot(np.array([self.lm.end]), np.zeros(1))
         restored = []
         for batch in _batches(read):
-            in_context = [[self._in_context(slot, options, token, position, memory)
+            # A clause that opens with a list marker ("a) Chu trong ...") has its sentence start after it.
+            in_context = [[self._in_context(slot, options, token, position - _opens_with_marker(clause), memory)
                            for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
                           for clause, slots, spellings in batch]
             narrowed = self._narrowed([(slots, spellings) for slots, (_, _, spellings) in zip(in_context, batch)], lm)
@@ -498,7 +500,7 @@ class Restorer:
                     memory: DocumentMemory) -> Slot:
         """The slot's scores with what its place tells: the case the word is written in inside the
         clause, and how the document read the same capitalised word elsewhere."""
-        if token.kind != WORD or position == 0 or len(options) == 1:
+        if token.kind != WORD or position <= 0 or len(options) == 1:
             return slot
         case = token_case(token.text)
         if case == "lower":
@@ -532,6 +534,11 @@ def _batches(read: list[tuple[list, list[Slot], list[list[str]]]]) -> list[list]
             batches.append(batch)
             batch, size = [], 0
     return [*batches, batch] if batch else batches
+
+
+def _opens_with_marker(clause: list[tuple[int, Token]]) -> int:
+    """1 if the clause's first token is a list marker (a letter, a number, a Roman numeral) before a word."""
+    return int(len(clause) > 1 and _MARKER.fullmatch(clause[0][1].text) is not None)
 
 
 def _word_case(clause: list[tuple[int, Token]], position: int) -> str:
