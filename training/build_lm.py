@@ -1,14 +1,15 @@
 """Train the syllable trigram language model of the restorer.
 
-Interpolated Kneser-Ney (one discount per order, from the count-of-counts),
-stored in backoff form so a query is one sorted-array lookup per order:
+Interpolated modified Kneser-Ney (three discounts per order, for n-grams
+seen once, twice and more often, from the count-of-counts), stored in
+backoff form so a query is one sorted-array lookup per order:
 
     log P(w | u v) = tri[u v w]                    if the trigram was kept
                    = bow3[u v] + log P(w | v)       otherwise
     log P(w | v)   = bi[v w]  or  bow2[v] + uni[w]
 
-Trigrams seen once are pruned (their mass stays in the backoff weight) to
-keep the shipped model small. Usage:
+Every trigram is kept, those seen once too: the corpus is small enough (about
+1.2 million distinct trigrams) and pruning them cost accuracy. Usage:
 
     python training/build_lm.py --corpus ../shared/corpus/legal-vi.txt.xz \
         --out pipeline/restore/data/lm.npz
@@ -25,10 +26,12 @@ import numpy as np
 
 from pipeline.restore.vocab import SENTENCE_END, SENTENCE_START, SPECIALS, UNKNOWN, clauses, is_title, lm_key, sentences
 from pipeline.restore.lm import BITS, pack
-from pipeline.vietnamese import restyle
+from pipeline.vietnamese import restyle, strip_marks
 
 MIN_OTHER_WORD_COUNT = 20  # non-syllable words rarer than this become <unk>
-MIN_TRIGRAM_COUNT = 2
+# Capital codes the corpus only writes with Đ ("BCĐ", "LĐVP") are kept from this count on: the restorer
+# gives a code its Đ back if the model has it and not the code without (Restorer._abbreviation_marks).
+MIN_CODE_COUNT = 2
 
 
 def read_syllables(path: Path) -> dict[str, int]:
@@ -50,13 +53,26 @@ def build_vocabulary(corpus: Path, syllables: dict[str, int]) -> tuple[list[str]
     counts = collections.Counter()
     for words in corpus_clauses(corpus):
         counts.update(words)
-    others = [w for w, c in counts.items() if w not in syllables and w not in SPECIALS and c >= MIN_OTHER_WORD_COUNT]
-    words = list(SPECIALS) + sorted(syllables) + sorted(others)
+    restorable = set(syllables) | {w for w, c in counts.items() if c >= MIN_OTHER_WORD_COUNT and is_k_spelling(w, syllables)}
+    others = [w for w, c in counts.items() if w not in restorable and w not in SPECIALS
+              and c >= (MIN_CODE_COUNT if is_code_with_d(w) and strip_marks(w) not in counts else MIN_OTHER_WORD_COUNT)]
+    words = list(SPECIALS) + sorted(restorable) + sorted(others)
     assert len(words) < 2**BITS, "vocabulary does not fit the key packing"
-    is_syllable = np.array([w in syllables for w in words], dtype=bool)
+    is_syllable = np.array([w in restorable for w in words], dtype=bool)
     known = set(words)
     unknown_types = sum(1 for w in counts if w not in known)
     return words, is_syllable, unknown_types
+
+
+def is_k_spelling(word: str, syllables: dict[str, int]) -> bool:
+    """A syllable of a place name in a minority language, written with a final k where Vietnamese
+    writes c ("Đắk Lắk" beside "đắc", "lắc"): the syllable list lacks them, the restorer needs them."""
+    return word.endswith("k") and word[:-1] + "c" in syllables
+
+
+def is_code_with_d(word: str) -> bool:
+    """A code with Đ: letters without marks, but one Đ at least ("bcđ", "lđvp")."""
+    return "đ" in word and word.isalpha() and strip_marks(word) == word.replace("đ", "d")
 
 
 def encode(corpus: Path, index: dict[str, int]) -> np.ndarray:
@@ -71,8 +87,8 @@ def encode(corpus: Path, index: dict[str, int]) -> np.ndarray:
 
 
 def case_model(corpus: Path, index: dict[str, int]) -> dict[str, np.ndarray]:
-    """log P(written with a capital initial | word), for words inside a clause (a clause's first
-    word is capitalised whatever it is), against being written in lower case."""
+    """log P(written with a capital initial | word) and log P(written in lower case | word), for words
+    inside a clause (a clause's first word is capitalised whatever it is)."""
     unknown = index[UNKNOWN]
     title = np.zeros(len(index))
     lower = np.zeros(len(index))
@@ -86,17 +102,23 @@ def case_model(corpus: Path, index: dict[str, int]) -> dict[str, np.ndarray]:
                     elif word.islower():
                         lower[word_id] += 1
     total = title + lower + 1.0
-    return {"title_lp": np.log((title + 0.1) / total).astype(np.float32)}
+    return {"title_lp": np.log((title + 0.1) / total).astype(np.float32),
+            "lower_lp": np.log((lower + 0.1) / total).astype(np.float32)}
 
 
-def discount(counts: np.ndarray) -> float:
-    n1, n2 = np.sum(counts == 1), np.sum(counts == 2)
-    return float(n1 / (n1 + 2 * n2))
+def discounts(counts: np.ndarray) -> np.ndarray:
+    """Modified Kneser-Ney discounts (Chen & Goodman) indexed by count: 0, D1, D2, D3+."""
+    n1, n2, n3, n4 = (np.sum(counts == k) for k in (1, 2, 3, 4))
+    y = n1 / (n1 + 2 * n2)
+    return np.array([0.0, 1 - 2 * y * n2 / n1, 2 - 3 * y * n3 / n2, 3 - 4 * y * n4 / n3])
 
 
-def group_sums(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    unique, inverse = np.unique(keys, return_inverse=True)
-    return unique, np.bincount(inverse, weights=values)
+def discounted(context_keys: np.ndarray, counts: np.ndarray, table: np.ndarray):
+    """Per n-gram its discount; per context (sorted) its total count and the mass the discounts free."""
+    contexts, inverse = np.unique(context_keys, return_inverse=True)
+    discount = table[np.minimum(counts, 3)]
+    totals = np.bincount(inverse, weights=counts.astype(np.float64))
+    return discount, contexts, totals, np.bincount(inverse, weights=discount) / totals
 
 
 def lookup(sorted_keys: np.ndarray, values: np.ndarray, queries: np.ndarray) -> np.ndarray:
@@ -117,32 +139,26 @@ def train(ids: np.ndarray, vocab_size: int, start_id: int) -> dict[str, np.ndarr
     bi_v, bi_w = bi_keys >> BITS, bi_keys & mask
     uni_cont = np.bincount(bi_w, minlength=vocab_size).astype(np.float64)
 
-    d3, d2 = discount(tri_counts), discount(bi_cont)
+    d3, d2 = discounts(tri_counts), discounts(bi_cont)
 
     # Unigrams: continuation probability, with a floor for words never continued.
     uni_p = (uni_cont + 0.5) / (uni_cont.sum() + 0.5 * vocab_size)
     uni_lp = np.log(uni_p)
 
     # Bigrams.
-    ctx2, ctx2_total = group_sums(bi_v, bi_cont.astype(np.float64))
-    ctx2_types = np.bincount(np.searchsorted(ctx2, bi_v), minlength=len(ctx2))
-    gamma2 = d2 * ctx2_types / ctx2_total
-    bi_total = lookup(ctx2, ctx2_total, bi_v)
-    bi_p = np.maximum(bi_cont - d2, 0) / bi_total + lookup(ctx2, gamma2, bi_v) * uni_p[bi_w]
+    bi_discount, ctx2, ctx2_total, gamma2 = discounted(bi_v, bi_cont, d2)
+    bi_p = (bi_cont - bi_discount) / lookup(ctx2, ctx2_total, bi_v) + lookup(ctx2, gamma2, bi_v) * uni_p[bi_w]
 
     # Trigrams.
     ctx3_keys = tri_keys >> BITS
-    ctx3, ctx3_total = group_sums(ctx3_keys, tri_counts.astype(np.float64))
-    ctx3_types = np.bincount(np.searchsorted(ctx3, ctx3_keys), minlength=len(ctx3))
-    gamma3 = d3 * ctx3_types / ctx3_total
+    tri_discount, ctx3, ctx3_total, gamma3 = discounted(ctx3_keys, tri_counts, d3)
     lower = lookup(bi_keys, bi_p, pack(0, tri_v, tri_w))
-    tri_p = np.maximum(tri_counts - d3, 0) / lookup(ctx3, ctx3_total, ctx3_keys) + lookup(ctx3, gamma3, ctx3_keys) * lower
+    tri_p = (tri_counts - tri_discount) / lookup(ctx3, ctx3_total, ctx3_keys) + lookup(ctx3, gamma3, ctx3_keys) * lower
 
-    kept = tri_counts >= MIN_TRIGRAM_COUNT
-    print(f"trigrams {len(tri_keys):,} kept {kept.sum():,}; bigrams {len(bi_keys):,}; D3={d3:.3f} D2={d2:.3f}")
+    print(f"trigrams {len(tri_keys):,}; bigrams {len(bi_keys):,}; D3={np.round(d3[1:], 3)} D2={np.round(d2[1:], 3)}")
     return {
-        "tri_keys": tri_keys[kept],
-        "tri_lp": np.log(tri_p[kept]).astype(np.float32),
+        "tri_keys": tri_keys,
+        "tri_lp": np.log(tri_p).astype(np.float32),
         "bow3_keys": ctx3,
         "bow3": np.log(gamma3).astype(np.float32),
         "bi_keys": bi_keys,

@@ -568,7 +568,10 @@ class Restorer:
         clause, and how the document read the same capitalised word elsewhere."""
         if token.kind != WORD or position == 0 or len(options) == 1:
             return slot
-        if token_case(token.text) != "title":
+        case = token_case(token.text)
+        if case == "lower":
+            return Slot(slot.ids, slot.channel + CASE_WEIGHT * self.lm.lower[slot.ids])
+        if case != "title":
             return slot
         scores = slot.channel + CASE_WEIGHT * self.lm.title[slot.ids] + memory.scores(token.text, options)
         return Slot(slot.ids, scores)

@@ -40,6 +40,8 @@ class TrigramLM:
         self.unigram = arrays["uni_lp"].astype(np.float64)
         # log P(capital initial | word) inside a clause: "Pang" is far likelier "Đảng" than "pang".
         self.title = arrays["title_lp"].astype(np.float64)
+        # log P(lower case | word): "sở" (a department, "Sở Xây dựng") is rarely written "sở".
+        self.lower = arrays["lower_lp"].astype(np.float64)
         # Each order in its own sorted array, so a query searches only the order it needs.
         self._trigrams = _sorted(arrays["tri_keys"], arrays["tri_lp"])
         # Pair keys fit in 32 bits (2 * BITS < 31): half the memory to search through.
@@ -63,7 +65,7 @@ class TrigramLM:
 
         Each order is looked up on the shape its own ids span: with u, v, w along separate axes,
         a context (u v) is searched once for all its words w, and a trigram only where its
-        context was seen, since only those contexts have trigrams stored.
+        context and its bigram (v w) were seen, since only those have trigrams stored.
         """
         u, v, w = np.asarray(u, np.int64), np.asarray(v, np.int64), np.asarray(w, np.int64)
         shape = np.broadcast_shapes(u.shape, v.shape, w.shape)
@@ -75,7 +77,8 @@ class TrigramLM:
                                self._begins_bigram[v] & self._ends_bigram[w])
         lower = np.where(has_bigram, bi, self._bow2[v] + self.unigram[w])
         scores = np.broadcast_to(bow3 + lower, shape).copy()
-        where = np.nonzero(np.broadcast_to(has_context, shape))
+        # A stored trigram's last two words are a stored bigram: only those are searched for.
+        where = np.nonzero(np.broadcast_to(has_context, shape) & np.broadcast_to(has_bigram, shape))
         u, v, w = (np.broadcast_to(ids, shape)[where] for ids in (u, v, w))
         has_trigram, tri = _find(self._trigrams, (u << 2 * BITS) | (v << BITS) | w)
         scores[tuple(axis[has_trigram] for axis in where)] = tri[has_trigram]
