@@ -22,7 +22,6 @@ line breaks are kept, so the output has exactly one line per input line.
 from __future__ import annotations
 
 import functools
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +30,7 @@ import regex
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.model import TokenRestoration
+from pipeline.model import TokenRestoration, TokenRestorations
 from pipeline.restore.channel import CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
 from pipeline.restore.decode import Slot, decode_clauses, padded
 from pipeline.restore.gazetteer import Gazetteer
@@ -90,7 +89,7 @@ class RestoredText:
     profile: str
     tokens: int = 0
     changed: int = 0
-    items: list[TokenRestoration] = field(default_factory=list)  # changed or low-confidence words
+    items: TokenRestorations = field(default_factory=TokenRestorations)  # changed or low-confidence words
 
     @property
     def low_confidence(self) -> list[TokenRestoration]:
@@ -250,10 +249,8 @@ class Restorer:
             changed = decision.restored != token.text
             result.changed += changed
             if changed or decision.confidence < LOW_CONFIDENCE:
-                # Spellings repeat all through a document: one string object each keeps the report small.
-                result.items.append(TokenRestoration(
-                    line=index + 1, start=start, original=sys.intern(token.text), restored=sys.intern(decision.restored),
-                    confidence=round(decision.confidence, 3), alternatives=[sys.intern(a) for a in decision.alternatives]))
+                result.items.append(index + 1, start, token.text, decision.restored, decision.confidence,
+                                    decision.alternatives)
         pieces.append(line[cursor:])
         result.lines.append("".join(pieces))
 
