@@ -108,7 +108,7 @@ class TokenRestorations(Sequence[TokenRestoration]):
             self._spelling_table.append(spelling)
         self._lines.append(line)
         self._starts.append(start)
-        self._confidences.append(round(round(confidence, 3) * 1000))  # the figure round(confidence, 3) is
+        self._confidences.append(round(round(confidence, 3) * 1000))  # exactly round(confidence, 3) once read
         self._spellings.append(index)
 
     def __len__(self) -> int:
