@@ -54,7 +54,8 @@ DOUBTFUL_WORD = 0.95
 DOUBTFUL_CHANGE_THRESHOLD = 0.5
 LOW_CONFIDENCE = 0.8
 SLOT_CACHE_LIMIT = 200_000
-NAME_CACHE_LIMIT = 2_000  # clauses whose names are remembered
+NAME_CACHE_LIMIT = 2_000  # clauses whose names are remembered: more than a usual document has, and 20,000
+# clauses of text without punctuation (100 words each) held 160 MB
 # A clause longer than this is decoded in pieces: a few words of context are lost at each cut,
 # but time and memory stay linear in the length of text without punctuation.
 MAX_CLAUSE_TOKENS = 100
