@@ -14,7 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.batch import run
 from pipeline.errors import BatchFailures, InputError, PipelineError
 from pipeline.execute import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, EXECUTORS, open_pool
 from pipeline.export import FORMATS, OutputFolder, document_json, write_output
@@ -165,6 +164,8 @@ def _run(args: argparse.Namespace) -> None:
         raise PipelineError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
     if args.memory_limit <= 0:
         raise PipelineError(f"--memory-limit must be a positive number of megabytes, not {args.memory_limit}")
+    from pipeline.batch import run  # the batch runner and its progress bar, for this command only
+
     with open_pool(args.executor, args.jobs, args.timeout, args.memory_limit, args.scheduler) as pool:
         summary = run(args.inputs, args.out_dir, args.normalized_dir, options, pool, force=args.force)
     print(summary.describe(), file=sys.stderr)

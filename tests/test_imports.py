@@ -68,6 +68,17 @@ def test_a_headless_run_loads_no_web_framework():
     assert result.stdout.strip() == "[]"
 
 
+def test_the_cli_and_a_batch_worker_load_no_reader_or_writer_they_may_not_need():
+    # Every CLI call and every batch worker imports these; a PDF, a scan, a Word file, a spreadsheet, a calendar
+    # or the HTML report loads its library when it comes.
+    optional = ["PIL", "cv2", "docx", "icalendar", "jinja2", "openpyxl", "pdfminer", "pdfplumber", "pypdfium2"]
+    script = ("import sys, pipeline.cli, pipeline.execute.local; "
+              "print(sorted(m for m in %r if m in sys.modules))" % optional)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_pyproject_lists_exactly_what_the_package_imports():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = {_distribution(requirement) for requirement in project["dependencies"]}

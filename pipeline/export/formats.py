@@ -23,11 +23,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import icalendar
-import openpyxl
 import regex
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from pipeline.export.files import write_atomic
 from pipeline.export.folder import ReviewedDocument, ReviewedTask
@@ -91,7 +87,11 @@ def _json_line(record: dict[str, Any]) -> str:
     return text.translate(_LINE_BREAK_ESCAPES) + "\n"
 
 
+# openpyxl and icalendar are imported by the writers that use them: the batch workers and most CLI
+# commands import this module and write neither format.
 def tasks_xlsx(selection: Selection, documents: Iterable[ReviewedDocument]) -> bytes:
+    import openpyxl
+
     workbook = openpyxl.Workbook()
     tasks_sheet = workbook.active
     tasks_sheet.title = "tasks"
@@ -105,6 +105,8 @@ def tasks_xlsx(selection: Selection, documents: Iterable[ReviewedDocument]) -> b
 
 
 def _fill_sheet(sheet, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    from openpyxl.utils import get_column_letter
+
     sheet.append(columns)
     for row in rows:
         sheet.append([_xlsx_value(column, row[column]) for column in columns])
@@ -121,6 +123,8 @@ def _fill_sheet(sheet, columns: list[str], rows: list[dict[str, Any]]) -> None:
 
 
 def _xlsx_value(column: str, value: Any) -> Any:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if value is None:
         return None
     if column in _DATE_COLUMNS:
@@ -132,6 +136,8 @@ def _xlsx_value(column: str, value: Any) -> Any:
 
 
 def deadlines_ics(selection: Selection, documents: Iterable[ReviewedDocument] = ()) -> bytes:
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//vn-directives-pipeline//clerk review//VI")
     calendar.add("version", "2.0")
@@ -143,7 +149,10 @@ def deadlines_ics(selection: Selection, documents: Iterable[ReviewedDocument] = 
     return calendar.to_ical()
 
 
-def _todo(document: ReviewedDocument, task: ReviewedTask, stamp: datetime) -> icalendar.Todo | None:
+def _todo(document: ReviewedDocument, task: ReviewedTask, stamp: datetime):
+    """The task's to-do (an icalendar.Todo), or None when it has no day to be done by."""
+    import icalendar
+
     values = task.effective
     if values.deadline:
         due = date.fromisoformat(values.deadline)

@@ -10,8 +10,6 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
-from jinja2 import Environment, FileSystemLoader
-
 from pipeline.export.files import write_atomic
 from pipeline.export.folder import ReviewedDocument, ReviewedTask
 from pipeline.export.formats import all_tasks
@@ -44,6 +42,8 @@ class ReportLinks:
 
 def write_report(out_dir: Path, documents: list[ReviewedDocument]) -> list[Path]:
     """<name>.html for each of `documents` (those of `out_dir`) and the index."""
+    from jinja2 import Environment, FileSystemLoader  # only `run` writes the report; its workers do not
+
     environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
     environment.filters.update(FILTERS)
     environment.globals.update(GLOBALS)

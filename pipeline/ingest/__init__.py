@@ -12,7 +12,9 @@ from pathlib import Path
 from pipeline.errors import InputError
 from pipeline.model import Line, Source
 
-from . import html, office, ocr, pdf
+# The PDF and OCR readers (pdfplumber, pdfium, OpenCV, Pillow) are imported by the inputs that need them:
+# every CLI call and batch worker imports this module.
+from . import html, office
 from . import text as text_files
 
 _PDF_MAGIC = b"%PDF-"
@@ -45,8 +47,12 @@ def ingest(path: Path, jobs: int = 1) -> tuple[Source, list[Line]]:
     source = Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(), kind="text")
     kind = detect_kind(data, path)
     if kind == "pdf":
+        from . import pdf
+
         source.kind, source.pages, lines, source.scan_pages = pdf.read_pdf(path, jobs)
     elif kind == "image":
+        from . import ocr
+
         source.kind = "image"
         pages = list(ocr.ocr_image_file(path, jobs))
         source.pages = len(pages)

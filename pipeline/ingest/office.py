@@ -22,7 +22,6 @@ from pipeline._exec import libreoffice
 from pipeline.errors import InputError
 from pipeline.model import Line
 
-from . import word
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -98,6 +97,8 @@ def ole_kind(data: bytes, label: str) -> str:
 
 def read_office(path: Path, kind: str, label: str) -> list[Line]:
     """Lines of a checked .docx, .doc, .odt or .rtf document."""
+    from . import word  # python-docx, only for the inputs that need it
+
     if kind == "docx":
         return word.read_docx(path, label)
     with tempfile.TemporaryDirectory(prefix="office-") as workdir:

@@ -26,7 +26,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pipeline.errors import InputError
 from pipeline.model import Line, PageQuality
 
-from . import columns, legacy, ocr
+from . import columns, legacy
 
 # Words further apart than this many font sizes on one line belong to
 # different columns or table cells; justified text stretches spaces to well
@@ -72,6 +72,8 @@ class _Block:
 
 def read_pdf(path: Path, jobs: int) -> tuple[str, int, list[Line], list[PageQuality]]:
     """(kind, page count, lines numbered 0, how each OCR'd page was read) for the PDF at `path`."""
+    from . import ocr  # OpenCV and Tesseract, only for the scanned pages
+
     text_pages, pages_to_ocr, page_count = _read_text_layers(path)
     ocr_pages = {number: (lines, quality) for number, lines, quality in
                  (ocr.ocr_pdf_pages(path, pages_to_ocr, jobs) if pages_to_ocr else ())}

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +31,7 @@ import regex
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.model import TokenRestoration
+from pipeline.model import TokenRestoration, TokenRestorations
 from pipeline.restore.channel import (CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, channel_text,
                                      skeleton)
 from pipeline.restore.decode import Slot, decode_clauses, padded
@@ -60,7 +59,8 @@ DOUBTFUL_CHANGE_THRESHOLD = 0.5
 UNKNOWN_CHANGE_THRESHOLD = 0.5
 LOW_CONFIDENCE = 0.8
 SLOT_CACHE_LIMIT = 200_000
-NAME_CACHE_LIMIT = 20_000  # clauses whose names are remembered
+NAME_CACHE_LIMIT = 2_000  # clauses whose names are remembered: more than a usual document has, and 20,000
+# clauses of text without punctuation (100 words each) held 160 MB
 # A clause longer than this is decoded in pieces: a few words of context are lost at each cut,
 # but time and memory stay linear in the length of text without punctuation.
 MAX_CLAUSE_TOKENS = 100
@@ -106,7 +106,7 @@ class RestoredText:
     profile: str
     tokens: int = 0
     changed: int = 0
-    items: list[TokenRestoration] = field(default_factory=list)  # changed or low-confidence words
+    items: TokenRestorations = field(default_factory=TokenRestorations)  # changed or low-confidence words
 
     @property
     def low_confidence(self) -> list[TokenRestoration]:
@@ -269,10 +269,8 @@ class Restorer:
             changed = decision.restored != token.text
             result.changed += changed
             if changed or decision.confidence < LOW_CONFIDENCE:
-                # Spellings repeat all through a document: one string object each keeps the report small.
-                result.items.append(TokenRestoration(
-                    line=index + 1, start=start, original=sys.intern(token.text), restored=sys.intern(decision.restored),
-                    confidence=round(decision.confidence, 3), alternatives=[sys.intern(a) for a in decision.alternatives]))
+                result.items.append(index + 1, start, token.text, decision.restored, decision.confidence,
+                                    decision.alternatives)
         pieces.append(line[cursor:])
         result.lines.append("".join(pieces))
 
