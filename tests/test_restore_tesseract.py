@@ -42,7 +42,13 @@ def test_an_item_number_between_two_that_skip_it_is_the_one_skipped():
     assert _renumbered(lines) == ["3. Sở Tài chính", "4. Sở Nội vụ", "5. Sở Y tế", "6. Công an tỉnh"]
 
 
+def test_a_second_item_letter_d_is_d_with_its_bar():
+    lines = ["c) Ra soát", "d) Xây dựng mô hình", "d) Vận dụng", "e) Tổ chức"]
+    assert _renumbered(lines) == ["c) Ra soát", "d) Xây dựng mô hình", "đ) Vận dụng", "e) Tổ chức"]
+
+
 @pytest.mark.parametrize("lines", [
+    ["a) Mục đích", "d) Yêu cầu", "a) Nhiệm vụ", "d) Giải pháp"],  # each d) after another letter
     ["1. Mục đích", "2. Yêu cầu", "1. Nhiệm vụ", "3. Giải pháp"],  # a list started again
     ["4. Sở Nội vụ", "4. Sở Y tế", "4. Công an tỉnh"],  # items numbered alike on purpose
     ["I. MỤC ĐÍCH", "II. NỘI DUNG", "III. TỔ CHỨC", "I. PHỤ LỤC", "II. BẢNG"],  # numbering started again
