@@ -80,6 +80,11 @@ def test_codes_numbers_and_addresses_are_kept(restorer):
     assert "HĐND" in restored
 
 
+def test_codes_joined_by_an_ampersand_get_their_d_bar_code_by_code(restorer):
+    line = "Giam doc So KH&DT, Bo VH,TT&DL va Bo NN&PTNT"
+    assert restorer.restore_lines([line], STRIPPED).lines == ["Giám đốc Sở KH&ĐT, Bộ VH,TT&DL và Bộ NN&PTNT"]
+
+
 def test_correct_text_is_left_alone(restorer):
     result = restorer.restore_lines(GOLD_LINES)
     assert result.profile == CLEAN

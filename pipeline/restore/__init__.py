@@ -93,6 +93,7 @@ _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Te
 # numbers before and after tell which one was printed.
 _SECTION_NUMBER = regex.compile(r"^([\s_]*)([IVXHl]{1,5})(\.\s+\p{Lu})")
 _ITEM_NUMBER = regex.compile(r"^(\s*)(\d{1,2})(\.\s)")
+_CODE_PART = regex.compile(r"[^&]+")
 _ITEM_LETTER = regex.compile(r"^(\s*)(\p{L})(\)\s)")
 _SAME_SHAPE_CAPITALS = set("CSVXZWO")  # a capital only bigger than the small letter
 _ROMAN_NUMERAL = regex.compile(r"[IVXLC]+")
@@ -336,7 +337,8 @@ class Restorer:
                 keep = channel.keep_unknown + self.lm.unknown_spelling if identity == self.lm.unknown else channel.keep_known
                 candidates.append((token.text, keep, identity))
         elif token.kind == ABBREVIATION:
-            spelling = self._abbreviations.get(token.text, token.text)
+            # Codes joined by "&" are restored code by code: "KH&DT" is "KH&ĐT".
+            spelling = _CODE_PART.sub(lambda part: self._abbreviations.get(part[0], part[0]), token.text)
             candidates = [(spelling, 0.0, self.lm.word_id(spelling))]
         else:
             candidates = [(token.text, 0.0, self.lm.word_id(token.text))]
