@@ -204,6 +204,12 @@ def test_the_word_after_a_list_marker_opens_its_sentence(restorer):
         "a) Chú trọng thông tin, tuyên truyền", "1. Chú trọng thông tin, tuyên truyền"]
 
 
+def test_a_capital_after_a_label_colon_is_not_read_as_a_name(restorer):
+    # The document reads "Thang" as the name "Thắng"; after "Thời gian thực hiện:" it is the month.
+    lines = ["Giao ong Nguyen Van Thang, Pho Chu tich UBND tinh chi dao.", "Thoi gian thuc hien: Thang 12/2025."]
+    assert restorer.restore_lines(lines, STRIPPED).lines[1] == "Thời gian thực hiện: Tháng 12/2025."
+
+
 def test_symbols_stay_symbols_outside_legacy_ocr(restorer):
     assert restorer.restore_lines(["Sở KH&ĐT và Công ty R & D"], TESSERACT).lines == ["Sở KH&ĐT và Công ty R & D"]
 

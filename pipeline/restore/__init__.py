@@ -21,6 +21,7 @@ line breaks are kept, so the output has exactly one line per input line.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from dataclasses import dataclass, field
@@ -305,6 +306,8 @@ class Restorer:
                     if clause and (CLAUSE_END.search(between) or len(clause) >= MAX_CLAUSE_TOKENS):
                         yield clause
                         clause = []
+                    elif ":" in between:
+                        token = dataclasses.replace(token, after_colon=True)
                 clause.append((index, token))
                 previous = (index, token)
         if clause:
@@ -567,7 +570,7 @@ class Restorer:
                     memory: DocumentMemory) -> Slot:
         """The slot's scores with what its place tells: the case the word is written in inside the
         clause, and how the document read the same capitalised word elsewhere."""
-        if token.kind != WORD or position == 0 or len(options) == 1:
+        if token.kind != WORD or position == 0 or token.after_colon or len(options) == 1:
             return slot
         case = token_case(token.text)
         if case == "lower":

@@ -106,4 +106,4 @@ class DocumentMemory:
 
 
 def _is_name(decision) -> bool:
-    return bool(decision.reading) and token_case(decision.token.text) == "title"
+    return bool(decision.reading) and token_case(decision.token.text) == "title" and not decision.token.after_colon

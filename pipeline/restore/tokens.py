@@ -48,6 +48,7 @@ class Token:
     end: int
     text: str
     kind: str
+    after_colon: bool = False  # a label's colon before it: its capital opens a sentence ("Thời gian: Tháng 12")
 
 
 def clean_junk(word: str) -> str:
