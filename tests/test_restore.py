@@ -210,6 +210,14 @@ def test_a_capital_after_a_label_colon_is_not_read_as_a_name(restorer):
     assert restorer.restore_lines(lines, STRIPPED).lines[1] == "Thời gian thực hiện: Tháng 12/2025."
 
 
+def test_a_capital_ocr_made_of_a_small_letter_of_the_same_shape_is_put_back(restorer):
+    # "X" is only a bigger "x": "đột Xuất" mid-sentence is "đột xuất"; a capital that names ("Sở") or
+    # opens a line stays.
+    lines = ["bao cao dinh ky hoac dot Xuét khi co yéu cau cua So Tu phap", "Sé 12 ngay 5 thang 6"]
+    assert restorer.restore_lines(lines, LEGACY).lines == [
+        "báo cáo định kỳ hoặc đột xuất khi có yêu cầu của Sở Tư pháp", "Số 12 ngày 5 tháng 6"]
+
+
 def test_symbols_stay_symbols_outside_legacy_ocr(restorer):
     assert restorer.restore_lines(["Sở KH&ĐT và Công ty R & D"], TESSERACT).lines == ["Sở KH&ĐT và Công ty R & D"]
 

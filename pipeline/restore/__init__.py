@@ -59,6 +59,8 @@ DOUBTFUL_CHANGE_THRESHOLD = 0.5
 # it is changed at this lower threshold when the decoder prefers a reading.
 UNKNOWN_CHANGE_THRESHOLD = 0.5
 LOW_CONFIDENCE = 0.8
+# log P(capital initial | word) inside a sentence below which a capital OCR may have made is taken for small.
+RARELY_CAPITALISED = float(np.log(0.02))
 SLOT_CACHE_LIMIT = 200_000
 NAME_CACHE_LIMIT = 2_000  # clauses whose names are remembered: more than a usual document has, and 20,000
 # clauses of text without punctuation (100 words each) held 160 MB
@@ -416,6 +418,8 @@ class Restorer:
             best = options[choice.index]
             if pattern == "title" and position > 0 and token.text[0] in "IJ" and best[:1] == "l":
                 pattern = "lower"  # English-model OCR writes "l" as "I" or "J": "Idi" is "lợi", "Jan" "lần"
+            if pattern == "title" and profile != STRIPPED and self._capital_read_for_small(clause, position, best):
+                pattern = "lower"
             # A word read right is kept exactly as written, mixed case included ("IoT").
             threshold = CHANGE_THRESHOLD[profile]
             if any(token.start in word for word in doubtful.get(index, ())):
@@ -451,6 +455,18 @@ class Restorer:
         after = clause[position + 1][1] if position + 1 < len(clause) else None
         return (before.kind == WORD and token_case(before.text) == "lower" and lm_key(token.text.lower()) in self._syllable_set
                 and (after is None or token_case(after.text) != "upper"))
+
+    def _capital_read_for_small(self, clause: list[tuple[int, Token]], position: int, reading: str) -> bool:
+        """A capital initial OCR wrote for a small letter of the same shape (c, o, s, v, w, x, z: only
+        bigger), inside a sentence after a word in lower case, on a word the corpus hardly ever
+        capitalises there ("đột Xuất" is "đột xuất"; "Sở", "Công" keep theirs). A line may open with a
+        capital of its own ("Số: 267"), whatever the line before ends with."""
+        token = clause[position][1]
+        if position == 0 or token.after_colon or strip_marks(token.text[0]) not in _SAME_SHAPE_CAPITALS:
+            return False
+        (line_before, before), (line, _) = clause[position - 1], clause[position]
+        return (line_before == line and before.kind == WORD and token_case(before.text) == "lower"
+                and self.lm.title[self.lm.word_id(reading.lower())] < RARELY_CAPITALISED)
 
     def _foreign_word(self, text: str) -> str | None:
         """The word of the model that is no syllable ("IoT", "Internet") an unknown token is as
