@@ -108,6 +108,7 @@ class ChannelProfile:
         self._alphabet = alphabet
         self._deletion = np.array([self._cost(c, EMPTY) for c in alphabet])
         self._read_as: dict[str, np.ndarray] = {}  # OCR character -> cost of each alphabet letter read as it
+        self._confusion_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # see _confusions
         # OCR strings of two or more characters training saw for one letter, and in skeletons, the
         # base letter each stands for: "gitlra" is looked up as "giua" too.
         self._multi_reads = {o for row in self.substitution.values() for o in row if len(o) > 1}
@@ -143,15 +144,27 @@ class ChannelProfile:
         edit = np.exp(-distances(self._codes[rows], self._lengths[rows], substitution, self._deletion, insertion,
                                  reads))
         confusions = np.zeros(len(rows))
-        for spelling, count in self.tokens.get(ocr, {}).items():
-            row = self._row[spelling]
-            at = np.searchsorted(rows, row)
-            if at < len(rows) and rows[at] == row:  # candidates() asks for all of them, logprobs() for some
-                confusions[at] = count
+        seen_as = self._confusions(ocr)
+        if seen_as is not None and len(rows):
+            confused, counts = seen_as
+            at = np.minimum(np.searchsorted(rows, confused), len(rows) - 1)
+            present = rows[at] == confused  # candidates() asks for all of them, logprobs() for some
+            confusions[at[present]] = counts[present]
         seen = self._seen[rows]
         table = confusions / np.maximum(seen, 1)
         mixed = np.where(seen >= MIN_TABLE_SUPPORT, TABLE_WEIGHT * table + (1 - TABLE_WEIGHT) * edit, edit)
         return np.log(mixed + 1e-300)
+
+    def _confusions(self, ocr: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The rows of the syllables training saw read as `ocr`, and how often, as arrays; None if none."""
+        counts = self.tokens.get(ocr)
+        if not counts:
+            return None
+        seen_as = self._confusion_rows.get(ocr)
+        if seen_as is None:
+            seen_as = self._confusion_rows[ocr] = (np.array([self._row[spelling] for spelling in counts], dtype=np.int64),
+                                                   np.array(list(counts.values()), dtype=np.float64))
+        return seen_as
 
     def _read_as_column(self, o: str) -> np.ndarray:
         column = self._read_as.get(o)
