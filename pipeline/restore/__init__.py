@@ -223,6 +223,7 @@ class Restorer:
                        pending: dict[int, list[Decision]], doubtful: dict[int, list[range]]) -> None:
         """Restore clauses, learn from what was read with confidence, and decode again the clauses
         left unsure or where a name was read otherwise than elsewhere in the document."""
+        self._prepare_candidates(block, channel)
         # What the document memory does not change is read once for both passes.
         read = [self._read(clause, channel) for clause in block]
         decoded = self._restore_clauses(read, profile, memory, doubtful)
@@ -307,6 +308,16 @@ class Restorer:
                 previous = (index, token)
         if clause:
             yield clause
+
+    @staticmethod
+    def _prepare_candidates(block, channel) -> None:
+        """The channel's candidates for the words of a block of clauses, found together (as `_make_slot`
+        asks for them) rather than word by word."""
+        if isinstance(channel, ChannelProfile):
+            words = channel_text if channel.digits_as_letters else str.lower
+            channel.prepare(words(token.text) if token.kind == WORD else token.text for clause in block
+                            for _, token in clause
+                            if token.kind == WORD or (token.kind == DIGITS and channel.digits_as_letters))
 
     def _slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
         """Candidate word ids and channel scores for a token, and the candidates' spellings."""
