@@ -223,9 +223,8 @@ class Restorer:
                        pending: dict[int, list[Decision]], doubtful: dict[int, list[range]]) -> None:
         """Restore clauses, learn from what was read with confidence, and decode again the clauses
         left unsure or where a name was read otherwise than elsewhere in the document."""
-        self._prepare_candidates(block, channel)
         # What the document memory does not change is read once for both passes.
-        read = [self._read(clause, channel) for clause in block]
+        read = self._read_block(block, channel)
         decoded = self._restore_clauses(read, profile, memory, doubtful)
         for clause, (decisions, path) in zip(block, decoded):
             memory.learn(clause[0][1], decisions, path)
@@ -401,14 +400,35 @@ class Restorer:
                 restored.append((list(self._decisions(clause, spellings, choices, profile, doubtful)), chosen))
         return restored
 
-    def _read(self, clause, channel) -> tuple[list, list[Slot], list[list[str]]]:
-        """The clause as read (codes that are misread words made words), and each position's
-        candidates with their channel scores and the names the words read as."""
+    def _read_block(self, block, channel) -> list[tuple[list, list[Slot], list[list[str]]]]:
+        """Each clause of a block as read (codes that are misread words made words), and each position's
+        candidates with their channel scores and the names the words read as. The channel scores the
+        block's new words, and then the names' syllables they do not propose, all in one go."""
+        self._prepare_candidates(block, channel)
+        read = [self._read(clause, channel) for clause in block]
+        if not isinstance(channel, StrippedProfile):
+            self._score_syllables([(token.text, syllable) for clause, _, spellings, named in read
+                                   for position, syllable, _ in named
+                                   if syllable not in spellings[position]
+                                   for token in (clause[position][1],)], channel)
+        return [(clause, *self._with_names(clause, slots, spellings, named, channel))
+                for clause, slots, spellings, named in read]
+
+    def _read(self, clause, channel) -> tuple[list, list[Slot], list[list[str]], list[tuple[int, str, float]]]:
+        """The clause as read, each position's candidates with their channel scores, and the names
+        in it (`_names_in`)."""
         if channel.digits_as_letters:
             clause = [(index, self._misread_code(clause, position)) for position, (index, _) in enumerate(clause)]
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
-        slots, spellings = self._with_names(clause, list(slots), list(spellings), channel)
-        return clause, slots, spellings
+        texts = tuple(token.text for _, token in clause)
+        # A clause decoded twice, or repeated in a document, is matched once.
+        key = (id(channel), texts, tuple(token.kind for _, token in clause))
+        named = self._named.get(key)
+        if named is None:
+            if len(self._named) > NAME_CACHE_LIMIT:
+                self._named.clear()
+            named = self._named[key] = self._names_in(clause, channel)
+        return clause, list(slots), list(spellings), named
 
     def _decisions(self, clause, spellings, choices, profile: str, doubtful: dict[int, list[range]]):
         for position, ((index, token), options, choice) in enumerate(zip(clause, spellings, choices)):
@@ -480,21 +500,12 @@ class Restorer:
             return Token(token.start, token.end, token.text, WORD)
         return token
 
-    def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], channel
-                    ) -> tuple[list[Slot], list[list[str]]]:
+    def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], named: list[tuple[int, str, float]],
+                    channel) -> tuple[list[Slot], list[list[str]]]:
         """The slots with the syllables of the names the clause's words read as given NAME_BONUS, and
-        added as candidates where the channel did not propose them ("ty" in "Tinh ty": "ủy")."""
-        texts = tuple(token.text for _, token in clause)
-        # A clause decoded twice, or repeated in a document, is matched once.
-        key = (id(channel), texts, tuple(token.kind for _, token in clause))
-        named = self._named.get(key)
-        if named is None:
-            if len(self._named) > NAME_CACHE_LIMIT:
-                self._named.clear()
-            named = self._named[key] = self._names_in(clause, channel)
-        if not isinstance(channel, StrippedProfile):
-            self._score_syllables([(texts[p], syllable) for p, syllable, _ in named if syllable not in spellings[p]],
-                                  channel)
+        added as candidates where the channel did not propose them ("ty" in "Tinh ty": "ủy"; scored
+        by `_score_syllables` before)."""
+        texts = [token.text for _, token in clause]
         for position, syllable, bonus in named:
             slot, options = slots[position], spellings[position]
             # The channel's candidates are spelled as the model's words, as the names' syllables are.
@@ -538,10 +549,9 @@ class Restorer:
         for text, syllable in pairs:
             if (id(channel), text, syllable) not in self._channel_scores and syllable not in by_text.get(text, ()):
                 by_text.setdefault(text, []).append(syllable)
-        for text, syllables in by_text.items():
-            read = channel_text(text) if channel.digits_as_letters else text.lower()
-            scores = channel.logprobs(clean_junk(read), syllables).tolist()
-            self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores))
+        reads = [clean_junk(channel_text(text) if channel.digits_as_letters else text.lower()) for text in by_text]
+        for (text, syllables), scores in zip(by_text.items(), channel.logprobs_many(list(zip(reads, by_text.values())))):
+            self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores.tolist()))
 
     def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm
                   ) -> list[tuple[list[Slot], list[list[str]]]]:

@@ -129,9 +129,14 @@ class ChannelProfile:
     def logprobs(self, ocr: str, syllables: list[str]) -> np.ndarray:
         """log P(ocr | syllable) for each of the given syllables of the lexicon; the OCR token
         lowercase, without junk."""
-        rows = np.array([self._row[syllable] for syllable in syllables], dtype=np.int64)
-        unique, position = np.unique(rows, return_inverse=True)
-        return self._logprobs(ocr, unique)[position]
+        return self.logprobs_many([(ocr, syllables)])[0]
+
+    def logprobs_many(self, queries: list[tuple[str, list[str]]]) -> list[np.ndarray]:
+        """`logprobs` for each (OCR token, syllables), scored together."""
+        unique = [np.unique(np.array([self._row[syllable] for syllable in syllables], dtype=np.int64),
+                            return_inverse=True) for _, syllables in queries]
+        scored = self._logprobs_many([(ocr, rows) for (ocr, _), (rows, _) in zip(queries, unique)])
+        return [scores[position] for scores, (_, position) in zip(scored, unique)]
 
     def _logprobs(self, ocr: str, rows: np.ndarray) -> np.ndarray:
         """log P(ocr | syllable) for the syllables of the given rows; the OCR token lowercase, without junk."""
