@@ -156,6 +156,7 @@ class Restorer:
         self._slots: dict[tuple[int, str, str], tuple[Slot, list[str]]] = {}
         self._named: dict[tuple, list[tuple[int, str, float]]] = {}
         self._channel_scores: dict[tuple[int, str, str], float] = {}
+        self._neighbours: dict[tuple[int, str], list[tuple[str, float]]] = {}  # see _short_neighbours
 
     @classmethod
     @functools.cache
@@ -308,15 +309,16 @@ class Restorer:
         if clause:
             yield clause
 
-    @staticmethod
-    def _prepare_candidates(block, channel) -> None:
+    def _prepare_candidates(self, block, channel) -> None:
         """The channel's candidates for the words of a block of clauses, found together (as `_make_slot`
         asks for them) rather than word by word."""
         if isinstance(channel, ChannelProfile):
             words = channel_text if channel.digits_as_letters else str.lower
-            channel.prepare(words(token.text) if token.kind == WORD else token.text for clause in block
-                            for _, token in clause
-                            if token.kind == WORD or (token.kind == DIGITS and channel.digits_as_letters))
+            tokens = [words(token.text) if token.kind == WORD else token.text for clause in block for _, token in clause
+                      if token.kind == WORD or (token.kind == DIGITS and channel.digits_as_letters)]
+            channel.prepare(tokens)
+            if channel.digits_as_letters:
+                self._prepare_short_neighbours(tokens, channel)
 
     def _slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
         """Candidate word ids and channel scores for a token, and the candidates' spellings."""
@@ -358,7 +360,7 @@ class Restorer:
         out by rare ones the channel finds just as plausible: (spelling, channel score, word id)."""
         proposed = channel.candidates(ocr)
         if channel.digits_as_letters:
-            proposed = proposed + self._short_neighbours(ocr, channel, {c for c, _ in proposed})
+            proposed = proposed + self._short_neighbours(ocr, channel)
         candidates = [(c, score, self.lm.word_id(c)) for c, score in proposed]
         if not candidates:
             return []
@@ -366,18 +368,35 @@ class Restorer:
         ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:WIDE_CANDIDATES]
         return [c for p, c in ranked if p >= ranked[0][0] - PRIOR_MARGIN]
 
-    def _short_neighbours(self, ocr: str, channel, proposed: set[str]) -> list[tuple[str, float]]:
+    def _short_neighbours(self, ocr: str, channel) -> list[tuple[str, float]]:
         """For a two-letter word of English-model OCR, the syllables one letter away too: the channel
         only proposes those with its letters, and "by phan" is "bộ phận", "ty" in "Tinh ty" "ủy"."""
-        key = skeleton(ocr)
-        if len(key) != 2:
-            return []
-        found = process.extract(key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
-        syllables = [s for k, _, _ in found for s in self._by_skeleton[k] if s not in proposed]
-        if not syllables:
-            return []
-        scores = channel.logprobs(clean_junk(ocr), syllables)
-        return [(s, float(v)) for s, v in zip(syllables, scores) if v >= -CHANNEL_BEAM]
+        found = self._neighbours.get((id(channel), ocr))
+        if found is None:
+            self._prepare_short_neighbours([ocr], channel)
+            found = self._neighbours[id(channel), ocr]
+        return found
+
+    def _prepare_short_neighbours(self, tokens: list[str], channel) -> None:
+        """`_short_neighbours` for many OCR tokens (lowercase), scored by the channel together."""
+        if len(self._neighbours) > SLOT_CACHE_LIMIT:  # bound memory over archive-sized batches
+            self._neighbours.clear()
+        queries = []
+        for ocr in dict.fromkeys(tokens):
+            key = skeleton(ocr)
+            if (id(channel), ocr) in self._neighbours:
+                continue
+            self._neighbours[id(channel), ocr] = []
+            if len(key) != 2:
+                continue
+            found = process.extract(key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
+            proposed = {c for c, _ in channel.candidates(ocr)}
+            syllables = [s for k, _, _ in found for s in self._by_skeleton[k] if s not in proposed]
+            if syllables:
+                queries.append((ocr, syllables))
+        scored = channel.logprobs_many([(clean_junk(ocr), syllables) for ocr, syllables in queries])
+        for (ocr, syllables), scores in zip(queries, scored):
+            self._neighbours[id(channel), ocr] = [(s, float(v)) for s, v in zip(syllables, scores) if v >= -CHANNEL_BEAM]
 
     def _restore_clauses(self, read: list[tuple[list, list[Slot], list[list[str]]]], profile: str,
                          memory: DocumentMemory, doubtful: dict[int, list[range]]
