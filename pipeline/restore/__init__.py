@@ -426,10 +426,8 @@ class Restorer:
         self._prepare_candidates(block, channel)
         read = [self._read(clause, channel) for clause in block]
         if not isinstance(channel, StrippedProfile):
-            self._score_syllables([(token.text, syllable) for clause, _, spellings, named in read
-                                   for position, syllable, _ in named
-                                   if syllable not in spellings[position]
-                                   for token in (clause[position][1],)], channel)
+            self._score_syllables([(clause[position][1].text, syllable) for clause, _, spellings, named in read
+                                   for position, syllable, _ in named if syllable not in spellings[position]], channel)
         return [(clause, *self._with_names(clause, slots, spellings, named, channel))
                 for clause, slots, spellings, named in read]
 
