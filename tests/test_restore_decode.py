@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.restore import DATA_DIR
 from pipeline.restore.decode import Slot, decode_clauses
-from pipeline.restore.edits import EMPTY, align, distances
+from pipeline.restore.edits import EMPTY, align, distances, distances_many
 from pipeline.restore.lm import BITS, TrigramLM
 
 
@@ -155,3 +155,50 @@ def test_edit_distances_with_letters_read_as_several_equal_one_alignment_each():
         assert found.tolist() == pytest.approx([align(gold, ocr, cost, 3)[0] for gold in golds], abs=1e-9)
     assert align("giữa", "gitlra", cost, 3) == (0.3, [("g", "g"), ("i", "i"), ("ữ", "tlr"), ("a", "a")])
     assert align("giữa", "gitlra", cost)[1] != [("g", "g"), ("i", "i"), ("ữ", "tlr"), ("a", "a")]
+
+
+def test_edit_distances_of_several_ocr_strings_at_once_equal_each_alone():
+    # The channel scores many tokens in one table, padded to the longest: each gold string's cost
+    # must be exactly the one it gets against its own OCR string alone.
+    rng = np.random.default_rng(7)
+    letters = list("aăcdghintuưy")
+    costs = {(g, o): float(rng.uniform(0.1, 3)) for g in letters for o in letters}
+    several = {("ư", "it"): 0.2, ("a", "aa"): 1.1}
+
+    def cost(g: str, o: str) -> float:
+        if len(o) > 1:
+            return several.get((g, o), np.inf)
+        return 0.0 if g == o else costs[g, o]
+
+    golds = ["".join(rng.choice(letters, size=n)) for n in rng.integers(0, 6, size=30)]
+    codes = np.zeros((len(golds), max(map(len, golds))), dtype=np.int64)
+    for row, gold in enumerate(golds):
+        codes[row, :len(gold)] = [letters.index(c) for c in gold]
+    lengths = np.array([len(g) for g in golds])
+    ocrs = ["tit", "gaa", "nhu", "y", "dit"]
+    width = max(map(len, ocrs))
+    substitution = np.full((len(ocrs), len(letters), width), np.inf)
+    insertion = np.full((len(ocrs), width), np.inf)
+    reads = {k: np.full((len(ocrs), len(letters), width - k + 1), np.inf) for k in (2, 3)}
+    alone = []
+    for s, ocr in enumerate(ocrs):
+        substitution[s, :, :len(ocr)] = [[cost(c, o) for o in ocr] for c in letters]
+        insertion[s, :len(ocr)] = [1.5 + j for j in range(len(ocr))]
+        own = {k: np.array([[cost(c, ocr[j:j + k]) for j in range(len(ocr) - k + 1)] for c in letters])
+               for k in (2, 3) if k <= len(ocr)}
+        for k, read in own.items():
+            reads[k][s, :, :read.shape[1]] = read
+        alone.append(distances(codes, lengths, substitution[s, :, :len(ocr)], np.full(len(letters), 2.0),
+                               insertion[s, :len(ocr)], own))
+    reading = np.repeat(np.arange(len(ocrs)), len(golds))
+    together = distances_many(np.tile(codes, (len(ocrs), 1)), np.tile(lengths, len(ocrs)), reading, substitution,
+                              np.full(len(letters), 2.0), insertion, np.array([len(o) for o in ocrs]), reads)
+    assert together.tolist() == np.concatenate(alone).tolist()
+    # And the alignment agrees ("nhu": each letter once, so its insertion cost is a cost of the letter).
+
+    def nhu_cost(g: str, o: str) -> float:
+        return 1.5 + "nhu".index(o) if g == EMPTY else 2.0 if o == EMPTY else cost(g, o)
+
+    start = ocrs.index("nhu") * len(golds)
+    assert together[start:start + len(golds)].tolist() == pytest.approx(
+        [align(gold, "nhu", nhu_cost, 3)[0] for gold in golds], abs=1e-9)

@@ -161,6 +161,7 @@ class Restorer:
         self._slots: dict[tuple[int, str, str], tuple[Slot, list[str]]] = {}
         self._named: dict[tuple, list[tuple[int, str, float]]] = {}
         self._channel_scores: dict[tuple[int, str, str], float] = {}
+        self._neighbours: dict[tuple[int, str], list[tuple[str, float]]] = {}  # see _short_neighbours
 
     @classmethod
     @functools.cache
@@ -229,7 +230,7 @@ class Restorer:
         """Restore clauses, learn from what was read with confidence, and decode again the clauses
         left unsure or where a name was read otherwise than elsewhere in the document."""
         # What the document memory does not change is read once for both passes.
-        read = [self._read(clause, channel) for clause in block]
+        read = self._read_block(block, channel)
         decoded = self._restore_clauses(read, profile, memory, doubtful)
         for clause, (decisions, path) in zip(block, decoded):
             memory.learn(clause[0][1], decisions, path)
@@ -315,6 +316,17 @@ class Restorer:
         if clause:
             yield clause
 
+    def _prepare_candidates(self, block, channel) -> None:
+        """The channel's candidates for the words of a block of clauses, found together (as `_make_slot`
+        asks for them) rather than word by word."""
+        if isinstance(channel, ChannelProfile):
+            words = channel_text if channel.digits_as_letters else str.lower
+            tokens = [words(token.text) if token.kind == WORD else token.text for clause in block for _, token in clause
+                      if token.kind == WORD or (token.kind == DIGITS and channel.digits_as_letters)]
+            channel.prepare(tokens)
+            if channel.digits_as_letters:
+                self._prepare_short_neighbours(tokens, channel)
+
     def _slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
         """Candidate word ids and channel scores for a token, and the candidates' spellings."""
         key = (id(channel), token.kind, token.text)
@@ -356,7 +368,7 @@ class Restorer:
         out by rare ones the channel finds just as plausible: (spelling, channel score, word id)."""
         proposed = channel.candidates(ocr)
         if channel.digits_as_letters:
-            proposed = proposed + self._short_neighbours(ocr, channel, {c for c, _ in proposed})
+            proposed = proposed + self._short_neighbours(ocr, channel)
         candidates = [(c, score, self.lm.word_id(c)) for c, score in proposed]
         if not candidates:
             return []
@@ -364,18 +376,35 @@ class Restorer:
         ranked = sorted(zip(prior, candidates), key=lambda pair: -pair[0])[:WIDE_CANDIDATES]
         return [c for p, c in ranked if p >= ranked[0][0] - PRIOR_MARGIN]
 
-    def _short_neighbours(self, ocr: str, channel, proposed: set[str]) -> list[tuple[str, float]]:
+    def _short_neighbours(self, ocr: str, channel) -> list[tuple[str, float]]:
         """For a two-letter word of English-model OCR, the syllables one letter away too: the channel
         only proposes those with its letters, and "by phan" is "bộ phận", "ty" in "Tinh ty" "ủy"."""
-        key = skeleton(ocr)
-        if len(key) != 2:
-            return []
-        found = process.extract(key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
-        syllables = [s for k, _, _ in found for s in self._by_skeleton[k] if s not in proposed]
-        if not syllables:
-            return []
-        scores = channel.logprobs(clean_junk(ocr), syllables)
-        return [(s, float(v)) for s, v in zip(syllables, scores) if v >= -CHANNEL_BEAM]
+        found = self._neighbours.get((id(channel), ocr))
+        if found is None:
+            self._prepare_short_neighbours([ocr], channel)
+            found = self._neighbours[id(channel), ocr]
+        return found
+
+    def _prepare_short_neighbours(self, tokens: list[str], channel) -> None:
+        """`_short_neighbours` for many OCR tokens (lowercase), scored by the channel together."""
+        if len(self._neighbours) > SLOT_CACHE_LIMIT:  # bound memory over archive-sized batches
+            self._neighbours.clear()
+        queries = []
+        for ocr in dict.fromkeys(tokens):
+            key = skeleton(ocr)
+            if (id(channel), ocr) in self._neighbours:
+                continue
+            self._neighbours[id(channel), ocr] = []
+            if len(key) != 2:
+                continue
+            found = process.extract(key, self._skeletons, scorer=Levenshtein.distance, score_cutoff=1, limit=None)
+            proposed = {c for c, _ in channel.candidates(ocr)}
+            syllables = [s for k, _, _ in found for s in self._by_skeleton[k] if s not in proposed]
+            if syllables:
+                queries.append((ocr, syllables))
+        scored = channel.logprobs_many([(clean_junk(ocr), syllables) for ocr, syllables in queries])
+        for (ocr, syllables), scores in zip(queries, scored):
+            self._neighbours[id(channel), ocr] = [(s, float(v)) for s, v in zip(syllables, scores) if v >= -CHANNEL_BEAM]
 
     def _restore_clauses(self, read: list[tuple[list, list[Slot], list[list[str]]]], profile: str,
                          memory: DocumentMemory, doubtful: dict[int, list[range]]
@@ -398,14 +427,33 @@ class Restorer:
                 restored.append((list(self._decisions(clause, spellings, choices, profile, doubtful)), chosen))
         return restored
 
-    def _read(self, clause, channel) -> tuple[list, list[Slot], list[list[str]]]:
-        """The clause as read (codes that are misread words made words), and each position's
-        candidates with their channel scores and the names the words read as."""
+    def _read_block(self, block, channel) -> list[tuple[list, list[Slot], list[list[str]]]]:
+        """Each clause of a block as read (codes that are misread words made words), and each position's
+        candidates with their channel scores and the names the words read as. The channel scores the
+        block's new words, and then the names' syllables they do not propose, all in one go."""
+        self._prepare_candidates(block, channel)
+        read = [self._read(clause, channel) for clause in block]
+        if not isinstance(channel, StrippedProfile):
+            self._score_syllables([(clause[position][1].text, syllable) for clause, _, spellings, named in read
+                                   for position, syllable, _ in named if syllable not in spellings[position]], channel)
+        return [(clause, *self._with_names(clause, slots, spellings, named, channel))
+                for clause, slots, spellings, named in read]
+
+    def _read(self, clause, channel) -> tuple[list, list[Slot], list[list[str]], list[tuple[int, str, float]]]:
+        """The clause as read, each position's candidates with their channel scores, and the names
+        in it (`_names_in`)."""
         if channel.digits_as_letters:
             clause = [(index, self._misread_code(clause, position)) for position, (index, _) in enumerate(clause)]
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
-        slots, spellings = self._with_names(clause, list(slots), list(spellings), channel)
-        return clause, slots, spellings
+        texts = tuple(token.text for _, token in clause)
+        # A clause decoded twice, or repeated in a document, is matched once.
+        key = (id(channel), texts, tuple(token.kind for _, token in clause))
+        named = self._named.get(key)
+        if named is None:
+            if len(self._named) > NAME_CACHE_LIMIT:
+                self._named.clear()
+            named = self._named[key] = self._names_in(clause, channel)
+        return clause, list(slots), list(spellings), named
 
     def _decisions(self, clause, spellings, choices, profile: str, doubtful: dict[int, list[range]]):
         for position, ((index, token), options, choice) in enumerate(zip(clause, spellings, choices)):
@@ -491,21 +539,12 @@ class Restorer:
             return Token(token.start, token.end, token.text, WORD)
         return token
 
-    def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], channel
-                    ) -> tuple[list[Slot], list[list[str]]]:
+    def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], named: list[tuple[int, str, float]],
+                    channel) -> tuple[list[Slot], list[list[str]]]:
         """The slots with the syllables of the names the clause's words read as given NAME_BONUS, and
-        added as candidates where the channel did not propose them ("ty" in "Tinh ty": "ủy")."""
-        texts = tuple(token.text for _, token in clause)
-        # A clause decoded twice, or repeated in a document, is matched once.
-        key = (id(channel), texts, tuple(token.kind for _, token in clause))
-        named = self._named.get(key)
-        if named is None:
-            if len(self._named) > NAME_CACHE_LIMIT:
-                self._named.clear()
-            named = self._named[key] = self._names_in(clause, channel)
-        if not isinstance(channel, StrippedProfile):
-            self._score_syllables([(texts[p], syllable) for p, syllable, _ in named if syllable not in spellings[p]],
-                                  channel)
+        added as candidates where the channel did not propose them ("ty" in "Tinh ty": "ủy"; scored
+        by `_score_syllables` before)."""
+        texts = [token.text for _, token in clause]
         for position, syllable, bonus in named:
             slot, options = slots[position], spellings[position]
             # The channel's candidates are spelled as the model's words, as the names' syllables are.
@@ -549,10 +588,9 @@ class Restorer:
         for text, syllable in pairs:
             if (id(channel), text, syllable) not in self._channel_scores and syllable not in by_text.get(text, ()):
                 by_text.setdefault(text, []).append(syllable)
-        for text, syllables in by_text.items():
-            read = channel_text(text) if channel.digits_as_letters else text.lower()
-            scores = channel.logprobs(clean_junk(read), syllables).tolist()
-            self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores))
+        reads = [clean_junk(channel_text(text) if channel.digits_as_letters else text.lower()) for text in by_text]
+        for (text, syllables), scores in zip(by_text.items(), channel.logprobs_many(list(zip(reads, by_text.values())))):
+            self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores.tolist()))
 
     def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm
                   ) -> list[tuple[list[Slot], list[list[str]]]]:

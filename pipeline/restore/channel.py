@@ -16,6 +16,7 @@ import gzip
 import json
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.errors import ModelError
-from pipeline.restore.edits import EMPTY, LONGEST_READ, distances
+from pipeline.restore.edits import EMPTY, LONGEST_READ, distances_many
 from pipeline.restore.tokens import clean_junk
 from pipeline.vietnamese import strip_marks
 
@@ -108,6 +109,7 @@ class ChannelProfile:
         self._alphabet = alphabet
         self._deletion = np.array([self._cost(c, EMPTY) for c in alphabet])
         self._read_as: dict[str, np.ndarray] = {}  # OCR character -> cost of each alphabet letter read as it
+        self._confusion_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # see _confusions
         # OCR strings of two or more characters training saw for one letter, and in skeletons, the
         # base letter each stands for: "gitlra" is looked up as "giua" too.
         self._multi_reads = {o for row in self.substitution.values() for o in row if len(o) > 1}
@@ -127,31 +129,77 @@ class ChannelProfile:
     def logprobs(self, ocr: str, syllables: list[str]) -> np.ndarray:
         """log P(ocr | syllable) for each of the given syllables of the lexicon; the OCR token
         lowercase, without junk."""
-        rows = np.array([self._row[syllable] for syllable in syllables], dtype=np.int64)
-        unique, position = np.unique(rows, return_inverse=True)
-        return self._logprobs(ocr, unique)[position]
+        return self.logprobs_many([(ocr, syllables)])[0]
+
+    def logprobs_many(self, queries: list[tuple[str, list[str]]]) -> list[np.ndarray]:
+        """`logprobs` for each (OCR token, syllables), scored together."""
+        unique = [np.unique(np.array([self._row[syllable] for syllable in syllables], dtype=np.int64),
+                            return_inverse=True) for _, syllables in queries]
+        scored = self._logprobs_many([(ocr, rows) for (ocr, _), (rows, _) in zip(queries, unique)])
+        return [scores[position] for scores, (_, position) in zip(scored, unique)]
 
     def _logprobs(self, ocr: str, rows: np.ndarray) -> np.ndarray:
         """log P(ocr | syllable) for the syllables of the given rows; the OCR token lowercase, without junk."""
-        substitution = np.array([self._read_as_column(o) for o in ocr]).T.reshape(len(self._alphabet), len(ocr))
-        insertion = np.array([self._cost(EMPTY, o) for o in ocr])
-        reads = {}
-        for length in range(2, min(LONGEST_READ, len(ocr)) + 1):
-            pieces = [ocr[j:j + length] for j in range(len(ocr) - length + 1)]
-            if any(piece in self._multi_reads for piece in pieces):
-                reads[length] = np.array([self._read_as_column(piece) for piece in pieces]).T
-        edit = np.exp(-distances(self._codes[rows], self._lengths[rows], substitution, self._deletion, insertion,
-                                 reads))
-        confusions = np.zeros(len(rows))
-        for spelling, count in self.tokens.get(ocr, {}).items():
-            row = self._row[spelling]
-            at = np.searchsorted(rows, row)
-            if at < len(rows) and rows[at] == row:  # candidates() asks for all of them, logprobs() for some
-                confusions[at] = count
-        seen = self._seen[rows]
-        table = confusions / np.maximum(seen, 1)
-        mixed = np.where(seen >= MIN_TABLE_SUPPORT, TABLE_WEIGHT * table + (1 - TABLE_WEIGHT) * edit, edit)
-        return np.log(mixed + 1e-300)
+        return self._logprobs_many([(ocr, rows)])[0]
+
+    def _logprobs_many(self, queries: list[tuple[str, np.ndarray]]) -> list[np.ndarray]:
+        """`_logprobs` for each (OCR token, rows): the edit costs of the tokens of each length in one table."""
+        by_length: dict[int, list[int]] = defaultdict(list)
+        for number, (ocr, _) in enumerate(queries):
+            by_length[len(ocr)].append(number)
+        scored: list[np.ndarray] = [np.empty(0)] * len(queries)
+        for numbers in by_length.values():
+            for number, scores in zip(numbers, self._logprobs_same_length([queries[n] for n in numbers])):
+                scored[number] = scores
+        return scored
+
+    def _logprobs_same_length(self, queries: list[tuple[str, np.ndarray]]) -> list[np.ndarray]:
+        widths = np.array([len(ocr) for ocr, _ in queries])
+        width = int(widths.max())
+        substitution = np.full((len(queries), len(self._alphabet), width), np.inf)
+        insertion = np.full((len(queries), width), np.inf)
+        reads = {length: np.full((len(queries), len(self._alphabet), width - length + 1), np.inf)
+                 for length in range(2, min(LONGEST_READ, width) + 1)}
+        for number, (ocr, _) in enumerate(queries):
+            if not ocr:
+                continue
+            substitution[number, :, :len(ocr)] = np.array([self._read_as_column(o) for o in ocr]).T
+            insertion[number, :len(ocr)] = [self._cost(EMPTY, o) for o in ocr]
+            for length in range(2, min(LONGEST_READ, len(ocr)) + 1):
+                pieces = [ocr[j:j + length] for j in range(len(ocr) - length + 1)]
+                # Other pieces cost infinity for every letter: no read of them is ever the cheapest.
+                if any(piece in self._multi_reads for piece in pieces):
+                    reads[length][number, :, :len(pieces)] = np.array([self._read_as_column(piece) for piece in pieces]).T
+        all_rows = np.concatenate([rows for _, rows in queries])
+        reading = np.repeat(np.arange(len(queries)), [len(rows) for _, rows in queries])
+        costs = distances_many(self._codes[all_rows], self._lengths[all_rows], reading, substitution, self._deletion,
+                               insertion, widths, reads)
+        scored = []
+        for (ocr, rows), cost in zip(queries, np.split(costs, np.cumsum([len(rows) for _, rows in queries])[:-1])):
+            edit = np.exp(-cost)
+            confusions = np.zeros(len(rows))
+            seen_as = self._confusions(ocr)
+            if seen_as is not None and len(rows):
+                confused, counts = seen_as
+                at = np.minimum(np.searchsorted(rows, confused), len(rows) - 1)
+                present = rows[at] == confused  # candidates() asks for all of them, logprobs() for some
+                confusions[at[present]] = counts[present]
+            seen = self._seen[rows]
+            table = confusions / np.maximum(seen, 1)
+            mixed = np.where(seen >= MIN_TABLE_SUPPORT, TABLE_WEIGHT * table + (1 - TABLE_WEIGHT) * edit, edit)
+            scored.append(np.log(mixed + 1e-300))
+        return scored
+
+    def _confusions(self, ocr: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The rows of the syllables training saw read as `ocr`, and how often, as arrays; None if none."""
+        counts = self.tokens.get(ocr)
+        if not counts:
+            return None
+        seen_as = self._confusion_rows.get(ocr)
+        if seen_as is None:
+            seen_as = self._confusion_rows[ocr] = (np.array([self._row[spelling] for spelling in counts], dtype=np.int64),
+                                                   np.array(list(counts.values()), dtype=np.float64))
+        return seen_as
 
     def _read_as_column(self, o: str) -> np.ndarray:
         column = self._read_as.get(o)
@@ -162,8 +210,31 @@ class ChannelProfile:
     def candidates(self, ocr: str) -> list[tuple[str, float]]:
         """The likeliest syllables behind a lowercase OCR token, with log P(ocr | syllable)."""
         cached = self._cache.get(ocr)
-        if cached is not None:
-            return cached
+        if cached is None:
+            self.prepare([ocr])
+            cached = self._cache[ocr]
+        return cached
+
+    def prepare(self, tokens: Iterable[str]) -> None:
+        """Find the candidates of many lowercase OCR tokens at once, for `candidates` to give: a
+        text's new words are scored in one table, not one small table each."""
+        if len(self._cache) > CACHE_LIMIT:  # bound memory over archive-sized batches
+            self._cache.clear()
+        pools = {ocr: self._pool(ocr) for ocr in dict.fromkeys(tokens) if ocr not in self._cache}
+        scored = iter(self._logprobs_many([(clean_junk(ocr), rows) for ocr, rows in pools.items() if len(rows)]))
+        for ocr, rows in pools.items():
+            if not len(rows):
+                self._cache[ocr] = []
+                continue
+            scores = next(scored)
+            # Best first; equal scores in alphabetical order.
+            order = np.argsort(-scores, kind="stable")[:MAX_CANDIDATES]
+            floor = scores[order[0]] - CHANNEL_BEAM
+            self._cache[ocr] = [(self._spellings[row], score)
+                                for row, score in zip(rows[order].tolist(), scores[order].tolist()) if score >= floor]
+
+    def _pool(self, ocr: str) -> np.ndarray:
+        """The rows of the syllables worth scoring for an OCR token, in order."""
         text = clean_junk(ocr)
         pool = [np.array([self._row[spelling] for spelling in self.tokens.get(text, ())], dtype=np.int64)]
         key = skeleton(ocr)
@@ -179,21 +250,7 @@ class ChannelProfile:
                         undone = key.replace(read, letter, 1)
                         pool.append(self._by_skeleton.get(undone, pool[0][:0]))
                         pool.extend(self._by_skeleton[neighbour] for neighbour in self._near_skeletons(undone, True))
-        rows = np.unique(np.concatenate(pool))
-        if not len(rows):
-            self._cache[ocr] = []
-            return []
-        scores = self._logprobs(text, rows)
-        # Best first; equal scores in alphabetical order.
-        order = np.argsort(-scores, kind="stable")[:MAX_CANDIDATES]
-        floor = scores[order[0]] - CHANNEL_BEAM
-        result = [(self._spellings[row], score) for row, score in zip(rows[order].tolist(), scores[order].tolist())
-                  if score >= floor]
-        if len(self._cache) > CACHE_LIMIT:  # bound memory over archive-sized batches
-            self._cache.clear()
-        self._cache[ocr] = result
-        return result
-
+        return np.unique(np.concatenate(pool))
 
     def _near_skeletons(self, key: str, garbled: bool) -> list[str]:
         """Skeletons of syllables within edit distance of the token's: the nearest ones, and for

@@ -86,26 +86,41 @@ def distances(codes: np.ndarray, lengths: np.ndarray, substitution: np.ndarray, 
 
     The gold strings are rows of character codes (`codes`, padded; `lengths` the real lengths);
     `substitution[c, j]` is the cost of gold character c read as the OCR string's j-th character,
-    `deletion[c]` of c dropped, `insertion[j]` of the j-th OCR character added. The candidates of
-    a token are scored together: the table is filled row by row for all of them at once with
-    numpy, an order of magnitude faster than one Python loop each. `reads[k][c, j]`, for k of 2 up
-    to LONGEST_READ, is the cost of gold character c read as the k OCR characters from the j-th.
+    `deletion[c]` of c dropped, `insertion[j]` of the j-th OCR character added. `reads[k][c, j]`, for
+    k of 2 up to LONGEST_READ, is the cost of gold character c read as the k OCR characters from the j-th.
     """
-    n, width = len(codes), len(insertion)
+    return distances_many(codes, lengths, np.zeros(len(codes), dtype=np.int64), substitution[None], deletion,
+                          insertion[None], np.array([len(insertion)]),
+                          {k: read[None] for k, read in (reads or {}).items()})
+
+
+def distances_many(codes: np.ndarray, lengths: np.ndarray, reading: np.ndarray, substitution: np.ndarray,
+                   deletion: np.ndarray, insertion: np.ndarray, widths: np.ndarray,
+                   reads: dict[int, np.ndarray]) -> np.ndarray:
+    """`distances` from each gold string to the OCR string `reading[row]` of several: `substitution[s, c, j]`,
+    `insertion[s, j]` and `reads[k][s, c, j]` are those of OCR string s, padded with infinite costs to
+    the longest, `widths[s]` its length. The candidates of many tokens are scored together: the table
+    is filled row by row for all of them at once with numpy, far faster than one Python loop each, and
+    each cell is the same sum as when a token is scored alone (a padded cell only leads to longer ones).
+    """
+    n, width = len(codes), insertion.shape[1]
+    columns = np.arange(n)
+    ends = widths[reading]
     # One row of the table per OCR position, one column per gold string: each step reads whole rows.
-    prev = np.repeat(np.concatenate([[0.0], np.cumsum(insertion)])[:, None], n, axis=1)
-    result = np.where(lengths == 0, prev[width], 0.0)
+    added = insertion[reading].T
+    prev = np.concatenate([np.zeros((1, n)), np.cumsum(added, axis=0)])
+    result = np.where(lengths == 0, prev[ends, columns], 0.0)
     for i in range(int(lengths.max(initial=0))):
         code = codes[:, i]
         delete = deletion[code]
         row = np.empty_like(prev)
         np.add(prev[0], delete, out=row[0])
-        best = np.minimum(prev[:-1] + substitution[code].T, prev[1:] + delete)
-        for length, read in (reads or {}).items():
-            np.minimum(best[length - 1:], prev[:width - length + 1] + read[code].T, out=best[length - 1:])
+        best = np.minimum(prev[:-1] + substitution[reading, code].T, prev[1:] + delete)
+        for length, read in reads.items():
+            np.minimum(best[length - 1:], prev[:width - length + 1] + read[reading, code].T, out=best[length - 1:])
         for j in range(1, width + 1):
-            np.minimum(best[j - 1], row[j - 1] + insertion[j - 1], out=row[j])
+            np.minimum(best[j - 1], row[j - 1] + added[j - 1], out=row[j])
         prev = row
-        done = lengths == i + 1
-        result[done] = row[width, done]
+        done = np.flatnonzero(lengths == i + 1)
+        result[done] = row[ends[done], done]
     return result

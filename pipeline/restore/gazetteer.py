@@ -91,7 +91,7 @@ class Gazetteer:
         if len(reads) > READ_CACHE_LIMIT:  # bound memory over archive-sized batches
             reads.clear()
         variants = [window[:k] + (WILDCARD,) + window[k + 1:] for k in range(len(window))] if misread else []
-        if window not in self._prefixes and not any(v in self._prefixes for v in variants):
+        if window not in self._prefixes and self._prefixes.isdisjoint(variants):
             reads[window] = None
             return None
         exact_numbers = list(self._exact.get(window, ())) if exact else []
