@@ -135,8 +135,10 @@ class TokenRestorations(Sequence[TokenRestoration]):
         self._starts[index] = start
 
     def respell(self, spell: Callable[[str], str]) -> None:
-        """Each restored form and alternative spelled by `spell`, called once a distinct spelling."""
-        self._spelling_table = [(original, sys.intern(spell(restored)), tuple(sys.intern(spell(a)) for a in alternatives))
+        """Each restored form and alternative spelled by `spell`, called once for each distinct spelling
+        rather than for each item."""
+        self._spelling_table = [(original, sys.intern(spell(restored)),
+                                 tuple(sys.intern(spell(a)) for a in alternatives))
                                 for original, restored, alternatives in self._spelling_table]
         self._spelling_index = {spelling: index for index, spelling in enumerate(self._spelling_table)}
 
@@ -301,8 +303,9 @@ class Document:
 
 
 class _StreamedItems(list):
-    """Restoration items as json's JSONEncoder.iterencode reads a list, by its length and by iterating it:
-    each item's dict is made as it is written. It holds nothing as a list (json.dumps's C encoder, ==)."""
+    """Restoration items for json's JSONEncoder.iterencode, which reads a list by its length and by
+    iterating it: each item's dict is made as it is written, never all at once. Anything reading the
+    list's own storage instead (json.dumps's C encoder, ==, slicing) sees an empty list."""
 
     def __init__(self, items: TokenRestorations):
         super().__init__()

@@ -23,7 +23,8 @@ from pipeline.export.formats import FORMATS, write_exports
 from pipeline.export.report import write_report
 from pipeline.export.tables import DOCUMENT_COLUMNS, document_row, write_csv
 
-__all__ = ["FORMATS", "OutputFolder", "document_json", "document_json_bytes", "document_json_chunks", "rebuild", "write_atomic", "write_csv", "write_output"]
+__all__ = ["FORMATS", "OutputFolder", "document_json", "document_json_bytes", "document_json_chunks", "rebuild",
+           "write_atomic", "write_csv", "write_output"]
 
 
 def rebuild(out_dir: Path, log: TextIO = sys.stderr) -> tuple[int, int]:
