@@ -25,8 +25,9 @@ from stress import write_text
 REPO = Path(__file__).resolve().parents[1]
 
 
-def measure(code: Path, command: str, text: Path, out: Path) -> tuple[float, float, Path]:
-    """(peak MB, CPU seconds, the document JSON written) of one command run with the pipeline in `code`."""
+def measure(code: Path, command: str, text: Path, out: Path) -> tuple[float, float, int, Path]:
+    """(peak MB, CPU seconds, exit status, the document JSON written) of one command run with the
+    pipeline in `code`. A `run` whose worker passes its memory cap exits with 6 and writes no JSON."""
     out.mkdir(parents=True, exist_ok=True)
     if command == "parse":
         result = out / f"{text.stem}.json"
@@ -36,20 +37,25 @@ def measure(code: Path, command: str, text: Path, out: Path) -> tuple[float, flo
         arguments = ["run", str(text), "--out-dir", str(out / "outputs"), "--normalized-dir", str(out / "normalized"),
                      "--force"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(["nice", sys.executable, "-m", "pipeline", *arguments], cwd=code, check=True,
-                   env={**os.environ, "PYTHONPATH": str(code)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    status = subprocess.run(["nice", sys.executable, "-m", "pipeline", *arguments], cwd=code,
+                            env={**os.environ, "PYTHONPATH": str(code)}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL).returncode
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     # ru_maxrss of the children is the largest of any child waited for so far: each command runs in a
     # fresh `measure_one` process so that figure is this command's alone.
-    return after.ru_maxrss / 1024, seconds, result
+    return after.ru_maxrss / 1024, seconds, status, result
 
 
-def measure_one(code: Path, command: str, text: Path, out: Path) -> tuple[float, float, Path]:
+def measure_one(code: Path, command: str, text: Path, out: Path) -> tuple[float, float, int, Path]:
     child = subprocess.run([sys.executable, __file__, "--child", str(code), command, str(text), str(out)],
                            check=True, capture_output=True, text=True)
-    peak, seconds, result = child.stdout.split()
-    return float(peak), float(seconds), Path(result)
+    peak, seconds, status, result = child.stdout.split()
+    return float(peak), float(seconds), int(status), Path(result)
+
+
+def outcome(status: int) -> str:
+    return "" if status == 0 else f"  FAILED (exit {status})"
 
 
 def main() -> int:
@@ -62,8 +68,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.child:
         code, command, text, out = args.child
-        peak, seconds, result = measure(Path(code), command, Path(text), Path(out))
-        print(peak, seconds, result)
+        print(*measure(Path(code), command, Path(text), Path(out)))
         return 0
     corpus = args.shared / "corpus" / "legal-vi.txt.xz"
     print(f"{'MB':>5s} {'command':8s} {'peak MB':>8s} {'CPU s':>8s}  revision")
@@ -79,12 +84,16 @@ def main() -> int:
             text = folder / f"text-{megabytes:g}mb.txt"
             write_text(corpus, megabytes, False, text)
             for command in args.commands.split(","):
-                peak, seconds, result = measure_one(REPO, command, text, folder / "work" / command)
-                print(f"{megabytes:5g} {command:8s} {peak:8.0f} {seconds:8.1f}  working tree", flush=True)
+                peak, seconds, status, result = measure_one(REPO, command, text, folder / "work" / command)
+                print(f"{megabytes:5g} {command:8s} {peak:8.0f} {seconds:8.1f}  working tree{outcome(status)}",
+                      flush=True)
                 if args.baseline:
-                    peak, seconds, before = measure_one(baseline, command, text, folder / "base" / command)
-                    same = "same JSON" if before.read_bytes() == result.read_bytes() else "JSON DIFFERS"
-                    print(f"{'':5s} {'':8s} {peak:8.0f} {seconds:8.1f}  {args.baseline} ({same})", flush=True)
+                    peak, seconds, status, before = measure_one(baseline, command, text, folder / "base" / command)
+                    same = ""
+                    if before.exists() and result.exists():
+                        same = " (same JSON)" if before.read_bytes() == result.read_bytes() else " (JSON DIFFERS)"
+                    print(f"{'':5s} {'':8s} {peak:8.0f} {seconds:8.1f}  {args.baseline}{same}{outcome(status)}",
+                          flush=True)
             text.unlink()
     return 0
 
