@@ -10,13 +10,14 @@ import argparse
 import signal
 import sys
 import tempfile
+from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
 
 from pipeline import __version__
 from pipeline.errors import BatchFailures, InputError, PipelineError
 from pipeline.execute import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, EXECUTORS, open_pool
-from pipeline.export import FORMATS, OutputFolder, document_json, write_output
+from pipeline.export import FORMATS, OutputFolder, document_json_chunks, write_output
 from pipeline.export.formats import all_tasks
 from pipeline.process import Options, process_file, restored_text
 from pipeline.restore import PROFILE_CHOICES
@@ -128,7 +129,7 @@ def _input_path(name: str):
         yield Path(spool.name)
 
 
-def _emit(text: str, output: str) -> None:
+def _emit(text: str | Iterable[str], output: str) -> None:
     write_output(output, text)
 
 
@@ -155,7 +156,7 @@ def _parse(args: argparse.Namespace) -> None:
         doc = process_file(path, _options(args))
     if args.input == STDIO:
         doc.source.path = STDIO
-    _emit(document_json(doc.to_dict()), args.output)
+    _emit(document_json_chunks(doc.to_dict(streamed=True)), args.output)
 
 
 def _run(args: argparse.Namespace) -> None:

@@ -12,7 +12,7 @@ import sys
 import types
 import typing
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date
 from typing import Any
@@ -124,6 +124,31 @@ class TokenRestorations(Sequence[TokenRestoration]):
             original, restored, alternatives = self._spelling_table[spelling]
             yield TokenRestoration(line, start, original, restored, _THOUSANDTHS[confidence], list(alternatives))
 
+    def line_of(self, index: int) -> int:
+        return self._lines[index]
+
+    def start_of(self, index: int) -> int:
+        return self._starts[index]
+
+    def move(self, index: int, start: int) -> None:
+        """The item now begins at `start` in its line (normalization moved its word)."""
+        self._starts[index] = start
+
+    def respell(self, spell: Callable[[str], str]) -> None:
+        """Each restored form and alternative spelled by `spell`, called once for each distinct spelling
+        rather than for each item."""
+        self._spelling_table = [(original, sys.intern(spell(restored)),
+                                 tuple(sys.intern(spell(a)) for a in alternatives))
+                                for original, restored, alternatives in self._spelling_table]
+        self._spelling_index = {spelling: index for index, spelling in enumerate(self._spelling_table)}
+
+    def as_dicts(self) -> Iterator[dict[str, Any]]:
+        """The items in their JSON form (asdict of each TokenRestoration), made one at a time."""
+        for line, start, confidence, spelling in zip(self._lines, self._starts, self._confidences, self._spellings):
+            original, restored, alternatives = self._spelling_table[spelling]
+            yield {"line": line, "start": start, "original": original, "restored": restored,
+                   "confidence": _THOUSANDTHS[confidence], "alternatives": list(alternatives)}
+
 
 @dataclass
 class RestorationReport:
@@ -131,7 +156,8 @@ class RestorationReport:
     tokens: int = 0
     changed: int = 0
     low_confidence: int = 0
-    items: list[TokenRestoration] = field(default_factory=list)  # changed or low-confidence words
+    # Changed or low-confidence words; from the restorer a TokenRestorations, from JSON a list.
+    items: Sequence[TokenRestoration] = field(default_factory=list)
 
 
 @dataclass
@@ -236,10 +262,13 @@ class Document:
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The versioned JSON form, described by `schema/document.schema.json`."""
+    def to_dict(self, streamed: bool = False) -> dict[str, Any]:
+        """The versioned JSON form, described by `schema/document.schema.json`.
+
+        `streamed`: the restoration items are a list made item by item as json's iterencode writes it
+        (see _StreamedItems), for a writer that streams the JSON; it is empty to anything else."""
         meta = asdict(self.meta)
-        restoration = asdict(self.restoration) if self.restoration else None
+        restoration = _restoration_dict(self.restoration, streamed) if self.restoration else None
         return {
             "schema_version": SCHEMA_VERSION,
             "source": asdict(self.source),
@@ -273,6 +302,32 @@ class Document:
                    warnings=[_warning(w) for w in data["warnings"]])
 
 
+class _StreamedItems(list):
+    """Restoration items for json's JSONEncoder.iterencode, which reads a list by its length and by
+    iterating it: each item's dict is made as it is written, never all at once. Anything reading the
+    list's own storage instead (json.dumps's C encoder, ==, slicing) sees an empty list."""
+
+    def __init__(self, items: TokenRestorations):
+        super().__init__()
+        self._items = items
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self._items.as_dicts()
+
+
+def _restoration_dict(report: RestorationReport, streamed: bool) -> dict[str, Any]:
+    """asdict(report), without a dict for every item at once when its items are kept compactly."""
+    items = report.items
+    if isinstance(items, TokenRestorations):
+        item_dicts = _StreamedItems(items) if streamed else list(items.as_dicts())
+    else:
+        item_dicts = [asdict(item) for item in items]
+    return {**{f.name: getattr(report, f.name) for f in fields(report) if f.name != "items"}, "items": item_dicts}
+
+
 def _warning(value: Any) -> DocumentWarning:
     """A warning as JSON holds it; before schema 2.0 it was a plain sentence, kept as an unclassified one."""
     if isinstance(value, str):
@@ -297,7 +352,7 @@ def _from_json(kind: Any, value: Any) -> Any:
     origin, arguments = typing.get_origin(kind), typing.get_args(kind)
     if origin in (typing.Union, types.UnionType):
         return _from_json(next(a for a in arguments if a is not type(None)), value)
-    if origin is list:
+    if origin in (list, Sequence):
         if not isinstance(value, list):
             raise TypeError(f"expected a list, not {type(value).__name__}")
         return [_from_json(arguments[0], item) for item in value]

@@ -11,12 +11,11 @@ word in the normalized line.
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 
 import regex
 
-from pipeline.model import TokenRestoration
+from pipeline.model import TokenRestoration, TokenRestorations
 from pipeline.vietnamese import MODERN, looks_like_syllable, restyle
 
 _WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
@@ -106,20 +105,33 @@ def normalize_line(line: str, style: str = MODERN) -> str:
     return _normalize(line, style).text
 
 
-def normalize_lines(lines: list[str], style: str = MODERN, items: Iterable[TokenRestoration] = ()) -> list[str]:
+def normalize_lines(lines: list[str], style: str = MODERN,
+                    items: TokenRestorations | Sequence[TokenRestoration] = ()) -> list[str]:
     """The lines normalized. Restoration items on them (1-based `line`) are moved to point at the
     same word in the normalized line, spelled as it is there."""
-    items_by_line: dict[int, list[TokenRestoration]] = defaultdict(list)
-    for item in items:
-        items_by_line[item.line].append(item)
-    result = []
+    compact = isinstance(items, TokenRestorations)
+    line_of = items.line_of if compact else (lambda index: items[index].line)
+    # The restorer gives items line by line, so one pass over the lines finds each line's items in turn.
+    order = range(len(items))
+    if any(line_of(index) > line_of(index + 1) for index in range(len(items) - 1)):
+        order = sorted(order, key=line_of)
+    result, cursor = [], 0
     for number, line in enumerate(lines, start=1):
         tracked = _normalize(line, style)
         result.append(tracked.text)
-        if number in items_by_line:
+        if cursor < len(order) and line_of(order[cursor]) == number:
             offsets = tracked.offsets(len(line))
-            for item in items_by_line[number]:
-                item.start = offsets[min(item.start, len(line))]
-                item.restored = _restyle_words(item.restored, style)
-                item.alternatives = [_restyle_words(a, style) for a in item.alternatives]
+            while cursor < len(order) and line_of(order[cursor]) == number:
+                index = order[cursor]
+                if compact:
+                    items.move(index, offsets[min(items.start_of(index), len(line))])
+                else:
+                    items[index].start = offsets[min(items[index].start, len(line))]
+                cursor += 1
+    if compact:  # each distinct spelling once: a text without marks has an item for nearly every word
+        items.respell(lambda word: _restyle_words(word, style))
+    else:
+        for item in items:
+            item.restored = _restyle_words(item.restored, style)
+            item.alternatives = [_restyle_words(a, style) for a in item.alternatives]
     return result

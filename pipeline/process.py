@@ -45,7 +45,7 @@ def restore(doc: Document, options: Options = Options()) -> Document:
         line.text = text
     doc.restoration = RestorationReport(
         profile=result.profile, tokens=result.tokens, changed=result.changed,
-        low_confidence=len(result.low_confidence), items=list(result.items))
+        low_confidence=len(result.low_confidence), items=result.items)
     return record_doubted_words(doc)
 
 

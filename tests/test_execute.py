@@ -1,6 +1,7 @@
 """The executor interface: a pool takes jobs with submit() and gives their outcomes back from outcomes()."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -39,6 +40,8 @@ def test_a_local_pool_keeps_its_worker_for_the_next_jobs_and_reports_stages():
     assert _workers() == set()  # closing the pool ends its worker
     assert (first.job.name, second.job.name) == ("a", "b") and not first.failed and not second.failed
     assert first.document == second.document and first.tasks > 0
+    # The JSON comes apart from the outcome's pickle (pipeline.execute.local._serve), whole.
+    assert len(json.loads(first.document)["tasks"]) == first.tasks
     assert [name for name, _ in stages] and {name for name, _ in stages} == {"a"}
     assert [step for _, step in stages] == sorted(step for _, step in stages)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import PipelineError
-from pipeline.export.folder import document_json
+from pipeline.export.folder import document_json_bytes
 from pipeline.process import Options, ProgressCallback, process_file
 
 # Generous for a scan of a few hundred pages on one core; it bounds a hang, it does not judge speed.
@@ -29,7 +29,7 @@ class Job:
 @dataclass
 class Outcome:
     job: Job
-    document: str | None = None  # the document JSON text
+    document: bytes | None = None  # the document JSON, UTF-8
     normalized: str | None = None
     pdf: bytes | None = None  # the searchable PDF, when asked for and the document is a scan
     pages: int = 0
@@ -60,7 +60,7 @@ def process_document(job: Job, progress: ProgressCallback | None = None) -> Outc
     started = time.monotonic()
     try:
         doc = process_file(Path(job.path), job.options, progress)
-        outcome = Outcome(job, document=document_json(doc.to_dict()), normalized=doc.text + "\n",
+        outcome = Outcome(job, document=document_json_bytes(doc.to_dict(streamed=True)), normalized=doc.text + "\n",
                           pages=doc.source.pages, tasks=len(doc.tasks))
         if job.options.pdf and doc.source.scan_pages:
             from pipeline.searchable_pdf import searchable_pdf  # reportlab only when asked for

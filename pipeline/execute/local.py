@@ -42,8 +42,13 @@ def _serve(connection: Connection, memory_limit_bytes: int, runner_pid: int) -> 
         except EOFError:
             return
         outcome = process_document(job, lambda step, label: connection.send(StageStarted(step, label)))
+        # The document JSON goes after its outcome, as it is: pickled with it, it would be copied whole once
+        # more, and it is the largest thing a worker holds (one item per word of a text without marks).
+        document, outcome.document = outcome.document, None
         try:
             connection.send(outcome)
+            if not outcome.failed:
+                connection.send_bytes(document)
         except BrokenPipeError:  # the runner is gone (killed): nobody to tell
             return
 
@@ -80,6 +85,12 @@ class _Worker:
                 if on_stage is not None:
                     on_stage(job, message.step, message.label)
                 continue
+            if not message.failed:
+                try:
+                    message.document = self.connection.recv_bytes()  # sent right after its outcome (see _serve)
+                except EOFError:
+                    self.process.join()
+                    break
             self.job = None
             self.retired = message.error == MEMORY_ERROR
             return message

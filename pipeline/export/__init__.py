@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import TextIO
 
 from pipeline.export.files import write_atomic, write_output
-from pipeline.export.folder import OutputFolder, document_json
+from pipeline.export.folder import OutputFolder, document_json, document_json_bytes, document_json_chunks
 from pipeline.export.formats import FORMATS, write_exports
 from pipeline.export.report import write_report
 from pipeline.export.tables import DOCUMENT_COLUMNS, document_row, write_csv
 
-__all__ = ["FORMATS", "OutputFolder", "document_json", "rebuild", "write_atomic", "write_csv", "write_output"]
+__all__ = ["FORMATS", "OutputFolder", "document_json", "document_json_bytes", "document_json_chunks", "rebuild",
+           "write_atomic", "write_csv", "write_output"]
 
 
 def rebuild(out_dir: Path, log: TextIO = sys.stderr) -> tuple[int, int]:

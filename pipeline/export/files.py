@@ -10,14 +10,43 @@ import os
 import stat
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from pipeline.errors import InputError
 
 STDOUT = "-"
+# Text given in pieces is encoded and written this many characters at a time: the JSON encoder's
+# pieces are a few characters each, and writing each on its own costs more than encoding them.
+BATCH_CHARACTERS = 1 << 16
+Content = str | bytes | Iterable[str]  # an iterable of str: text in pieces, written as they come
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
+def batched_text(pieces: Iterable[str]) -> Iterator[str]:
+    """The pieces joined into strings of about BATCH_CHARACTERS."""
+    batch: list[str] = []
+    size = 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= BATCH_CHARACTERS:
+            yield "".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch)
+
+
+def _encoded(data: Content) -> Iterator[bytes]:
+    if isinstance(data, bytes):
+        yield data
+    elif isinstance(data, str):
+        yield data.encode("utf-8")
+    else:
+        for text in batched_text(data):
+            yield text.encode("utf-8")
+
+
+def write_atomic(path: Path, data: Content) -> None:
     """Write `path` whole or not at all: a temporary file beside it, renamed over it.
 
     A symbolic link is followed, so its target gets the new content and the link
@@ -29,7 +58,6 @@ def write_atomic(path: Path, data: str | bytes) -> None:
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         what = "a folder" if stat.S_ISDIR(existing.st_mode) else "not a regular file"
         raise InputError(f"{path}: {what}; not replacing it")
-    payload = data if isinstance(data, bytes) else data.encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         # A short temporary name: one built from a long output name would itself be too long.
@@ -38,7 +66,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise InputError(f"{path}: cannot write: {exc.strerror}") from None
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(payload)
+            for piece in _encoded(data):
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         # Temporary files are private; outputs are for others to read, and a replaced file keeps its mode.
@@ -52,25 +81,26 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
-def write_output(target: str | Path, data: str | bytes) -> None:
+def write_output(target: str | Path, data: Content) -> None:
     """What `-o TARGET` means: "-" is standard output; a FIFO or a character device
     (a terminal, a pipe, a null device) is written into as a stream; anything else
     is written atomically (write_atomic), following a symbolic link to its target."""
-    payload = data if isinstance(data, bytes) else data.encode("utf-8")
     if str(target) == STDOUT:
         sys.stdout.flush()
-        sys.stdout.buffer.write(payload)
+        for piece in _encoded(data):
+            sys.stdout.buffer.write(piece)
         sys.stdout.buffer.flush()
         return
     existing = _existing(Path(target))
     if existing is None or not (stat.S_ISFIFO(existing.st_mode) or stat.S_ISCHR(existing.st_mode)):
-        write_atomic(Path(target), payload)
+        write_atomic(Path(target), data)
         return
     try:
         # Never created or truncated: the stream is there already and is not ours.
         descriptor = os.open(target, os.O_WRONLY)
         with os.fdopen(descriptor, "wb") as stream:
-            stream.write(payload)
+            for piece in _encoded(data):
+                stream.write(piece)
     except OSError as exc:
         raise InputError(f"{target}: cannot write: {exc.strerror}") from None
 

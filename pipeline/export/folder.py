@@ -9,8 +9,10 @@ corrections carried into its text.
 """
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +22,7 @@ import regex
 
 from pipeline.corrections import CorrectionStore, DocumentCorrections, WordCorrection, applying
 from pipeline.errors import InputError
+from pipeline.export.files import batched_text
 from pipeline.export.lines import ReviewLine, review_lines
 from pipeline.model import Document, Task
 
@@ -42,9 +45,27 @@ def read_document(path: Path) -> Document:
         raise UnreadableDocument(f"{path}: not a document result of this pipeline ({exc})") from None
 
 
+_DOCUMENT_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2)
+
+
 def document_json(document: dict[str, Any]) -> str:
     """The per-document JSON text, as every writer of it writes it."""
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def document_json_chunks(document: dict[str, Any]) -> Iterator[str]:
+    """document_json's text in pieces, to be written as they come: joined, the text of a large document
+    (one item per word of a text without marks) takes several times its size in memory."""
+    yield from _DOCUMENT_ENCODER.iterencode(document)
+    yield "\n"
+
+
+def document_json_bytes(document: dict[str, Any]) -> bytes:
+    """document_json's text in UTF-8, encoded piece by piece (see document_json_chunks)."""
+    buffer = io.BytesIO()
+    for chunk in batched_text(document_json_chunks(document)):
+        buffer.write(chunk.encode("utf-8"))
+    return buffer.getvalue()
 
 
 _SCHEMA = json.loads((Path(__file__).parents[1] / "schema" / "document.schema.json").read_text(encoding="utf-8"))
