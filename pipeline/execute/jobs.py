@@ -12,7 +12,8 @@ from pipeline.process import Options, ProgressCallback, process_file
 
 # Generous for a scan of a few hundred pages on one core; it bounds a hang, it does not judge speed.
 DEFAULT_TIMEOUT_SECONDS = 900
-# A document's worker peaks near 400 MB; a file that needs five times that is pathological.
+# A usual document's worker peaks near 200 MB and 5 MB of text without punctuation near 500 MB (bench/pipeline_memory.py);
+# a file that needs four times that is pathological.
 DEFAULT_MEMORY_LIMIT_MB = 2048
 MEMORY_ERROR = "MemoryError"
 TIMEOUT_ERROR = "Timeout"
