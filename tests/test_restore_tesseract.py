@@ -104,6 +104,12 @@ def _misread(line: str) -> str:
     return " ".join(word + "q" if number % 4 == 3 else word for number, word in enumerate(line.split(" ")))
 
 
+def test_lone_letters_do_not_make_a_short_clean_line_look_like_english_model_ocr(restorer):
+    line = "Sở KH&ĐT và Công ty R & D"
+    restored = restorer.restore_lines([line])
+    assert restored.profile != LEGACY and restored.lines == [line]
+
+
 def test_the_profile_is_told_by_the_marks_and_the_syllables(restorer):
     def detect(lines):
         return restorer.detect_profile([token for line in lines for token in tokenize(line)])

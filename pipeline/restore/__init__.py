@@ -178,7 +178,8 @@ class Restorer:
         }
 
     def detect_profile(self, tokens: list[Token]) -> str:
-        words = [t.text for t in tokens if t.kind == WORD]
+        # Lone letters ("R & D", "điểm a") say nothing of the source and weigh much in a short text.
+        words = [t.text for t in tokens if t.kind == WORD and len(t.text) > 1]
         if not words:
             return CLEAN
         marked = sum(not w.isascii() for w in words) / len(words)
