@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.restore import DATA_DIR
 from pipeline.restore.decode import Slot, decode_clauses
-from pipeline.restore.edits import EMPTY, align, distances, distances_many
+from pipeline.restore.edits import EMPTY, align, distances_many
 from pipeline.restore.lm import BITS, TrigramLM
 
 
@@ -103,6 +103,13 @@ def test_clauses_decoded_together_get_exactly_what_each_gets_alone(lm):
     together = decode_clauses(clauses, lm, 1.0)
     alone = [decode_clauses([slots], lm, 1.0)[0] for slots in clauses]
     assert together == alone  # paths, and posteriors to the last bit
+
+
+def distances(codes, lengths, substitution, deletion, insertion, reads=None):
+    """distances_many with one OCR string: `substitution[c, j]`, `insertion[j]`, `reads[k][c, j]` its own."""
+    return distances_many(codes, lengths, np.zeros(len(codes), dtype=np.int64), substitution[None], deletion,
+                          insertion[None], np.array([len(insertion)]),
+                          {k: read[None] for k, read in (reads or {}).items()})
 
 
 def test_edit_distances_of_many_golds_equal_one_alignment_each():

@@ -33,8 +33,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.model import TokenRestoration, TokenRestorations
-from pipeline.restore.channel import (CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, channel_text,
-                                     skeleton)
+from pipeline.restore.channel import CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
 from pipeline.restore.decode import Slot, decode_clauses, padded
 from pipeline.restore.gazetteer import Gazetteer
 from pipeline.restore.lm import TrigramLM
@@ -136,6 +135,10 @@ class StrippedProfile:
             self.by_skeleton.setdefault(strip_marks(syllable), []).append(syllable)
         self.keep_unknown = self.keep_known = 0.0
         self.digits_as_letters = False
+
+    @staticmethod
+    def reading(token: str) -> str:
+        return token.lower()
 
     def candidates(self, ocr: str) -> list[tuple[str, float]]:
         return [(s, 0.0) for s in self.by_skeleton.get(skeleton(ocr), ())]
@@ -321,9 +324,8 @@ class Restorer:
         """The channel's candidates for the words of a block of clauses, found together (as `_make_slot`
         asks for them) rather than word by word."""
         if isinstance(channel, ChannelProfile):
-            words = channel_text if channel.digits_as_letters else str.lower
-            tokens = [words(token.text) if token.kind == WORD else token.text for clause in block for _, token in clause
-                      if token.kind == WORD or (token.kind == DIGITS and channel.digits_as_letters)]
+            tokens = [channel.reading(token.text) if token.kind == WORD else token.text for clause in block
+                      for _, token in clause if token.kind == WORD or (token.kind == DIGITS and channel.digits_as_letters)]
             channel.prepare(tokens)
             if channel.digits_as_letters:
                 self._prepare_short_neighbours(tokens, channel)
@@ -348,7 +350,7 @@ class Restorer:
                 (word, SYMBOL_AS_WORD, self.lm.word_id(word)) for word in SYMBOL_READINGS]
         elif token.kind == WORD:
             lower = token.text.lower()
-            candidates = self._ranked(channel_text(token.text) if channel.digits_as_letters else lower, channel)
+            candidates = self._ranked(channel.reading(token.text), channel)
             if lm_key(lower) not in self._syllable_set:
                 # Kept as written (a name, a foreign word): <unk> in the model, and one spelling among many.
                 identity = self.lm.word_id(lower)
@@ -467,7 +469,7 @@ class Restorer:
             best = options[choice.index]
             if pattern == "title" and position > 0 and token.text[0] in "IJ" and best[:1] == "l":
                 pattern = "lower"  # English-model OCR writes "l" as "I" or "J": "Idi" is "lợi", "Jan" "lần"
-            if pattern == "title" and profile != STRIPPED and self._capital_read_for_small(clause, position, best):
+            if pattern == "title" and profile != STRIPPED and self._capital_initial_read_for_small(clause, position, best):
                 pattern = "lower"
             # A word read right is kept exactly as written, mixed case included ("IoT").
             threshold = CHANGE_THRESHOLD[profile]
@@ -475,10 +477,11 @@ class Restorer:
                 threshold = min(threshold, DOUBTFUL_CHANGE_THRESHOLD)
             same = best.lower() == token.text.lower()
             keep = same or choice.posterior < threshold
-            if keep and not same and choice.posterior >= UNKNOWN_CHANGE_THRESHOLD and self._unknown(token.text):
+            unknown = keep and self._unknown(token.text)
+            if unknown and not same and choice.posterior >= UNKNOWN_CHANGE_THRESHOLD:
                 keep = False
             restored = token.text if keep else apply_case(best, pattern)
-            if keep and self._unknown(token.text):
+            if keep and unknown:
                 restored = self._foreign_word(token.text) or token.text
             if profile in (TESSERACT, CLEAN) and self._capitals_read_for_small(clause, position):
                 restored = restored.lower()
@@ -505,7 +508,7 @@ class Restorer:
         return (before.kind == WORD and token_case(before.text) == "lower" and lm_key(token.text.lower()) in self._syllable_set
                 and (after is None or token_case(after.text) != "upper"))
 
-    def _capital_read_for_small(self, clause: list[tuple[int, Token]], position: int, reading: str) -> bool:
+    def _capital_initial_read_for_small(self, clause: list[tuple[int, Token]], position: int, reading: str) -> bool:
         """A capital initial OCR wrote for a small letter of the same shape (c, o, s, v, w, x, z: only
         bigger), inside a sentence after a word in lower case, on a word the corpus hardly ever
         capitalises there ("đột Xuất" is "đột xuất"; "Sở", "Công" keep theirs). A line may open with a
@@ -589,7 +592,7 @@ class Restorer:
         for text, syllable in pairs:
             if (id(channel), text, syllable) not in self._channel_scores and syllable not in by_text.get(text, ()):
                 by_text.setdefault(text, []).append(syllable)
-        reads = [clean_junk(channel_text(text) if channel.digits_as_letters else text.lower()) for text in by_text]
+        reads = [clean_junk(channel.reading(text)) for text in by_text]
         for (text, syllables), scores in zip(by_text.items(), channel.logprobs_many(list(zip(reads, by_text.values())))):
             self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores.tolist()))
 

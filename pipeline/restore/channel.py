@@ -119,6 +119,11 @@ class ChannelProfile:
                 if len(skeleton(o)) > 1 and row[o] >= MULTI_READ_LOOKUP:
                     self._read_letters[skeleton(o)].add(strip_marks(g))
 
+    def reading(self, token: str) -> str:
+        """The token as this channel reads it: in lower case, and for English-model OCR with its capital I
+        taken for the l it often is (`channel_text`)."""
+        return channel_text(token) if self.digits_as_letters else token.lower()
+
     def _cost(self, g: str, o: str) -> float:
         try:
             return self._costs[g, o]
@@ -126,24 +131,17 @@ class ChannelProfile:
             cost = self._costs[g, o] = edit_cost(self.substitution, self.insertion, g, o)
             return cost
 
-    def logprobs(self, ocr: str, syllables: list[str]) -> np.ndarray:
-        """log P(ocr | syllable) for each of the given syllables of the lexicon; the OCR token
-        lowercase, without junk."""
-        return self.logprobs_many([(ocr, syllables)])[0]
-
     def logprobs_many(self, queries: list[tuple[str, list[str]]]) -> list[np.ndarray]:
-        """`logprobs` for each (OCR token, syllables), scored together."""
+        """log P(ocr | syllable) for the syllables of the lexicon given with each OCR token (lowercase,
+        without junk), all scored together."""
         unique = [np.unique(np.array([self._row[syllable] for syllable in syllables], dtype=np.int64),
                             return_inverse=True) for _, syllables in queries]
         scored = self._logprobs_many([(ocr, rows) for (ocr, _), (rows, _) in zip(queries, unique)])
         return [scores[position] for scores, (_, position) in zip(scored, unique)]
 
-    def _logprobs(self, ocr: str, rows: np.ndarray) -> np.ndarray:
-        """log P(ocr | syllable) for the syllables of the given rows; the OCR token lowercase, without junk."""
-        return self._logprobs_many([(ocr, rows)])[0]
-
     def _logprobs_many(self, queries: list[tuple[str, np.ndarray]]) -> list[np.ndarray]:
-        """`_logprobs` for each (OCR token, rows): the edit costs of the tokens of each length in one table."""
+        """`logprobs_many` for the syllables of the given rows: the edit costs of the tokens of each
+        length in one table."""
         by_length: dict[int, list[int]] = defaultdict(list)
         for number, (ocr, _) in enumerate(queries):
             by_length[len(ocr)].append(number)
@@ -182,7 +180,7 @@ class ChannelProfile:
             if seen_as is not None and len(rows):
                 confused, counts = seen_as
                 at = np.minimum(np.searchsorted(rows, confused), len(rows) - 1)
-                present = rows[at] == confused  # candidates() asks for all of them, logprobs() for some
+                present = rows[at] == confused  # candidates() asks for all of them, logprobs_many() for some
                 confusions[at[present]] = counts[present]
             seen = self._seen[rows]
             table = confusions / np.maximum(seen, 1)

@@ -80,28 +80,20 @@ def align(gold: str, ocr: str, cost: Callable[[str, str], float] = heuristic_cos
     return table[n][m], script
 
 
-def distances(codes: np.ndarray, lengths: np.ndarray, substitution: np.ndarray, deletion: np.ndarray,
-              insertion: np.ndarray, reads: dict[int, np.ndarray] | None = None) -> np.ndarray:
-    """Cost of the cheapest edit script from each of many gold strings to one OCR string.
-
-    The gold strings are rows of character codes (`codes`, padded; `lengths` the real lengths);
-    `substitution[c, j]` is the cost of gold character c read as the OCR string's j-th character,
-    `deletion[c]` of c dropped, `insertion[j]` of the j-th OCR character added. `reads[k][c, j]`, for
-    k of 2 up to LONGEST_READ, is the cost of gold character c read as the k OCR characters from the j-th.
-    """
-    return distances_many(codes, lengths, np.zeros(len(codes), dtype=np.int64), substitution[None], deletion,
-                          insertion[None], np.array([len(insertion)]),
-                          {k: read[None] for k, read in (reads or {}).items()})
-
-
 def distances_many(codes: np.ndarray, lengths: np.ndarray, reading: np.ndarray, substitution: np.ndarray,
                    deletion: np.ndarray, insertion: np.ndarray, widths: np.ndarray,
                    reads: dict[int, np.ndarray]) -> np.ndarray:
-    """`distances` from each gold string to the OCR string `reading[row]` of several: `substitution[s, c, j]`,
-    `insertion[s, j]` and `reads[k][s, c, j]` are those of OCR string s, padded with infinite costs to
-    the longest, `widths[s]` its length. The candidates of many tokens are scored together: the table
-    is filled row by row for all of them at once with numpy, far faster than one Python loop each, and
-    each cell is the same sum as when a token is scored alone (a padded cell only leads to longer ones).
+    """Cost of the cheapest edit script from each gold string to the OCR string `reading[row]` of several.
+
+    The gold strings are rows of character codes (`codes`, padded; `lengths` the real lengths);
+    `substitution[s, c, j]` is the cost of gold character c read as OCR string s's j-th character,
+    `deletion[c]` of c dropped, `insertion[s, j]` of s's j-th character added, and `reads[k][s, c, j]`,
+    for k of 2 up to LONGEST_READ, of c read as the k characters of s from the j-th; each OCR
+    string's arrays are padded with infinite costs to the longest, `widths[s]` its length.
+
+    The candidates of many tokens are scored together: the table is filled row by row for all of
+    them at once with numpy, far faster than one Python loop each, and each cell is the same sum as
+    when a token is scored alone (a padded cell only leads to longer ones).
     """
     n, width = len(codes), insertion.shape[1]
     columns = np.arange(n)
