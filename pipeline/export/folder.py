@@ -50,7 +50,7 @@ _DOCUMENT_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2)
 
 def document_json(document: dict[str, Any]) -> str:
     """The per-document JSON text, as every writer of it writes it."""
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    return "".join(document_json_chunks(document))
 
 
 def document_json_chunks(document: dict[str, Any]) -> Iterator[str]:
