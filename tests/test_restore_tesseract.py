@@ -47,6 +47,12 @@ def test_a_second_item_letter_d_is_d_with_its_bar():
     assert _renumbered(lines) == ["c) Ra soát", "d) Xây dựng mô hình", "đ) Vận dụng", "e) Tổ chức"]
 
 
+def test_an_item_letter_d_read_with_a_bar_after_c_is_d():
+    lines = ["b) Rà soát", "c) Tập huấn", "đ) Chỉ đạo", "đ) Đôn đốc", "e) Báo cáo", "c) Kiểm tra", "Đ) Hướng dẫn"]
+    assert _renumbered(lines) == ["b) Rà soát", "c) Tập huấn", "d) Chỉ đạo", "đ) Đôn đốc", "e) Báo cáo",
+                                  "c) Kiểm tra", "D) Hướng dẫn"]
+
+
 @pytest.mark.parametrize("lines", [
     ["a) Mục đích", "d) Yêu cầu", "a) Nhiệm vụ", "d) Giải pháp"],  # each d) after another letter
     ["1. Mục đích", "2. Yêu cầu", "1. Nhiệm vụ", "3. Giải pháp"],  # a list started again

@@ -656,7 +656,8 @@ def _renumbered(lines: list[str]) -> list[str]:
     """The lines with the numbers of section headings and numbered items the OCR misread put back
     where their neighbours leave no doubt: a Roman numeral that repeats the one before or is not
     one ("I. … II. … II. … IV." is "III" the second time, "HI." after "II." is "III"), an item
-    number between two that skip it ("4. … 9. … 6." is "5"), an item letter "d)" after "d)" ("đ)")."""
+    number between two that skip it ("4. … 9. … 6." is "5"), an item letter "d)" after "d)" ("đ)")
+    and "đ)" after "c)" ("d)")."""
     lines = list(lines)
     sections = [(index, match) for index, line in enumerate(lines) if (match := _SECTION_NUMBER.match(line))]
     previous = 0
@@ -683,13 +684,17 @@ def _renumbered(lines: list[str]) -> list[str]:
         # A number that starts a list again ("1.") is a list of its own, not a misreading.
         if int(items[position + 1][1][2]) == expected + 1 and value not in (1, expected) and len(str(expected)) == len(match[2]):
             lines[index] = match[1] + str(expected) + lines[index][match.end(2):]
-    # Items are lettered a, b, c, d, đ, e: a second "d)" in a row is "đ)" without its bar.
+    # Items are lettered a, b, c, d, đ, e: a second "d)" in a row is "đ)" without its bar, and an
+    # "đ)" right after "c)" is "d)" read with a bar (a list may skip đ, never d).
     previous_letter = None
     for index, line in enumerate(lines):
         if match := _ITEM_LETTER.match(line):
             letter = match[2]
             if letter in "dD" and previous_letter == letter:
                 letter = "đ" if letter == "d" else "Đ"
+            elif letter in "đĐ" and previous_letter in ("c", "C"):
+                letter = "d" if letter == "đ" else "D"
+            if letter != match[2]:
                 lines[index] = match[1] + letter + line[match.end(2):]
             previous_letter = letter
     return lines
