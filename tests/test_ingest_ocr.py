@@ -265,3 +265,51 @@ def test_table_words_become_tab_separated_rows():
     assert ("1\tTổ chức điều chỉnh, bổ sung quy hoạch hạ tầng viễn thông\tBan Quản lý các khu công nghệ cao"
             "\tSở Khoa học và Công nghệ\tQuý III") in lines
     assert lines[-1] == "Trên đây là Kế hoạch"
+    row = next(line for line in ocr.lines_from_tsv(_tsv_in_rows(rows, {1: 300, 2: 800, 3: 1100, 4: 1500}), 1, grid)
+               if line.text.startswith("1\t"))
+    assert len(row.word_confidences) == len(row.text.split())  # the number split off keeps a confidence
+
+
+def _cell(text: str, confidence: float = 0.9) -> list[tuple[str, float, tuple[int, int, int, int]]]:
+    return [(word, confidence, (0, 0, 10, 10)) for word in text.split()]
+
+
+def _texts(rows) -> list[list[str]]:
+    return [[" ".join(word[0] for word in cell) for cell in row] for row in rows]
+
+
+def test_row_numbers_read_into_the_next_cell_are_put_back():
+    # A narrow "TT" column: one number glued to its cell's first word, one read as a word of that
+    # cell, three read as symbols glued to the first word; the symbols' digits follow from the rows around.
+    table = [[_cell(""), _cell("Nội dung nhiệm vụ"), _cell("Cơ quan chủ trì")],
+             [_cell("1"), _cell("Tổ chức điều chỉnh quy hoạch"), _cell("Sở Xây dựng")],
+             [_cell(""), _cell("+Khảo sát thực trạng"), _cell("Sở Công Thương")],
+             [_cell(""), _cell("3Xây dựng kế hoạch"), _cell("Sở Tài chính")],
+             [_cell(""), _cell("4 Triển khai dự án"), _cell("UBND xã")],
+             [_cell(""), _cell("¿Doanh nghiệp bảo đảm kinh phí"), _cell("Sở Tài chính")],
+             [_cell(""), _cell("§Thực hiện khảo sát"), _cell("Sở Tài chính")]]
+    assert _texts(ocr._numbered_rows(table)) == [
+        ["", "Nội dung nhiệm vụ", "Cơ quan chủ trì"],
+        ["1", "Tổ chức điều chỉnh quy hoạch", "Sở Xây dựng"],
+        ["2", "Khảo sát thực trạng", "Sở Công Thương"],
+        ["3", "Xây dựng kế hoạch", "Sở Tài chính"],
+        ["4", "Triển khai dự án", "UBND xã"],
+        ["5", "Doanh nghiệp bảo đảm kinh phí", "Sở Tài chính"],
+        ["6", "Thực hiện khảo sát", "Sở Tài chính"]]
+
+
+@pytest.mark.parametrize("row", [
+    [_cell(""), _cell("(Kèm theo Kế hoạch)"), _cell("")],  # an opening bracket is text
+    [_cell(""), _cell("- Khảo sát thực trạng"), _cell("Sở Công Thương")],  # a dash item inside the cell
+    [_cell(""), _cell("2025 Năm"), _cell("")],  # four digits are a year, not a row number
+])
+def test_cells_without_a_lost_row_number_are_kept(row):
+    table = [[_cell("1"), _cell("Tổ chức điều chỉnh"), _cell("Sở Xây dựng")], row]
+    assert _texts(ocr._numbered_rows(table)) == _texts(table)
+
+
+def test_a_symbol_for_a_number_the_rows_around_do_not_agree_on_gets_no_number():
+    table = [[_cell("2"), _cell("Khảo sát"), _cell("Sở Xây dựng")],
+             [_cell(""), _cell("+Báo cáo"), _cell("Sở Nội vụ")],
+             [_cell("7"), _cell("Tổng kết"), _cell("Văn phòng")]]
+    assert _texts(ocr._numbered_rows(table))[1] == ["", "Báo cáo", "Sở Nội vụ"]

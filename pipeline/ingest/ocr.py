@@ -173,6 +173,9 @@ def _ocr_image(image: bytes, page: int, langs: list[str], label: str, grid: Grid
 
 # A table's ruling lines read as characters of their own.
 _RULE_READ_AS_TEXT = regex.compile(r"[|¦\[\]!]+")
+# A table row's number read into its first word (pipeline.ingest.ocr._numbered_rows).
+_GLUED_NUMBER = regex.compile(r"(\d{1,3})\p{Lu}")
+_GLUED_SYMBOL = regex.compile(r"([^\p{L}\p{N}\s(\[\"“'‘-])\p{Lu}")
 # A gap this wide (share of the page width) between two words of one OCR line separates two
 # columns: the header's "ỦY BAN NHÂN DÂN | CỘNG HÒA XÃ HỘI..." or "Nơi nhận: | KT. CHỦ TỊCH".
 COLUMN_GAP = 0.05
@@ -261,11 +264,12 @@ def _take_table(lines: list[tuple[tuple[int, int, int], list[Word]]], grid: Grid
         if kept:
             outside.append((key, kept))
     rows = []
-    for row in sorted({r for r, _ in cells}):
-        columns = [_reading_order([word for _, word in cells.get((row, column), []) if not _RULE_READ_AS_TEXT.fullmatch(word[0])])
-                   for column in range(len(grid.columns) - 1)]
+    table = [[_reading_order([word for _, word in cells.get((row, column), []) if not _RULE_READ_AS_TEXT.fullmatch(word[0])])
+              for column in range(len(grid.columns) - 1)]
+             for row in sorted({r for r, _ in cells})]
+    for columns in _numbered_rows(table):
         words = [word for column in columns for word in column]
-        text = "\t".join(_unglue_row_number([" ".join(word[0] for word in column) for column in columns]))
+        text = "\t".join(" ".join(word[0] for word in column) for column in columns)
         confidences = [round(word[1], 3) for word in words]
         rows.append(Line(number=0, text=text, original=text, page=page, bbox=_span(word[2] for word in words),
                          ocr_confidence=round(sum(confidences) / len(confidences), 3), word_confidences=confidences))
@@ -292,12 +296,40 @@ def _reading_order(words: list[Word]) -> list[Word]:
     return [word for line in lines for word in sorted(line, key=lambda w: w[2][0])]
 
 
-def _unglue_row_number(cells: list[str]) -> list[str]:
-    """A row number in a narrow first column is often read into the next cell: "1Tổ chức ..."."""
-    glued = regex.match(r"(\d{1,3})\s*(?=\p{Lu})", cells[1]) if len(cells) > 1 and not cells[0] else None
-    if glued:
-        return [glued[1], cells[1][glued.end():], *cells[2:]]
-    return cells
+def _numbered_rows(table: list[list[list[Word]]]) -> list[list[list[Word]]]:
+    """The table's rows (each a list of cells, each a list of words) with the row numbers Tesseract
+    read into the next cell put back. A narrow first column's number is often read as part of the
+    cell's first word: "1Tổ chức ..." as it is, or the digit as a symbol ("+Khảo sát", "¿Doanh
+    nghiệp"). A symbol's digit is the one the numbers of the rows around it leave: the number after
+    the row above's, or before the row below's, counted over the rows between."""
+    rows = [[list(cell) for cell in row] for row in table]
+    lost = []  # rows whose number was read as a symbol
+    for index, row in enumerate(rows):
+        if len(row) < 2 or row[0] or not row[1]:
+            continue
+        text, confidence, box = row[1][0]
+        if text.isdigit() and len(text) <= 3 and len(row[1]) > 1 and row[1][1][0][:1].isupper():
+            row[0] = [row[1].pop(0)]
+        elif glued := _GLUED_NUMBER.match(text):
+            row[0] = [(glued[1], confidence, box)]
+            row[1][0] = (text[glued.end(1):], confidence, box)
+        elif glued := _GLUED_SYMBOL.match(text):
+            row[1][0] = (text[glued.end(1):], confidence, box)
+            lost.append(index)
+    numbers = [int(row[0][0][0]) if len(row) > 1 and len(row[0]) == 1 and row[0][0][0].isdigit() else None
+               for row in rows]
+    for index in lost:
+        guesses = set()
+        for step in (-1, 1):
+            other = index + step
+            while 0 <= other < len(rows) and other in lost:
+                other += step
+            if 0 <= other < len(rows) and numbers[other] is not None:
+                guesses.add(numbers[other] + index - other)
+        if len(guesses) == 1 and (guess := guesses.pop()) > 0:
+            box = rows[index][1][0][2]
+            rows[index][0] = [(str(guess), rows[index][1][0][1], box)]
+    return rows
 
 
 def _span(boxes) -> tuple[int, int, int, int]:
