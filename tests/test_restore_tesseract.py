@@ -134,8 +134,13 @@ def test_an_h_in_a_roman_numeral_is_read_as_the_sequence_needs():
     # "IH." is "II." with a speck when the heading before it was lost; "HI." after it is "III.".
     lines = ["I. MỤC ĐÍCH", "IH. ĐỐI TƯỢNG", "HI. NỘI DUNG", "IV. KINH PHÍ"]
     assert _renumbered(lines) == ["I. MỤC ĐÍCH", "II. ĐỐI TƯỢNG", "III. NỘI DUNG", "IV. KINH PHÍ"]
-    # Read first, "H." may be "I." or "II." after a heading lost: it is left as read.
-    assert _renumbered(["H. MỤC TIÊU", "HI. NHIỆM VỤ", "IV. KINH PHÍ"])[0] == "H. MỤC TIÊU"
+    # Read first, "H." may be "I." or "II." after a heading lost: the headings after it tell which,
+    # and where none does it is left as read.
+    assert _renumbered(["H. MỤC TIÊU", "HI. NHIỆM VỤ", "IV. KINH PHÍ"]) == ["II. MỤC TIÊU", "III. NHIỆM VỤ",
+                                                                           "IV. KINH PHÍ"]
+    assert _renumbered(["H. MỤC TIÊU", "H. NHIỆM VỤ", "HI. KINH PHÍ"]) == ["I. MỤC TIÊU", "II. NHIỆM VỤ",
+                                                                          "III. KINH PHÍ"]
+    assert _renumbered(["H. MỤC TIÊU", "Nội dung"])[0] == "H. MỤC TIÊU"
     assert _renumbered(["I. MỤC TIÊU", "H. NHIỆM VỤ", "HI. GIẢI PHÁP"]) == ["I. MỤC TIÊU", "II. NHIỆM VỤ", "III. GIẢI PHÁP"]
 
 
@@ -153,3 +158,18 @@ def test_an_h_in_a_roman_numeral_is_read_as_the_sequence_needs():
 def test_small_letters_tesseract_wrote_as_capitals_are_put_back(restorer, line, restored):
     assert restorer.restore_lines([line], TESSERACT).lines == [restored]
     assert restorer.restore_lines([line], CLEAN).lines == [restored]
+
+
+@pytest.mark.parametrize("first, restored", [("L MỤC ĐÍCH, YÊU CẦU", "I. MỤC ĐÍCH, YÊU CẦU"),
+                                              ("L.MỤC ĐÍCH, YÊU CẦU", "I.MỤC ĐÍCH, YÊU CẦU"),
+                                              ("IL. MỤC ĐÍCH, YÊU CẦU", "I. MỤC ĐÍCH, YÊU CẦU")])
+def test_a_first_heading_read_as_l_is_one_and_gets_its_dot(first, restored):
+    # The strokes of "I." on a damaged scan: an L, with or without the dot, or the dot smeared into an L.
+    lines = [first, "1. Mục đích", "H. NỘI DUNG", "HI. KINH PHÍ THỰC HIỆN"]
+    assert _renumbered(lines) == [restored, "1. Mục đích", "II. NỘI DUNG", "III. KINH PHÍ THỰC HIỆN"]
+
+
+@pytest.mark.parametrize("line", ["VI PHẠM HÀNH CHÍNH", "L Văn bản", "H. pylori"])
+def test_lines_that_only_look_like_a_heading_number_are_kept(line):
+    lines = ["I. MỤC TIÊU", line, "II. NHIỆM VỤ"]
+    assert _renumbered(lines) == lines

@@ -93,13 +93,15 @@ _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Te
 # The number opening a section heading ("III. NHIỆM VỤ") or a numbered item ("5. Sở Tài chính"). OCR drops
 # or merges the strokes of Roman numerals ("II", "HI" for "III") and misreads digits ("9." for "5."); the
 # numbers before and after tell which one was printed.
-_SECTION_NUMBER = regex.compile(r"^([\s_]*)([IVXHl]{1,5})(\.\s+\p{Lu})")
+# A section heading "II. NỘI DUNG", its dot lost or its space ("L MỤC TIÊU", "L.MỤC TIÊU") where the
+# numeral is one of the strokes OCR misreads and a heading in capitals follows.
+_SECTION_NUMBER = regex.compile(r"^([\s_]*)(?:([IVXHlL]{1,5})(\.\s*\p{Lu})|([IHlL]{1,4})(\s+[\p{Lu}\d\W]+$))")
 _ITEM_NUMBER = regex.compile(r"^(\s*)(\d{1,2})(\.\s)")
 _CODE_PART = regex.compile(r"[^&]+")
 _ITEM_LETTER = regex.compile(r"^(\s*)(\p{L})(\)\s)")
 _SAME_SHAPE_CAPITALS = set("CSVXZWO")  # a capital only bigger than the small letter
 _ROMAN_NUMERAL = regex.compile(r"[IVXLC]+")
-_ROMAN_LOOKALIKES = str.maketrans({"l": "I"})
+_ROMAN_LOOKALIKES = str.maketrans({"l": "I", "L": "I"})
 _ROMAN_NUMERALS = ("", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV",
                    "XV", "XVI", "XVII", "XVIII", "XIX", "XX")
 
@@ -659,22 +661,32 @@ def _renumbered(lines: list[str]) -> list[str]:
     number between two that skip it ("4. … 9. … 6." is "5"), an item letter "d)" after "d)" ("đ)")
     and "đ)" after "c)" ("d)")."""
     lines = list(lines)
-    sections = [(index, match) for index, line in enumerate(lines) if (match := _SECTION_NUMBER.match(line))]
+    sections = [(index, match[1], match[2] or match[4], match.end(2) if match[2] else match.end(4))
+                for index, line in enumerate(lines) if (match := _SECTION_NUMBER.match(line))]
     previous = 0
-    for position, (index, match) in enumerate(sections):
+    for position, (index, indent, written, end) in enumerate(sections):
         expected = previous + 1
-        values = _roman_values(match[2])
+        values = _roman_values(written)
+        following = [_roman_values(section[2]) for section in sections[position + 1:position + 3]]
         if previous == 0 and len(values) > 1:
-            continue  # "H." first: "I." or "II." after a heading lost, nothing tells
+            # "H." first is "I." or "II." after a heading lost: the headings after it tell which.
+            agreeing = {value: sum(value + step in later for step, later in enumerate(following, start=1))
+                        for value in values}
+            best = max(agreeing.values())
+            if not best or list(agreeing.values()).count(best) > 1:
+                continue
+            values = [value for value in values if agreeing[value] == best]
+            expected = values[0]
         value = expected if expected in values else (values[0] if values else None)
-        following = _roman_values(sections[position + 1][1][2]) if position + 1 < len(sections) else []
         # Before the first heading read, a numeral skipped may as well be a heading lost.
-        skipped = previous > 0 and expected + 1 in following
+        skipped = previous > 0 and bool(following) and expected + 1 in following[0]
         if expected < len(_ROMAN_NUMERALS) and (value is None or value == previous or skipped):
             value = expected
         # Only a numeral the sequence confirms is rewritten: a lone "Il." may be "II" or a heading lost.
-        if value == expected and _ROMAN_NUMERALS[value] != match[2]:
-            lines[index] = match[1] + _ROMAN_NUMERALS[value] + lines[index][match.end(2):]
+        if value == expected and _ROMAN_NUMERALS[value] != written:
+            rest = lines[index][end:]
+            # The dot a heading's number lost is written back ("L MỤC TIÊU" is "I. MỤC TIÊU").
+            lines[index] = indent + _ROMAN_NUMERALS[value] + (rest if rest.startswith(".") else "." + rest)
         previous = value or previous
     items = [(index, match) for index, line in enumerate(lines) if (match := _ITEM_NUMBER.match(line))]
     for position in range(1, len(items) - 1):
@@ -705,6 +717,8 @@ def _roman_values(written: str) -> list[int]:
     run together ("HI." for "III.") or one with a speck ("IH." for "II.")."""
     numeral = written.translate(_ROMAN_LOOKALIKES)
     readings = {numeral.replace("H", "II"), numeral.replace("H", "I")}
+    if written.endswith("L"):  # "IL." is "II." or "I." with its dot smeared into a stroke
+        readings |= {reading[:-1] for reading in readings}
     return sorted(_ROMAN_NUMERALS.index(reading) for reading in readings if reading in _ROMAN_NUMERALS[1:])
 
 
