@@ -63,7 +63,9 @@ class Line:
     bbox: tuple[int, int, int, int] | None = None  # x0, y0, x1, y1 in page pixels, OCR only
     ocr_confidence: float | None = None  # mean Tesseract word confidence, 0..1
     # OCR only: Tesseract's confidence (0..1) in each whitespace-separated word of
-    # `original`; the restorer decides the doubtful ones by context (pipeline.restore).
+    # `original`, capped on pages whose letters were too small to read their tone marks
+    # (pipeline.ingest.ocr.SMALL_LETTERS_CONFIDENCE); the restorer decides the doubtful
+    # ones by context (pipeline.restore).
     word_confidences: list[float] | None = None
     # Office and web inputs: where the line was read, "p12" (the 12th body
     # paragraph, from 0), "t2.r3.c1" (a table cell) or "t2.r3" (a table row

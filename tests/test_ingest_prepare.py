@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pypdfium2
 import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 
@@ -18,6 +19,7 @@ from test_cli import validate
 from pipeline.errors import InputError
 from pipeline.ingest import ingest
 from pipeline.ingest.grid import find_grid
+from pipeline.ingest.ocr import SMALL_LETTERS_CONFIDENCE
 from pipeline.ingest.prepare import grey_without_colour_ink, prepare
 
 FONT = "/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"
@@ -183,6 +185,47 @@ def test_clean_page_is_passed_through_untouched():
     prepared = prepare(clean, DPI, "clean")
     assert prepared.steps == []
     assert prepared.image is clean
+    assert not prepared.small_letters
+
+
+def test_small_letters_are_enlarged():
+    small = _low_resolution(_page())
+    prepared = prepare(grey_without_colour_ink(small, "small"), 150, "small")
+    assert prepared.small_letters and prepared.steps[-1].startswith("upscale-")
+    assert prepared.dpi > 150
+
+
+def test_letters_of_a_page_rendered_larger_than_it_was_scanned_are_small():
+    # A 150 dpi scan in a PDF, rendered at 300 dpi: its letters are tall enough, their detail is not.
+    page = _page().convert("L")
+    assert not prepare(page, DPI, "scan").small_letters
+    prepared = prepare(page, DPI, "scan", scan_dpi=150)
+    assert prepared.small_letters and prepared.steps == []
+
+
+def test_a_scanned_pdf_page_is_rendered_with_its_scan_resolution(tmp_path):
+    from pipeline.ingest import ocr
+
+    path = tmp_path / "scan.pdf"
+    _low_resolution(_page()).convert("L").save(path, resolution=150)
+    with pypdfium2.PdfDocument(path) as document:
+        rendered = ocr.render(document, 1, path)
+    assert rendered.info["dpi"] == (ocr.RENDER_DPI, ocr.RENDER_DPI)
+    assert rendered.info[ocr.SCAN_DPI] == pytest.approx(150, abs=1)
+
+
+@pytest.mark.ocr
+def test_words_of_a_page_with_small_letters_are_all_weighed_by_the_restorer(tmp_path):
+    # At 150 dpi Tesseract is as sure of a wrong tone mark as of a right one: no word keeps a
+    # confidence above SMALL_LETTERS_CONFIDENCE, while a 300 dpi page keeps Tesseract's own.
+    readings = {}
+    for name, image in (("small", _low_resolution(_page(), quality=90)), ("clean", _page())):
+        path = tmp_path / f"{name}.png"
+        image.save(path, dpi=image.info.get("dpi", (DPI, DPI)))
+        _, lines = ingest(path)
+        readings[name] = [value for line in lines for value in line.word_confidences or []]
+    assert readings["small"] and max(readings["small"]) <= SMALL_LETTERS_CONFIDENCE
+    assert max(readings["clean"]) > SMALL_LETTERS_CONFIDENCE
 
 
 def test_seal_ink_is_faded_and_text_under_it_kept():

@@ -26,6 +26,10 @@ from pipeline.ingest.prepare import ANALYSIS_DPI, grey_without_colour_ink, has_c
 from pipeline.model import Line, PageQuality
 
 RENDER_DPI = 300
+# A PDF page is a scan when one image covers this share of it; the image's own resolution is kept
+# in the rendered page's info under SCAN_DPI.
+SCAN_PAGE_SHARE = 0.5
+SCAN_DPI = "scan_dpi"
 # A dense page takes a few seconds; minutes means Tesseract is stuck.
 PAGE_TIMEOUT_SECONDS = 300
 # `vie` alone: adding Tesseract's script model `Vietnamese` gains 0.2-0.3 points of syllable
@@ -34,6 +38,11 @@ _REQUIRED_LANGUAGE = "vie"
 _SUPPORTED_IMAGE_FORMATS = {"PNG", "JPEG", "MPO", "TIFF"}
 # Below this mean word confidence a page is flagged for a clerk: clean scans read 0.90-0.97.
 LOW_PAGE_CONFIDENCE = 0.80
+# Letters scanned smaller than prepare.MIN_LETTER_HEIGHT (150 dpi, a phone photo) keep too few pixels
+# for their tone marks: Tesseract reads "biến" for "biển" and "đế" for "để" and is no less sure of
+# them. No word of such a page is taken as more certain than this, so the restorer (which decides
+# words read below 0.95 by their context, pipeline.restore.DOUBTFUL_WORD) weighs every one.
+SMALL_LETTERS_CONFIDENCE = 0.9
 # An image file that does not say its resolution is taken to be a 300 dpi scan; the letter
 # height check in `prepare` enlarges it when it is smaller.
 DEFAULT_IMAGE_DPI = 300
@@ -92,12 +101,27 @@ def render(document: pypdfium2.PdfDocument, number: int, path: Path, colour: boo
                 image = grey_without_colour_ink(page.render(scale=RENDER_DPI / 72).to_pil(), label, True)
             else:
                 image = page.render(scale=RENDER_DPI / 72, grayscale=True).to_pil()
+            scan_dpi = _scan_dpi(page)
         finally:
             page.close()
     except pypdfium2.PdfiumError as error:
         raise InputError(f"{label} cannot be rendered: {error}") from None
     image.info["dpi"] = (RENDER_DPI, RENDER_DPI)
+    if scan_dpi:
+        image.info[SCAN_DPI] = scan_dpi
     return image
+
+
+def _scan_dpi(page: pypdfium2.PdfPage) -> float | None:
+    """The resolution of the scan a page is, when an image covers most of it: rendered at
+    RENDER_DPI, a 150 dpi scan has more pixels but no more detail."""
+    width, height = page.get_size()
+    for image in page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=1):
+        left, bottom, right, top = image.get_bounds()
+        if (right - left) * (top - bottom) >= SCAN_PAGE_SHARE * width * height:
+            metadata = image.get_metadata()
+            return float(min(metadata.horizontal_dpi, metadata.vertical_dpi)) or None
+    return None
 
 
 def load_frame(frame: Image.Image, path: Path, number: int) -> Image.Image:
@@ -143,7 +167,7 @@ def _ocr_stream(
 
 
 def _read_page(image: Image.Image, number: int, langs: list[str], label: str) -> tuple[list[Line], PageQuality]:
-    prepared = prepare(image, image_dpi(image), label)
+    prepared = prepare(image, image_dpi(image), label, image.info.get(SCAN_DPI))
     del image
     grid = find_grid(prepared.image)
     encoded = encode_for_tesseract(prepared.image)
@@ -151,6 +175,10 @@ def _read_page(image: Image.Image, number: int, langs: list[str], label: str) ->
     lines = _ocr_image(encoded, number, langs, label, grid)
     confidences = [value for line in lines for value in line.word_confidences or []]
     confidence = round(sum(confidences) / len(confidences), 3) if confidences else None
+    if prepared.small_letters:
+        for line in lines:
+            if line.word_confidences:
+                line.word_confidences = [min(value, SMALL_LETTERS_CONFIDENCE) for value in line.word_confidences]
     quality = PageQuality(page=number, rotation=prepared.rotation, skew=prepared.skew, confidence=confidence,
                           flagged=confidence is not None and confidence < LOW_PAGE_CONFIDENCE)
     return lines, quality

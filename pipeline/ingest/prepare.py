@@ -82,11 +82,15 @@ class PreparedPage:
     skew: float  # degrees the text lines leaned, removed
     transform: list[float]  # 3x3 row-major: source pixel -> prepared pixel
     size: tuple[int, int]  # width, height of `image`
+    # The letters were scanned smaller than MIN_LETTER_HEIGHT: enlarged here, or by the renderer of a
+    # PDF page, they have no more detail than the scan had.
+    small_letters: bool = False
     steps: list[str] = field(default_factory=list)  # what was done, for logs and the bench
 
 
-def prepare(image: Image.Image, dpi: float, label: str) -> PreparedPage:
-    """The page in `image` (grey: see `grey_without_colour_ink`), ready for OCR.
+def prepare(image: Image.Image, dpi: float, label: str, scan_dpi: float | None = None) -> PreparedPage:
+    """The page in `image` (grey: see `grey_without_colour_ink`), ready for OCR. `scan_dpi`: the
+    resolution the page was scanned at, when `image` was rendered at a higher one (a PDF page).
 
     Raises InputError when it is not a page.
     """
@@ -133,7 +137,11 @@ def prepare(image: Image.Image, dpi: float, label: str) -> PreparedPage:
     if skew:
         steps.append(f"deskew-{skew:+.2f}")
 
-    upscale = _upscale(small, dpi)
+    letter_height = _letter_height(small, dpi)
+    upscale = 1.0 if letter_height is None or letter_height >= MIN_LETTER_HEIGHT else \
+        min(MAX_UPSCALE, TARGET_LETTER_HEIGHT / letter_height)
+    # Rendered larger than it was scanned, a page's letters had fewer pixels than they have now.
+    small_letters = letter_height is not None and letter_height * min(1.0, (scan_dpi or dpi) / dpi) < MIN_LETTER_HEIGHT
     if upscale > 1:
         steps.append(f"upscale-{upscale:.2f}")
     out_dpi = round(dpi * upscale)
@@ -154,7 +162,8 @@ def prepare(image: Image.Image, dpi: float, label: str) -> PreparedPage:
     prepared = image if not steps and image.mode == "L" else Image.fromarray(gray)
     prepared.info["dpi"] = (out_dpi, out_dpi)
     return PreparedPage(image=prepared, dpi=out_dpi, rotation=rotation, skew=round(skew, 2),
-                        transform=[round(float(value), 6) for value in full.ravel()], size=out_size, steps=steps)
+                        transform=[round(float(value), 6) for value in full.ravel()], size=out_size,
+                        small_letters=small_letters, steps=steps)
 
 
 def apply_transform(image: Image.Image, prepared: PreparedPage) -> Image.Image:
@@ -379,18 +388,16 @@ def _skew(small: np.ndarray) -> float:
     return median
 
 
-def _upscale(small: np.ndarray, dpi: float) -> float:
-    """How much to enlarge the page so its letters are tall enough for Tesseract."""
+def _letter_height(small: np.ndarray, dpi: float) -> float | None:
+    """The letters' height in pixels at `dpi` (the median height of ink blobs), None when there are
+    too few to tell."""
     ink = _ink(small)
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink)
     heights = stats[1:count, cv2.CC_STAT_HEIGHT]
     heights = heights[(heights >= 3) & (heights <= 40)]
     if len(heights) < 50:
-        return 1.0
-    letter_height = float(np.median(heights)) * dpi / ANALYSIS_DPI
-    if letter_height >= MIN_LETTER_HEIGHT:
-        return 1.0
-    return min(MAX_UPSCALE, TARGET_LETTER_HEIGHT / letter_height)
+        return None
+    return float(np.median(heights)) * dpi / ANALYSIS_DPI
 
 
 def _flatten_background(gray: np.ndarray, steps: list[str]) -> np.ndarray:
