@@ -116,11 +116,14 @@ def _scan_dpi(page: pypdfium2.PdfPage) -> float | None:
     """The resolution of the scan a page is, when an image covers most of it: rendered at
     RENDER_DPI, a 150 dpi scan has more pixels but no more detail."""
     width, height = page.get_size()
-    for image in page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=1):
-        left, bottom, right, top = image.get_bounds()
-        if (right - left) * (top - bottom) >= SCAN_PAGE_SHARE * width * height:
-            metadata = image.get_metadata()
-            return float(min(metadata.horizontal_dpi, metadata.vertical_dpi)) or None
+    try:
+        for image in page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=1):
+            left, bottom, right, top = image.get_bounds()
+            if (right - left) * (top - bottom) >= SCAN_PAGE_SHARE * width * height:
+                metadata = image.get_metadata()
+                return float(min(metadata.horizontal_dpi, metadata.vertical_dpi)) or None
+    except pypdfium2.PdfiumError:
+        pass  # an image pdfium cannot describe: the page is read at the resolution it is rendered at
     return None
 
 
