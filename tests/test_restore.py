@@ -172,6 +172,19 @@ def test_document_memory_reads_a_name_the_same_way_everywhere(restorer):
     assert restorer.restore_lines(document, LEGACY).lines[3].split()[4] == "Tỉnh"
 
 
+def test_document_memory_reads_a_word_in_small_letters_as_the_document_does(restorer):
+    # Alone, "so lieu bien" is the figures of a variable ("biến"); in a plan about the sea, which reads
+    # "bien" plainly as "biển" again and again, it is the sea's.
+    alone = "Thu thap so lieu bien hang nam"
+    assert restorer.restore_lines([alone], STRIPPED).lines[0].split()[4] == "biến"
+    sea = ["Bao ve moi truong bien.", "Phat trien kinh te bien.", "Quan ly tai nguyen bien.",
+           "Khai thac hai san tren bien.", "Nuoi trong thuy san tren bien.", "Du lich bien dao.",
+           "Bao ve bo bien.", "Chu quyen bien dao."]
+    restored = restorer.restore_lines(sea + [alone], STRIPPED).lines
+    assert restored[-1].split()[4] == "biển"
+    assert restored[1] == "Phát triển kinh tế biển."
+
+
 def test_document_memory_keeps_no_bigram_of_unknown_words(restorer):
     # The symbol kept where it ends a clause must not teach the document that "non" goes before words
     # the model does not know.

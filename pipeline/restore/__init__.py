@@ -629,12 +629,15 @@ class Restorer:
     def _in_context(self, slot: Slot, options: list[str], token: Token, position: int,
                     memory: DocumentMemory) -> Slot:
         """The slot's scores with what its place tells: the case the word is written in inside the
-        clause, and how the document read the same capitalised word elsewhere."""
-        if token.kind != WORD or position == 0 or token.after_colon or len(options) == 1:
+        clause, and how the document read the same word elsewhere."""
+        if token.kind != WORD or len(options) == 1:
             return slot
         case = token_case(token.text)
+        if position == 0 or token.after_colon:
+            # Its capital comes from its place: the word is the one the document writes in small letters.
+            return slot if case == "upper" else Slot(slot.ids, slot.channel + memory.word_scores(token.text.lower(), options))
         if case == "lower":
-            return Slot(slot.ids, slot.channel + CASE_WEIGHT * self.lm.lower[slot.ids])
+            return Slot(slot.ids, slot.channel + CASE_WEIGHT * self.lm.lower[slot.ids] + memory.word_scores(token.text, options))
         if case != "title":
             return slot
         scores = slot.channel + CASE_WEIGHT * self.lm.title[slot.ids] + memory.scores(token.text, options)
