@@ -192,6 +192,8 @@ def test_capitals_inside_a_clause_look_to_names(restorer):
     ("chi dao, theo déi, dén doc", "chỉ đạo, theo dõi, đôn đốc"),
     # A reading both rare and far from the OCR word is still weighed where the context wants it.
     ("tham mut cho Uy ban", "tham mưu cho Ủy ban"),
+    # A reading far from the OCR word that only the word after it wants ("thực hiện").
+    ("Thu hién cac nhiém vu", "Thực hiện các nhiệm vụ"),
 ])
 def test_context_decides(restorer, ocr, gold):
     assert restorer.restore_lines([ocr], LEGACY).lines == [gold]

@@ -76,6 +76,11 @@ BLOCK_TOKENS = 20_000
 DECODE_BATCH_TOKENS = 4_000
 CASE_WEIGHT = 1.0
 DECODE_CANDIDATES = 6
+# English-model OCR loses letters, so the word a clause wants may be far from what was read, and
+# only the word after it may tell ("Thu hién": "Thực hiện"). Of its DECODE_CANDIDATES, this many are
+# chosen by how they fit before the NEXT_READINGS likeliest readings of the next word too.
+NEXT_WORD_CANDIDATES = 1
+NEXT_READINGS = 3
 # Candidates kept before context: the decoder's DECODE_CANDIDATES are those of them that best fit
 # the readings of the word before ("theo déi": "dõi" is rarer alone than "đối", not after "theo").
 # As many as the channel proposes: a word both rare and far from the OCR is often the one the
@@ -423,7 +428,8 @@ class Restorer:
             in_context = [[self._in_context(slot, options, token, position, memory)
                            for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
                           for clause, slots, spellings in batch]
-            narrowed = self._narrowed([(slots, spellings) for slots, (_, _, spellings) in zip(in_context, batch)], lm)
+            narrowed = self._narrowed([(slots, spellings) for slots, (_, _, spellings) in zip(in_context, batch)], lm,
+                                      looks_ahead=profile == LEGACY)
             decoded = decode_clauses([[*slots, end] for slots, _ in narrowed], lm, LM_WEIGHT)
             for (clause, _, _), (slots, spellings), (_, choices) in zip(batch, narrowed, decoded):
                 chosen = [(int(slot.ids[choice.index]), choice.posterior) for slot, choice in zip(slots, choices)]
@@ -596,10 +602,11 @@ class Restorer:
         for (text, syllables), scores in zip(by_text.items(), channel.logprobs_many(list(zip(reads, by_text.values())))):
             self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores.tolist()))
 
-    def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm
+    def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm, looks_ahead: bool
                   ) -> list[tuple[list[Slot], list[list[str]]]]:
         """Each clause's slots cut to the DECODE_CANDIDATES that best fit, by their channel score and
-        the bigram from the likeliest readings of the word before (all clauses looked up in one call)."""
+        the bigram from the likeliest readings of the word before (all clauses looked up in one call);
+        `looks_ahead`: some by the bigram to the readings of the word after too (see NEXT_WORD_CANDIDATES)."""
         wide = [(c, t) for c, (slots, _) in enumerate(clauses) for t, slot in enumerate(slots)
                 if len(slot.ids) > DECODE_CANDIDATES]
         if not wide:
@@ -614,7 +621,10 @@ class Restorer:
         # </s> is never a context of the model: with it as the first word, a query is a bigram.
         bigrams = lm.logprob(self.lm.end, context_ids[:, :, None], ids[:, None, :])
         fit = (context_channel[:, :, None] - context_channel.max(axis=1)[:, None, None] + bigrams).max(axis=1)
-        keep = np.sort(np.argsort(-(channel + fit), axis=1, kind="stable")[:, :DECODE_CANDIDATES], axis=1)
+        if looks_ahead:
+            keep = _best_columns(channel + fit, channel + fit + self._fit_before(clauses, wide, ids, lm))
+        else:
+            keep = np.sort(np.argsort(-(channel + fit), axis=1, kind="stable")[:, :DECODE_CANDIDATES], axis=1)
         rows = np.arange(len(wide))[:, None]
         kept_ids, kept_channel = ids[rows, keep], channel[rows, keep]
         narrowed = [(list(slots), list(spellings)) for slots, spellings in clauses]
@@ -623,6 +633,24 @@ class Restorer:
             slots[t] = Slot(kept_ids[row], kept_channel[row])
             spellings[t] = [spellings[t][k] for k in keep[row].tolist()]
         return narrowed
+
+    def _fit_before(self, clauses: list[tuple[list[Slot], list[list[str]]]], wide: list[tuple[int, int]],
+                    ids: np.ndarray, lm) -> np.ndarray:
+        """How well each candidate of the wide slots fits before the likeliest readings of the next word,
+        by the bigram: "Thu hién" at a line's start is "Thực hiện", though "thực" is far from "Thu"
+        and alone no likelier than "thu" after the start of a sentence. At the clause end, 0."""
+        nexts = [clauses[c][0][t + 1] if t + 1 < len(clauses[c][0]) else None for c, t in wide]
+        inside = np.array([slot is not None for slot in nexts])
+        if not inside.any():
+            return np.zeros(ids.shape)
+        following = [slot for slot in nexts if slot is not None]
+        next_ids, next_channel = padded([s.ids[:NEXT_READINGS] for s in following],
+                                        [s.channel[:NEXT_READINGS] for s in following], self.lm.end)
+        bigrams = lm.logprob(self.lm.end, ids[inside][:, :, None], next_ids[:, None, :])
+        fit = (next_channel[:, None, :] - next_channel.max(axis=1)[:, None, None] + bigrams).max(axis=2)
+        before = np.zeros(ids.shape)
+        before[inside] = fit
+        return before
 
     def _in_context(self, slot: Slot, options: list[str], token: Token, position: int,
                     memory: DocumentMemory) -> Slot:
@@ -713,6 +741,16 @@ def _batches(read: list[tuple[list, list[Slot], list[list[str]]]]) -> list[list]
             batches.append(batch)
             batch, size = [], 0
     return [*batches, batch] if batch else batches
+
+
+def _best_columns(by_before: np.ndarray, by_both: np.ndarray) -> np.ndarray:
+    """Per row, the columns of the DECODE_CANDIDATES best candidates, in order: most of them by how they
+    fit after the word before, NEXT_WORD_CANDIDATES more by how they fit between the words before and after."""
+    keep = np.argsort(-by_before, axis=1, kind="stable")[:, :DECODE_CANDIDATES - NEXT_WORD_CANDIDATES]
+    others = by_both.copy()
+    np.put_along_axis(others, keep, -np.inf, axis=1)
+    extra = np.argsort(-others, axis=1, kind="stable")[:, :NEXT_WORD_CANDIDATES]
+    return np.sort(np.concatenate([keep, extra], axis=1), axis=1)
 
 
 def _word_case(clause: list[tuple[int, Token]], position: int) -> str:
