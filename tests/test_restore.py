@@ -59,6 +59,7 @@ def test_legacy_ocr_excerpt_is_restored(restorer):
     ("Il. MUC TIEU", "Il. MỤC TIÊU"),
     ("- Thoi gian thuc hién: Hoan thanh trong quy III nam 2024.",
      "- Thời gian thực hiện: Hoàn thành trong quý III năm 2024."),
+    ("can bé, cong chic, vién cht?c tham gia", "cán bộ, công chức, viên chức tham gia"),
 ])
 def test_real_lines(restorer, ocr, gold):
     # Each line alone, as a clerk would paste it: the profile must come from the line itself.
@@ -129,6 +130,8 @@ def test_empty_and_foreign_input(restorer):
     ("S6: 267/KH-UBND", [("S6", WORD), ("267", FIXED), ("KH", ABBREVIATION), ("UBND", ABBREVIATION)]),
     ("II. ne“}ng luc", [("II", FIXED), ("ne“}ng", WORD), ("luc", WORD)]),
     ("“la mgt by phan", [("la", WORD), ("mgt", WORD), ("by", WORD), ("phan", WORD)]),
+    # A question mark between letters is inside the word; after one it is punctuation.
+    ("vién cht?c? Co", [("vién", WORD), ("cht?c", WORD), ("Co", WORD)]),
 ])
 def test_tokenize(line, kinds):
     assert [(t.text, t.kind) for t in tokenize(line)] == kinds

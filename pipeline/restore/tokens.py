@@ -20,8 +20,11 @@ from pipeline.vietnamese import case_pattern, looks_like_syllable
 # (an apostrophe for a horn: "thu'c" is "thực", one word).
 OCR_JUNK = "’‘“”}{|¢€`^~°§*&@'"
 _JUNK_CLASS = regex.escape(OCR_JUNK)
+# Between two letters a question mark is the English model's guess at a horn with a mark ("cht?c" for
+# "chức"), never punctuation; after a word it may be a question's, and stays out of it.
+INNER_JUNK = "?"
 # A run of letters, digits and junk, with internal apostrophes; edges are trimmed below.
-_PIECE = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+")
+_PIECE = regex.compile(rf"(?:[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]|(?<=\p{{L}})\?(?=\p{{L}}))+")
 _URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ROMAN = regex.compile(r"(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
 _MISREAD_ROMAN = regex.compile(r"(?=.*[IVX])[IVXHlv1]{2,5}")
@@ -55,7 +58,7 @@ def clean_junk(word: str) -> str:
     """The word without OCR junk symbols and ligatures, for looking up candidates."""
     for ligature, letters in _LIGATURES.items():
         word = word.replace(ligature, letters)
-    return "".join(c for c in word if c not in OCR_JUNK)
+    return "".join(c for c in word if c not in OCR_JUNK and c not in INNER_JUNK)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a text repeats its words
