@@ -293,3 +293,13 @@ def test_a_word_the_language_model_knows_is_kept_as_read(restorer):
     # "IoT" is no syllable but a word of the corpus: English-model OCR that reads it so is right more
     # often than a syllable one letter away ("lót").
     assert restorer.restore_lines(["ung dung IoT trong nong nghiép"], LEGACY).lines == ["ứng dụng IoT trong nông nghiệp"]
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    # A capital after a small letter was printed: "cốt" fits "nền tảng" better, yet is not what was read.
+    ("Xay dung nén tang IoT: Xay dung", "Xây dựng nền tảng IoT: Xây dựng"),
+    # English-model OCR writes the capital I of such a word as l.
+    ("Trién khai nén tang loT", "Triển khai nền tảng IoT"),
+])
+def test_a_word_written_with_a_capital_after_a_small_letter_is_kept(restorer, ocr, gold):
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
