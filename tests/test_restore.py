@@ -303,3 +303,25 @@ def test_a_word_the_language_model_knows_is_kept_as_read(restorer):
 ])
 def test_a_word_written_with_a_capital_after_a_small_letter_is_kept(restorer, ocr, gold):
     assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    # In capitals English-model OCR writes Ợ as Q; Vietnamese has no Q without U.
+    ("DOI TUQNG, PHAM VI", "ĐỐI TƯỢNG, PHẠM VI"),
+    ("CHIEN LUQC PHAT TRIEN", "CHIẾN LƯỢC PHÁT TRIỂN"),
+    # A capital word of a heading that is no syllable as read ("DOL") is a word with a letter misread.
+    ("DOL TUONG AP DUNG", "ĐỐI TƯỢNG ÁP DỤNG"),
+])
+def test_misread_words_of_capital_headings(restorer, ocr, gold):
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+def test_a_code_without_a_vowel_in_a_heading_stays_a_code(restorer):
+    assert restorer.restore_lines(["PHONG DMPT THANH PHO"], LEGACY).lines == ["PHÒNG DMPT THÀNH PHỐ"]
+
+
+def test_channel_text_reads_a_lone_q_in_capitals_as_o():
+    from pipeline.restore.channel import channel_text
+    assert channel_text("LUQNG") == "luong"
+    assert channel_text("QUAN") == "quan"
+    assert channel_text("Qua") == "qua"

@@ -562,7 +562,19 @@ class Restorer:
                 and self.lm.word_id(token.text) == self.lm.unknown
                 and all(t.kind == WORD for _, t in clause[max(0, position - 1):position + 2] if t is not token)):
             return Token(token.start, token.end, token.text, WORD)
+        if self._misread_capital_word(clause, position):
+            return Token(token.start, token.end, token.text, WORD)
         return token
+
+    def _misread_capital_word(self, clause: list[tuple[int, Token]], position: int) -> bool:
+        """A longer code the model has never seen, with a vowel, between words in capitals: a word of a
+        heading with a letter misread ("DOI TUQNG", "THAG"); a code that is no word has no vowel ("ĐMPT")."""
+        token = clause[position][1]
+        if (token.kind != ABBREVIATION or len(token.text) < 3 or token.text in self._abbreviations
+                or not any(c in "AEIOUY" for c in token.text) or self.lm.word_id(token.text.lower()) != self.lm.unknown):
+            return False
+        neighbours = [t for _, t in clause[max(0, position - 1):position + 2] if t is not token]
+        return bool(neighbours) and all(t.kind == WORD and t.text.isupper() for t in neighbours)
 
     def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], named: list[tuple[int, str, float]],
                     channel) -> tuple[list[Slot], list[list[str]]]:
