@@ -24,7 +24,8 @@ _JUNK_CLASS = regex.escape(OCR_JUNK)
 # "chức"), never punctuation; after a word it may be a question's, and stays out of it.
 INNER_JUNK = "?"
 # A run of letters, digits and junk, with internal apostrophes; edges are trimmed below.
-_PIECE = regex.compile(rf"(?:[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]|(?<=\p{{L}})\?(?=\p{{L}}))+")
+_PIECE_CHARS = rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+"
+_PIECE = regex.compile(rf"{_PIECE_CHARS}(?:(?<=\p{{L}})\?(?=\p{{L}}){_PIECE_CHARS})*")
 _URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ROMAN = regex.compile(r"(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
 _MISREAD_ROMAN = regex.compile(r"(?=.*[IVX])[IVXHlv1]{2,5}")
