@@ -325,3 +325,19 @@ def test_channel_text_reads_a_lone_q_in_capitals_as_o():
     assert channel_text("LUQNG") == "luong"
     assert channel_text("QUAN") == "quan"
     assert channel_text("Qua") == "qua"
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    # English-model OCR reads a capital Đ as P, B or O: a code the model does not know is the Đ code
+    # one such letter away.
+    ("Thuong truc HPND tinh", "Thường trực HĐND tỉnh"),
+    ("Cong TTOT tinh", "Cổng TTĐT tỉnh"),
+    # A short code has too many neighbours to tell: "CB" stays.
+    ("Trung tam CB-TH", "Trung tâm CB-TH"),
+])
+def test_a_misread_d_bar_in_a_code_is_put_back(restorer, ocr, gold):
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+def test_an_unknown_code_keeps_its_letters_outside_english_model_ocr(restorer):
+    assert restorer.restore_lines(["Thường trực HPND tỉnh"], CLEAN).lines == ["Thường trực HPND tỉnh"]

@@ -101,6 +101,8 @@ _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Te
 _SECTION_NUMBER = regex.compile(r"^([\s_]*)([IVXHl]{1,5})(\.\s+\p{Lu})")
 _ITEM_NUMBER = regex.compile(r"^(\s*)(\d{1,2})(\.\s)")
 _CODE_PART = regex.compile(r"[^&]+")
+_D_BAR_READS = set("BPO")  # what English-model OCR reads a capital Đ as, besides D
+MISREAD_CODE_LENGTH = 4
 _ITEM_LETTER = regex.compile(r"^(\s*)(\p{L})(\)\s)")
 _SAME_SHAPE_CAPITALS = set("CSVXZWO")  # a capital only bigger than the small letter
 _ROMAN_NUMERAL = regex.compile(r"[IVXLC]+")
@@ -365,7 +367,7 @@ class Restorer:
                 candidates.append((token.text, keep, identity))
         elif token.kind == ABBREVIATION:
             # Codes joined by "&" are restored code by code: "KH&DT" is "KH&ĐT".
-            spelling = _CODE_PART.sub(lambda part: self._abbreviations.get(part[0], part[0]), token.text)
+            spelling = _CODE_PART.sub(lambda part: self._code_with_d_bar(part[0], channel.digits_as_letters), token.text)
             candidates = [(spelling, 0.0, self.lm.word_id(spelling))]
         else:
             candidates = [(token.text, 0.0, self.lm.word_id(token.text))]
@@ -539,6 +541,17 @@ class Restorer:
             if key and self.lm.word_id(key) != self.lm.unknown and lm_key(key) not in self._syllable_set:
                 return variant
         return None
+
+    def _code_with_d_bar(self, code: str, misread: bool) -> str:
+        """The code with the Đ the corpus writes in it ("HDND": "HĐND"). `misread`: for English-model OCR,
+        which reads a capital Đ as B, P or O too, a code the model does not know is the one Đ code it
+        is a letter away from that way ("HPND": "HĐND"); shorter codes are too many to tell ("CB", "CĐ")."""
+        if (code in self._abbreviations or not misread or len(code) < MISREAD_CODE_LENGTH
+                or self.lm.word_id(code.lower()) != self.lm.unknown):
+            return self._abbreviations.get(code, code)
+        found = {self._abbreviations[read] for at, letter in enumerate(code) if letter in _D_BAR_READS
+                 if (read := code[:at] + "D" + code[at + 1:]) in self._abbreviations}
+        return found.pop() if len(found) == 1 else code
 
     def _mixed_case_word(self, text: str) -> str | None:
         """The word of the model that is no syllable a token written with a capital after a small letter is
