@@ -341,3 +341,9 @@ def test_a_misread_d_bar_in_a_code_is_put_back(restorer, ocr, gold):
 
 def test_an_unknown_code_keeps_its_letters_outside_english_model_ocr(restorer):
     assert restorer.restore_lines(["Thường trực HPND tỉnh"], CLEAN).lines == ["Thường trực HPND tỉnh"]
+
+
+def test_an_initial_capital_d_bar_read_as_p_is_proposed(restorer):
+    # "Péc" is a syllable itself, and "độc" two letters from it: only a P read for Đ proposes it.
+    assert restorer.restore_lines(["Péc lap - Tu do - Hanh phic"], LEGACY).lines == ["Độc lập - Tự do - Hạnh phúc"]
+    assert restorer.restore_lines(["Phai bao dam"], LEGACY).lines == ["Phải bảo đảm"]

@@ -43,6 +43,7 @@ CACHE_LIMIT = 200_000
 # A letter read as several characters at least this likely (log P) is undone when looking up candidates.
 MULTI_READ_LOOKUP = -6.0
 CHANNEL_BEAM = 10.0  # candidates this much less likely than the best reading are not worth decoding
+D_BAR_INITIAL_READS = "pb"
 _LONE_Q = regex.compile(r"Q(?!U)")
 _DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "9": "o", "1": "l", "3": "a", "4": "a"})
 
@@ -248,6 +249,11 @@ class ChannelProfile:
             # for "Bộ", "cg" for "có").
             garbled = key != text or text != ocr or not any(c in "aeiouy" for c in key)
             pool.extend(self._by_skeleton[neighbour] for neighbour in self._near_skeletons(key, garbled))
+            if self.digits_as_letters and key[0] in D_BAR_INITIAL_READS:
+                # English-model OCR reads an initial capital Đ as P or B too ("Péc lap": "Độc lập").
+                undone = "d" + key[1:]
+                pool.append(self._by_skeleton.get(undone, pool[0][:0]))
+                pool.extend(self._by_skeleton[neighbour] for neighbour in self._near_skeletons(undone, garbled))
             for read, letters in self._read_letters.items():
                 if read in key:
                     for letter in letters:
