@@ -98,7 +98,7 @@ _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Te
 # The number opening a section heading ("III. NHIỆM VỤ") or a numbered item ("5. Sở Tài chính"). OCR drops
 # or merges the strokes of Roman numerals ("II", "HI" for "III") and misreads digits ("9." for "5."); the
 # numbers before and after tell which one was printed.
-_SECTION_NUMBER = regex.compile(r"^([\s_]*)([IVXHl]{1,5})(\.\s+\p{Lu})")
+_SECTION_NUMBER = regex.compile(r"^([\s_]*)([IVXHlv]{1,5})(\.\s+\p{Lu})")
 _ITEM_NUMBER = regex.compile(r"^(\s*)(\d{1,2})(\.\s)")
 _CODE_PART = regex.compile(r"[^&]+")
 _D_BAR_READS = set("BPO")  # what English-model OCR reads a capital Đ as, besides D
@@ -765,9 +765,11 @@ def _renumbered(lines: list[str]) -> list[str]:
 
 def _roman_values(written: str) -> list[int]:
     """The values a Roman section number as OCR writes it may have, least first: "H" is two strokes
-    run together ("HI." for "III.") or one with a speck ("IH." for "II.")."""
+    run together ("HI." for "III.") or one with a speck ("IH." for "II."); see below for a small v."""
     numeral = written.translate(_ROMAN_LOOKALIKES)
     readings = {numeral.replace("H", "II"), numeral.replace("H", "I")}
+    if "v" in numeral:  # a small v is a V ("Iv." for "IV."), or the echo of the capital before it ("Vv." for "V.")
+        readings |= {numeral.replace("v", "V"), numeral.replace("Vv", "V")}
     return sorted(_ROMAN_NUMERALS.index(reading) for reading in readings if reading in _ROMAN_NUMERALS[1:])
 
 
