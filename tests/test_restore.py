@@ -60,6 +60,8 @@ def test_legacy_ocr_excerpt_is_restored(restorer):
     ("- Thoi gian thuc hién: Hoan thanh trong quy III nam 2024.",
      "- Thời gian thực hiện: Hoàn thành trong quý III năm 2024."),
     ("can bé, cong chic, vién cht?c tham gia", "cán bộ, công chức, viên chức tham gia"),
+    # The question mark the English model wrote for a mark is no clause end: "bầu cử ở các cấp".
+    ("cuoc bau ct? d cac cap", "cuộc bầu cử ở các cấp"),
 ])
 def test_real_lines(restorer, ocr, gold):
     # Each line alone, as a clerk would paste it: the profile must come from the line itself.
@@ -130,8 +132,11 @@ def test_empty_and_foreign_input(restorer):
     ("S6: 267/KH-UBND", [("S6", WORD), ("267", FIXED), ("KH", ABBREVIATION), ("UBND", ABBREVIATION)]),
     ("II. ne“}ng luc", [("II", FIXED), ("ne“}ng", WORD), ("luc", WORD)]),
     ("“la mgt by phan", [("la", WORD), ("mgt", WORD), ("by", WORD), ("phan", WORD)]),
-    # A question mark between letters is inside the word; after one it is punctuation.
+    # A question mark between letters is inside the word, and after one where no question ends (a
+    # small letter or a comma follows); before a capital it is punctuation.
     ("vién cht?c? Co", [("vién", WORD), ("cht?c", WORD), ("Co", WORD)]),
+    ("bau ct? dai, ct?, sao? Cac", [("bau", WORD), ("ct?", WORD), ("dai", WORD), ("ct?", WORD), ("sao", WORD),
+                                   ("Cac", WORD)]),
 ])
 def test_tokenize(line, kinds):
     assert [(t.text, t.kind) for t in tokenize(line)] == kinds

@@ -20,12 +20,13 @@ from pipeline.vietnamese import case_pattern, looks_like_syllable
 # (an apostrophe for a horn: "thu'c" is "thực", one word).
 OCR_JUNK = "’‘“”}{|¢€`^~°§*&@'"
 _JUNK_CLASS = regex.escape(OCR_JUNK)
-# Between two letters a question mark is the English model's guess at a horn with a mark ("cht?c" for
-# "chức"), never punctuation; after a word it may be a question's, and stays out of it.
+# A question mark inside a word is the English model's guess at a horn with a mark ("cht?c" for "chức",
+# "ct?" for "cử"): between two letters, or after letters where no question ends (a small letter or a
+# comma follows). Elsewhere it is punctuation, kept out of the word.
 INNER_JUNK = "?"
 # A run of letters, digits and junk, with internal apostrophes; edges are trimmed below.
 _PIECE_CHARS = rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+"
-_PIECE = regex.compile(rf"{_PIECE_CHARS}(?:(?<=\p{{L}})\?(?=\p{{L}}){_PIECE_CHARS})*")
+_PIECE = regex.compile(rf"{_PIECE_CHARS}(?:(?<=\p{{L}})\?(?=\p{{L}}){_PIECE_CHARS})*(?:(?<=\p{{L}})\?(?=[ \t]+\p{{Ll}}|[,;:)]))?")
 _URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ROMAN = regex.compile(r"(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
 _MISREAD_ROMAN = regex.compile(r"(?=.*[IVX])[IVXHlv1]{2,5}")
