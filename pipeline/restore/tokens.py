@@ -18,7 +18,7 @@ from pipeline.vietnamese import case_pattern, looks_like_syllable
 
 # Symbols an English OCR model emits for Vietnamese marks; inside a word they are part of it
 # (an apostrophe for a horn: "thu'c" is "thực", one word).
-OCR_JUNK = "’‘“”}{|¢€`^~°§*&@'"
+OCR_JUNK = "’‘“”}{|¢€¥`^~°§*&@'"
 _JUNK_CLASS = regex.escape(OCR_JUNK)
 # A question mark inside a word is the English model's guess at a horn with a mark ("cht?c" for "chức",
 # "ct?" for "cử"): between two letters, or after letters where no question ends (a small letter or a
