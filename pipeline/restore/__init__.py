@@ -81,6 +81,7 @@ DECODE_CANDIDATES = 6
 # chosen by how they fit before the NEXT_READINGS likeliest readings of the next word too.
 NEXT_WORD_CANDIDATES = 1
 NEXT_READINGS = 3
+LOOK_AHEAD_POOL = 15  # the candidates after the first that are weighed so
 # Candidates kept before context: the decoder's DECODE_CANDIDATES are those of them that best fit
 # the readings of the word before ("theo déi": "dõi" is rarer alone than "đối", not after "theo").
 # As many as the channel proposes: a word both rare and far from the OCR is often the one the
@@ -661,10 +662,18 @@ class Restorer:
         # </s> is never a context of the model: with it as the first word, a query is a bigram.
         bigrams = lm.logprob(self.lm.end, context_ids[:, :, None], ids[:, None, :])
         fit = (context_channel[:, :, None] - context_channel.max(axis=1)[:, None, None] + bigrams).max(axis=1)
+        order = np.argsort(-(channel + fit), axis=1, kind="stable")
         if looks_ahead:
-            keep = _best_columns(channel + fit, channel + fit + self._fit_before(clauses, wide, ids, lm))
+            # The first by how they fit after the word before, and of the next few, the best by how they
+            # fit before the word after too.
+            first = DECODE_CANDIDATES - NEXT_WORD_CANDIDATES
+            pool = order[:, first:first + LOOK_AHEAD_POOL]
+            both = np.take_along_axis(channel + fit, pool, axis=1) + self._fit_before(
+                clauses, wide, np.take_along_axis(ids, pool, axis=1), lm)
+            extra = np.take_along_axis(pool, np.argsort(-both, axis=1, kind="stable")[:, :NEXT_WORD_CANDIDATES], axis=1)
+            keep = np.sort(np.concatenate([order[:, :first], extra], axis=1), axis=1)
         else:
-            keep = np.sort(np.argsort(-(channel + fit), axis=1, kind="stable")[:, :DECODE_CANDIDATES], axis=1)
+            keep = np.sort(order[:, :DECODE_CANDIDATES], axis=1)
         rows = np.arange(len(wide))[:, None]
         kept_ids, kept_channel = ids[rows, keep], channel[rows, keep]
         narrowed = [(list(slots), list(spellings)) for slots, spellings in clauses]
@@ -676,7 +685,7 @@ class Restorer:
 
     def _fit_before(self, clauses: list[tuple[list[Slot], list[list[str]]]], wide: list[tuple[int, int]],
                     ids: np.ndarray, lm) -> np.ndarray:
-        """How well each candidate of the wide slots fits before the likeliest readings of the next word,
+        """How well each candidate `ids` of the wide slots fits before the likeliest readings of the next word,
         by the bigram: "Thu hién" at a line's start is "Thực hiện", though "thực" is far from "Thu"
         and alone no likelier than "thu" after the start of a sentence. At the clause end, 0."""
         nexts = [clauses[c][0][t + 1] if t + 1 < len(clauses[c][0]) else None for c, t in wide]
@@ -783,16 +792,6 @@ def _batches(read: list[tuple[list, list[Slot], list[list[str]]]]) -> list[list]
             batches.append(batch)
             batch, size = [], 0
     return [*batches, batch] if batch else batches
-
-
-def _best_columns(by_before: np.ndarray, by_both: np.ndarray) -> np.ndarray:
-    """Per row, the columns of the DECODE_CANDIDATES best candidates, in order: most of them by how they
-    fit after the word before, NEXT_WORD_CANDIDATES more by how they fit between the words before and after."""
-    keep = np.argsort(-by_before, axis=1, kind="stable")[:, :DECODE_CANDIDATES - NEXT_WORD_CANDIDATES]
-    others = by_both.copy()
-    np.put_along_axis(others, keep, -np.inf, axis=1)
-    extra = np.argsort(-others, axis=1, kind="stable")[:, :NEXT_WORD_CANDIDATES]
-    return np.sort(np.concatenate([keep, extra], axis=1), axis=1)
 
 
 def _word_case(clause: list[tuple[int, Token]], position: int) -> str:
