@@ -132,6 +132,8 @@ def test_empty_and_foreign_input(restorer):
     ("S6: 267/KH-UBND", [("S6", WORD), ("267", FIXED), ("KH", ABBREVIATION), ("UBND", ABBREVIATION)]),
     ("II. ne“}ng luc", [("II", FIXED), ("ne“}ng", WORD), ("luc", WORD)]),
     ("tr¥éng hoc", [("tr¥éng", WORD), ("hoc", WORD)]),
+    # An ampersand between capitals joins codes, even codes that spell a syllable ("OM").
+    ("(O&M) KH&DT", [("O&M", ABBREVIATION), ("KH&DT", ABBREVIATION)]),
     ("“la mgt by phan", [("la", WORD), ("mgt", WORD), ("by", WORD), ("phan", WORD)]),
     # A question mark between letters is inside the word, and after one where no question ends (a
     # small letter or a comma follows); before a capital it is punctuation.

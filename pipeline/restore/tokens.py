@@ -35,6 +35,7 @@ _EDGE_QUOTES = "’‘“”`'\""
 _LETTER_DIGITS = set("013469")
 # The case of a token is asked for several times per word, and documents repeat their words.
 token_case = functools.lru_cache(maxsize=1 << 16)(case_pattern)
+_JOINED_CODES = regex.compile(r"\p{Lu}+(?:&\p{Lu}+)+")
 _UNITS = {"h", "m", "g", "t", "ha", "km", "kg", "cm", "mm", "ml", "kw", "mw"}  # "9h", "6m": a measure
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 
@@ -87,6 +88,8 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
     cleaned = clean_junk(piece)
     if len(cleaned) > 1 and cleaned.isupper() and not looks_like_syllable(cleaned):
         return ABBREVIATION
+    if _JOINED_CODES.fullmatch(piece):
+        return ABBREVIATION  # "O&M", "R&D": an ampersand between capitals joins codes, whatever they spell
     if not cleaned.isascii() and any(unicodedata.category(c) == "Lo" for c in cleaned):
         return FIXED  # another script entirely
     return WORD
