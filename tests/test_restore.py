@@ -324,8 +324,10 @@ def test_misread_words_of_capital_headings(restorer, ocr, gold):
     assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
 
 
-def test_a_code_without_a_vowel_in_a_heading_stays_a_code(restorer):
-    assert restorer.restore_lines(["PHONG DMPT THANH PHO"], LEGACY).lines == ["PHÒNG DMPT THÀNH PHỐ"]
+@pytest.mark.parametrize("code", ["DMPT", "FDI", "ICT", "WHO", "PAPI"])
+def test_a_code_that_reads_as_no_syllable_in_a_heading_stays_a_code(restorer, code):
+    # No vowel, a vowel or a letter no syllable starts with first, or two vowel groups: no misread word.
+    assert restorer.restore_lines([f"VON {code} CUA TINH"], LEGACY).lines == [f"VỐN {code} CỦA TỈNH"]
 
 
 def test_channel_text_reads_a_lone_q_in_capitals_as_o():

@@ -33,7 +33,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.model import TokenRestoration, TokenRestorations
-from pipeline.restore.channel import CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
+from pipeline.restore.channel import (CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, channel_text,
+                                      skeleton)
 from pipeline.restore.decode import Slot, decode_clauses, padded
 from pipeline.restore.gazetteer import Gazetteer
 from pipeline.restore.lm import TrigramLM
@@ -102,6 +103,8 @@ _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Te
 _SECTION_NUMBER = regex.compile(r"^([\s_]*)([IVXHlv]{1,5})(\.\s+\p{Lu})")
 _ITEM_NUMBER = regex.compile(r"^(\s*)(\d{1,2})(\.\s)")
 _CODE_PART = regex.compile(r"[^&]+")
+# An initial consonant, one group of vowels and consonants after it (read in lower case, a lone Q as O).
+_MISREAD_SYLLABLE = regex.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])[aeiouy]+[^aeiouy]*")
 _D_BAR_READS = set("BPO")  # what English-model OCR reads a capital Đ as, besides D
 MISREAD_CODE_LENGTH = 4
 _ITEM_LETTER = regex.compile(r"^(\s*)(\p{L})(\)\s)")
@@ -581,11 +584,14 @@ class Restorer:
         return token
 
     def _misread_capital_word(self, clause: list[tuple[int, Token]], position: int) -> bool:
-        """A longer code the model has never seen, with a vowel, between words in capitals: a word of a
-        heading with a letter misread ("DOI TUQNG", "THAG"); a code that is no word has no vowel ("ĐMPT")."""
+        """A longer code the model has never seen, between words in capitals, that reads as a syllable but
+        for a letter of its end: a word of a heading with a letter misread ("DOI TUQNG", "THAG"). Codes
+        that are no words start with a vowel or a letter no syllable starts with, or have no vowel or
+        two vowel groups ("ĐMPT", "ICT", "FDI", "PAPI")."""
         token = clause[position][1]
         if (token.kind != ABBREVIATION or len(token.text) < 3 or token.text in self._abbreviations
-                or not any(c in "AEIOUY" for c in token.text) or self.lm.word_id(token.text.lower()) != self.lm.unknown):
+                or not _MISREAD_SYLLABLE.fullmatch(strip_marks(channel_text(token.text)))
+                or self.lm.word_id(token.text.lower()) != self.lm.unknown):
             return False
         neighbours = [t for _, t in clause[max(0, position - 1):position + 2] if t is not token]
         return bool(neighbours) and all(t.kind == WORD and t.text.isupper() for t in neighbours)
