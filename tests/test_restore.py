@@ -134,6 +134,8 @@ def test_empty_and_foreign_input(restorer):
     ("tr¥éng hoc", [("tr¥éng", WORD), ("hoc", WORD)]),
     # An ampersand between capitals joins codes, even codes that spell a syllable ("OM").
     ("(O&M) KH&DT", [("O&M", ABBREVIATION), ("KH&DT", ABBREVIATION)]),
+    # A capital letter joined to a code by a hyphen or a dot is part of it, not a word.
+    ("(V-10b), P.KT", [("V", FIXED), ("10b", WORD), ("P", FIXED), ("KT", ABBREVIATION)]),
     ("“la mgt by phan", [("la", WORD), ("mgt", WORD), ("by", WORD), ("phan", WORD)]),
     # A question mark between letters is inside the word, and after one where no question ends (a
     # small letter or a comma follows); before a capital it is punctuation.

@@ -35,6 +35,8 @@ _EDGE_QUOTES = "’‘“”`'\""
 _LETTER_DIGITS = set("013469")
 # The case of a token is asked for several times per word, and documents repeat their words.
 token_case = functools.lru_cache(maxsize=1 << 16)(case_pattern)
+_CODE_JOINT_BEFORE = regex.compile(r"[\p{L}\p{N}][-./]")
+_CODE_JOINT_AFTER = regex.compile(r"[-./][\p{L}\p{N}]")
 _JOINED_CODES = regex.compile(r"\p{Lu}+(?:&\p{Lu}+)+")
 _UNITS = {"h", "m", "g", "t", "ha", "km", "kg", "cm", "mm", "ml", "kw", "mw"}  # "9h", "6m": a measure
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
@@ -95,6 +97,13 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
     return WORD
 
 
+def _joined(line: str, start: int, end: int) -> bool:
+    """Whether the piece at start:end is joined to a letter or digit by a hyphen, dot or slash, as the
+    parts of a code are."""
+    before, after = line[max(0, start - 2):start], line[end:end + 2]
+    return bool(_CODE_JOINT_BEFORE.fullmatch(before) or _CODE_JOINT_AFTER.fullmatch(after))
+
+
 def tokenize(line: str) -> list[Token]:
     protected = [(m.start(), m.end()) for m in _URL_OR_EMAIL.finditer(line)]
     tokens = [Token(s, e, line[s:e], FIXED) for s, e in protected]
@@ -112,7 +121,10 @@ def tokenize(line: str) -> list[Token]:
         piece = line[start:end]
         at_line_start = at_line_start and not line[:start].strip(" -+•")
         followed_by = line[end:end + 1]
-        tokens.append(Token(start, end, piece, _classify(piece, at_line_start, followed_by)))
+        kind = _classify(piece, at_line_start, followed_by)
+        if kind == WORD and len(piece) == 1 and piece.isupper() and _joined(line, start, end):
+            kind = FIXED  # a capital letter of a code: "V-10b", "P.KT"
+        tokens.append(Token(start, end, piece, kind))
     if protected:
         tokens.sort(key=lambda t: t.start)
     return tokens
