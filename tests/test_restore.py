@@ -359,3 +359,9 @@ def test_an_initial_capital_d_bar_read_as_p_is_proposed(restorer):
     # "Péc" is a syllable itself, and "độc" two letters from it: only a P read for Đ proposes it.
     assert restorer.restore_lines(["Péc lap - Tu do - Hanh phic"], LEGACY).lines == ["Độc lập - Tự do - Hạnh phúc"]
     assert restorer.restore_lines(["Phai bao dam"], LEGACY).lines == ["Phải bảo đảm"]
+
+
+def test_an_apostrophe_after_u_or_o_is_a_horn(restorer):
+    # "cuc" alone is "cục" as often as "cực"; the apostrophe says which.
+    assert restorer.restore_lines(["do tré cu'c thap"], LEGACY).lines[0].split()[2] == "cực"
+    assert restorer.restore_lines(["do tré cuc thap"], LEGACY).lines[0].split()[2] == "cục"

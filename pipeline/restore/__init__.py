@@ -105,6 +105,9 @@ _ITEM_NUMBER = regex.compile(r"^(\s*)(\d{1,2})(\.\s)")
 _CODE_PART = regex.compile(r"[^&]+")
 # An initial consonant, one group of vowels and consonants after it (read in lower case, a lone Q as O).
 _MISREAD_SYLLABLE = regex.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])[aeiouy]+[^aeiouy]*")
+_HORN_MARK = regex.compile(r"[uoUO]['’]")
+_HORNED = regex.compile(r"[ưừứửữựơờớởỡợ]")
+HORN_BONUS = 2.0  # log-odds of an apostrophe after u or o being a horn
 _D_BAR_READS = set("BPO")  # what English-model OCR reads a capital Đ as, besides D
 MISREAD_CODE_LENGTH = 4
 _ITEM_LETTER = regex.compile(r"^(\s*)(\p{L})(\)\s)")
@@ -364,6 +367,9 @@ class Restorer:
         elif token.kind == WORD:
             lower = token.text.lower()
             candidates = self._ranked(channel.reading(token.text), channel)
+            if channel.digits_as_letters and _HORN_MARK.search(token.text):
+                # The English model writes a horn as an apostrophe ("cu'c"), which the channel reads as junk.
+                candidates = [(c, score + HORN_BONUS * bool(_HORNED.search(c)), i) for c, score, i in candidates]
             if lm_key(lower) not in self._syllable_set:
                 # Kept as written (a name, a foreign word): <unk> in the model, and one spelling among many.
                 identity = self.lm.word_id(lower)
