@@ -59,6 +59,9 @@ def test_legacy_ocr_excerpt_is_restored(restorer):
     ("Il. MUC TIEU", "Il. MỤC TIÊU"),
     ("- Thoi gian thuc hién: Hoan thanh trong quy III nam 2024.",
      "- Thời gian thực hiện: Hoàn thành trong quý III năm 2024."),
+    ("can bé, cong chic, vién cht?c tham gia", "cán bộ, công chức, viên chức tham gia"),
+    # The question mark the English model wrote for a mark is no clause end: "bầu cử ở các cấp".
+    ("cuoc bau ct? d cac cap", "cuộc bầu cử ở các cấp"),
 ])
 def test_real_lines(restorer, ocr, gold):
     # Each line alone, as a clerk would paste it: the profile must come from the line itself.
@@ -128,7 +131,17 @@ def test_empty_and_foreign_input(restorer):
 @pytest.mark.parametrize("line, kinds", [
     ("S6: 267/KH-UBND", [("S6", WORD), ("267", FIXED), ("KH", ABBREVIATION), ("UBND", ABBREVIATION)]),
     ("II. ne“}ng luc", [("II", FIXED), ("ne“}ng", WORD), ("luc", WORD)]),
+    ("tr¥éng hoc", [("tr¥éng", WORD), ("hoc", WORD)]),
+    # An ampersand between capitals joins codes, even codes that spell a syllable ("OM").
+    ("(O&M) KH&DT", [("O&M", ABBREVIATION), ("KH&DT", ABBREVIATION)]),
+    # A capital letter joined to a code by a hyphen or a dot is part of it, not a word.
+    ("(V-10b), P.KT", [("V", FIXED), ("10b", WORD), ("P", FIXED), ("KT", ABBREVIATION)]),
     ("“la mgt by phan", [("la", WORD), ("mgt", WORD), ("by", WORD), ("phan", WORD)]),
+    # A question mark between letters is inside the word, and after one where no question ends (a
+    # small letter or a comma follows); before a capital it is punctuation.
+    ("vién cht?c? Co", [("vién", WORD), ("cht?c", WORD), ("Co", WORD)]),
+    ("bau ct? dai, ct?, sao? Cac", [("bau", WORD), ("ct?", WORD), ("dai", WORD), ("ct?", WORD), ("sao", WORD),
+                                   ("Cac", WORD)]),
 ])
 def test_tokenize(line, kinds):
     assert [(t.text, t.kind) for t in tokenize(line)] == kinds
@@ -205,6 +218,8 @@ def test_capitals_inside_a_clause_look_to_names(restorer):
     ("chi dao, theo déi, dén doc", "chỉ đạo, theo dõi, đôn đốc"),
     # A reading both rare and far from the OCR word is still weighed where the context wants it.
     ("tham mut cho Uy ban", "tham mưu cho Ủy ban"),
+    # A reading far from the OCR word that only the word after it wants ("thực hiện").
+    ("Thu hién cac nhiém vu", "Thực hiện các nhiệm vụ"),
 ])
 def test_context_decides(restorer, ocr, gold):
     assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
@@ -301,3 +316,65 @@ def test_a_word_the_language_model_knows_is_kept_as_read(restorer):
     # "IoT" is no syllable but a word of the corpus: English-model OCR that reads it so is right more
     # often than a syllable one letter away ("lót").
     assert restorer.restore_lines(["ung dung IoT trong nong nghiép"], LEGACY).lines == ["ứng dụng IoT trong nông nghiệp"]
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    # A capital after a small letter was printed: "cốt" fits "nền tảng" better, yet is not what was read.
+    ("Xay dung nén tang IoT: Xay dung", "Xây dựng nền tảng IoT: Xây dựng"),
+    # English-model OCR writes the capital I of such a word as l.
+    ("Trién khai nén tang loT", "Triển khai nền tảng IoT"),
+])
+def test_a_word_written_with_a_capital_after_a_small_letter_is_kept(restorer, ocr, gold):
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    # In capitals English-model OCR writes Ợ as Q; Vietnamese has no Q without U.
+    ("DOI TUQNG, PHAM VI", "ĐỐI TƯỢNG, PHẠM VI"),
+    ("CHIEN LUQC PHAT TRIEN", "CHIẾN LƯỢC PHÁT TRIỂN"),
+    # A capital word of a heading that is no syllable as read ("DOL") is a word with a letter misread.
+    ("DOL TUONG AP DUNG", "ĐỐI TƯỢNG ÁP DỤNG"),
+])
+def test_misread_words_of_capital_headings(restorer, ocr, gold):
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+@pytest.mark.parametrize("code", ["DMPT", "FDI", "ICT", "WHO", "PAPI"])
+def test_a_code_that_reads_as_no_syllable_in_a_heading_stays_a_code(restorer, code):
+    # No vowel, a vowel or a letter no syllable starts with first, or two vowel groups: no misread word.
+    assert restorer.restore_lines([f"VON {code} CUA TINH"], LEGACY).lines == [f"VỐN {code} CỦA TỈNH"]
+
+
+def test_channel_text_reads_a_lone_q_in_capitals_as_o():
+    from pipeline.restore.channel import channel_text
+    assert channel_text("LUQNG") == "luong"
+    assert channel_text("QUAN") == "quan"
+    assert channel_text("Qua") == "qua"
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    # English-model OCR reads a capital Đ as P, B or O: a code the model does not know is the Đ code
+    # one such letter away.
+    ("Thuong truc HPND tinh", "Thường trực HĐND tỉnh"),
+    ("Cong TTOT tinh", "Cổng TTĐT tỉnh"),
+    # A short code has too many neighbours to tell: "CB" stays.
+    ("Trung tam CB-TH", "Trung tâm CB-TH"),
+])
+def test_a_misread_d_bar_in_a_code_is_put_back(restorer, ocr, gold):
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+def test_an_unknown_code_keeps_its_letters_outside_english_model_ocr(restorer):
+    assert restorer.restore_lines(["Thường trực HPND tỉnh"], CLEAN).lines == ["Thường trực HPND tỉnh"]
+
+
+def test_an_initial_capital_d_bar_read_as_p_is_proposed(restorer):
+    # "Péc" is a syllable itself, and "độc" two letters from it: only a P read for Đ proposes it.
+    assert restorer.restore_lines(["Péc lap - Tu do - Hanh phic"], LEGACY).lines == ["Độc lập - Tự do - Hạnh phúc"]
+    assert restorer.restore_lines(["Phai bao dam"], LEGACY).lines == ["Phải bảo đảm"]
+
+
+def test_an_apostrophe_after_u_or_o_is_a_horn(restorer):
+    # "cuc" alone is "cục" as often as "cực"; the apostrophe says which.
+    assert restorer.restore_lines(["do tré cu'c thap"], LEGACY).lines[0].split()[2] == "cực"
+    assert restorer.restore_lines(["do tré cuc thap"], LEGACY).lines[0].split()[2] == "cục"

@@ -32,6 +32,14 @@ def test_a_roman_numeral_between_two_that_skip_it_is_the_one_skipped():
                                   "V. KINH PHÍ"]
 
 
+def test_a_small_v_in_a_roman_numeral_is_a_v_or_the_echo_of_one():
+    lines = ["I. MỤC TIÊU", "II. NHIỆM VỤ", "III. GIẢI PHÁP", "Iv. KINH PHÍ", "Vv. TỔ CHỨC THỰC HIỆN"]
+    assert _renumbered(lines) == ["I. MỤC TIÊU", "II. NHIỆM VỤ", "III. GIẢI PHÁP", "IV. KINH PHÍ",
+                                  "V. TỔ CHỨC THỰC HIỆN"]
+    # Alone, nothing confirms it: it stays for the parser to read.
+    assert _renumbered(["Vv. TỔ CHỨC THỰC HIỆN"]) == ["Vv. TỔ CHỨC THỰC HIỆN"]
+
+
 def test_the_first_heading_read_keeps_its_number_when_one_before_it_was_lost():
     lines = ["II. NỘI DUNG", "II. KINH PHÍ", "IV. TỔ CHỨC THỰC HIỆN"]
     assert _renumbered(lines) == ["II. NỘI DUNG", "III. KINH PHÍ", "IV. TỔ CHỨC THỰC HIỆN"]

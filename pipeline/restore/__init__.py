@@ -33,7 +33,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from pipeline.model import TokenRestoration, TokenRestorations
-from pipeline.restore.channel import CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, skeleton
+from pipeline.restore.channel import (CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, channel_text,
+                                      skeleton)
 from pipeline.restore.decode import Slot, decode_clauses, padded
 from pipeline.restore.gazetteer import Gazetteer
 from pipeline.restore.lm import TrigramLM
@@ -76,6 +77,12 @@ BLOCK_TOKENS = 20_000
 DECODE_BATCH_TOKENS = 4_000
 CASE_WEIGHT = 1.0
 DECODE_CANDIDATES = 6
+# English-model OCR loses letters, so the word a clause wants may be far from what was read, and
+# only the word after it may tell ("Thu hién": "Thực hiện"). Of its DECODE_CANDIDATES, this many are
+# chosen by how they fit before the NEXT_READINGS likeliest readings of the next word too.
+NEXT_WORD_CANDIDATES = 1
+NEXT_READINGS = 3
+LOOK_AHEAD_POOL = 15  # the candidates after the first that are weighed so
 # Candidates kept before context: the decoder's DECODE_CANDIDATES are those of them that best fit
 # the readings of the word before ("theo déi": "dõi" is rarer alone than "đối", not after "theo").
 # As many as the channel proposes: a word both rare and far from the OCR is often the one the
@@ -93,11 +100,18 @@ _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Te
 # The number opening a section heading ("III. NHIỆM VỤ") or a numbered item ("5. Sở Tài chính"). OCR drops
 # or merges the strokes of Roman numerals ("II", "HI" for "III") and misreads digits ("9." for "5."); the
 # numbers before and after tell which one was printed.
-# A section heading "II. NỘI DUNG", its dot lost or its space ("L MỤC TIÊU", "L.MỤC TIÊU") where the
-# numeral is one of the strokes OCR misreads and a heading in capitals follows.
-_SECTION_NUMBER = regex.compile(r"^([\s_]*)(?:([IVXHlL]{1,5})(\.\s*\p{Lu})|([IHlL]{1,4})(\s+[\p{Lu}\d\W]+$))")
+# A heading may have lost its dot or its space ("L MỤC TIÊU", "L.MỤC TIÊU") where the numeral is one of
+# the strokes OCR misreads and a heading in capitals follows.
+_SECTION_NUMBER = regex.compile(r"^([\s_]*)(?:([IVXHlLv]{1,5})(\.\s*\p{Lu})|([IHlL]{1,4})(\s+[\p{Lu}\d\W]+$))")
 _ITEM_NUMBER = regex.compile(r"^(\s*)(\d{1,2})(\.\s)")
 _CODE_PART = regex.compile(r"[^&]+")
+# An initial consonant, one group of vowels and consonants after it (read in lower case, a lone Q as O).
+_MISREAD_SYLLABLE = regex.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])[aeiouy]+[^aeiouy]*")
+_HORN_MARK = regex.compile(r"[uoUO]['’]")
+_HORNED = regex.compile(r"[ưừứửữựơờớởỡợ]")
+HORN_BONUS = 2.0  # log-odds of an apostrophe after u or o being a horn
+_D_BAR_READS = set("BPO")  # what English-model OCR reads a capital Đ as, besides D
+MISREAD_CODE_LENGTH = 4
 _ITEM_LETTER = regex.compile(r"^(\s*)(\p{L})(\)\s)")
 _SAME_SHAPE_CAPITALS = set("CSVXZWO")  # a capital only bigger than the small letter
 _ROMAN_NUMERAL = regex.compile(r"[IVXLC]+")
@@ -350,9 +364,14 @@ class Restorer:
             # "Việt Nam & nước ngoài", "mầm non @ địa bàn": the language model tells the word from the symbol.
             candidates = [(token.text, 0.0, self.lm.word_id(token.text))] + [
                 (word, SYMBOL_AS_WORD, self.lm.word_id(word)) for word in SYMBOL_READINGS]
+        elif token.kind == WORD and channel.digits_as_letters and (written := self._mixed_case_word(token.text)):
+            candidates = [(written, 0.0, self.lm.word_id(written.lower()))]
         elif token.kind == WORD:
             lower = token.text.lower()
             candidates = self._ranked(channel.reading(token.text), channel)
+            if channel.digits_as_letters and _HORN_MARK.search(token.text):
+                # The English model writes a horn as an apostrophe ("cu'c"), which the channel reads as junk.
+                candidates = [(c, score + HORN_BONUS * bool(_HORNED.search(c)), i) for c, score, i in candidates]
             if lm_key(lower) not in self._syllable_set:
                 # Kept as written (a name, a foreign word): <unk> in the model, and one spelling among many.
                 identity = self.lm.word_id(lower)
@@ -360,7 +379,7 @@ class Restorer:
                 candidates.append((token.text, keep, identity))
         elif token.kind == ABBREVIATION:
             # Codes joined by "&" are restored code by code: "KH&DT" is "KH&ĐT".
-            spelling = _CODE_PART.sub(lambda part: self._abbreviations.get(part[0], part[0]), token.text)
+            spelling = _CODE_PART.sub(lambda part: self._code_with_d_bar(part[0], channel.digits_as_letters), token.text)
             candidates = [(spelling, 0.0, self.lm.word_id(spelling))]
         else:
             candidates = [(token.text, 0.0, self.lm.word_id(token.text))]
@@ -425,7 +444,8 @@ class Restorer:
             in_context = [[self._in_context(slot, options, token, position, memory)
                            for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
                           for clause, slots, spellings in batch]
-            narrowed = self._narrowed([(slots, spellings) for slots, (_, _, spellings) in zip(in_context, batch)], lm)
+            narrowed = self._narrowed([(slots, spellings) for slots, (_, _, spellings) in zip(in_context, batch)], lm,
+                                      looks_ahead=profile == LEGACY)
             decoded = decode_clauses([[*slots, end] for slots, _ in narrowed], lm, LM_WEIGHT)
             for (clause, _, _), (slots, spellings), (_, choices) in zip(batch, narrowed, decoded):
                 chosen = [(int(slot.ids[choice.index]), choice.posterior) for slot, choice in zip(slots, choices)]
@@ -534,6 +554,30 @@ class Restorer:
                 return variant
         return None
 
+    def _code_with_d_bar(self, code: str, misread: bool) -> str:
+        """The code with the Đ the corpus writes in it ("HDND": "HĐND"). `misread`: for English-model OCR,
+        which reads a capital Đ as B, P or O too, a code the model does not know is the one Đ code it
+        is a letter away from that way ("HPND": "HĐND"); shorter codes are too many to tell ("CB", "CĐ")."""
+        if (code in self._abbreviations or not misread or len(code) < MISREAD_CODE_LENGTH
+                or self.lm.word_id(code.lower()) != self.lm.unknown):
+            return self._abbreviations.get(code, code)
+        found = {self._abbreviations[read] for at, letter in enumerate(code) if letter in _D_BAR_READS
+                 if (read := code[:at] + "D" + code[at + 1:]) in self._abbreviations}
+        return found.pop() if len(found) == 1 else code
+
+    def _mixed_case_word(self, text: str) -> str | None:
+        """The word of the model that is no syllable a token written with a capital after a small letter is
+        ("IoT", "kW", and "loT": English-model OCR writes a capital I as l), or None. OCR that misreads a
+        syllable writes capitals at its start or throughout, so such a case pattern was printed."""
+        letters = [c for c in text if c.isalpha()]
+        if not any(a.islower() and b.isupper() for a, b in zip(letters, letters[1:])):
+            return None
+        written = "I" + text[1:] if text[0] == "l" else text
+        key = written.lower()
+        if self.lm.word_id(key) != self.lm.unknown and lm_key(key) not in self._syllable_set:
+            return written
+        return None
+
     def _misread_code(self, clause: list[tuple[int, Token]], position: int) -> Token:
         """The token at `position`, a word if it is a code of two capitals the language model has never
         seen, between words: in English-model OCR that is a short word with a letter misread ("SG Tu
@@ -543,7 +587,22 @@ class Restorer:
                 and self.lm.word_id(token.text) == self.lm.unknown
                 and all(t.kind == WORD for _, t in clause[max(0, position - 1):position + 2] if t is not token)):
             return Token(token.start, token.end, token.text, WORD)
+        if self._misread_capital_word(clause, position):
+            return Token(token.start, token.end, token.text, WORD)
         return token
+
+    def _misread_capital_word(self, clause: list[tuple[int, Token]], position: int) -> bool:
+        """A longer code the model has never seen, between words in capitals, that reads as a syllable but
+        for a letter of its end: a word of a heading with a letter misread ("DOI TUQNG", "THAG"). Codes
+        that are no words start with a vowel or a letter no syllable starts with, or have no vowel or
+        two vowel groups ("ĐMPT", "ICT", "FDI", "PAPI")."""
+        token = clause[position][1]
+        if (token.kind != ABBREVIATION or len(token.text) < 3 or token.text in self._abbreviations
+                or not _MISREAD_SYLLABLE.fullmatch(strip_marks(channel_text(token.text)))
+                or self.lm.word_id(token.text.lower()) != self.lm.unknown):
+            return False
+        neighbours = [t for _, t in clause[max(0, position - 1):position + 2] if t is not token]
+        return bool(neighbours) and all(t.kind == WORD and t.text.isupper() for t in neighbours)
 
     def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], named: list[tuple[int, str, float]],
                     channel) -> tuple[list[Slot], list[list[str]]]:
@@ -598,10 +657,11 @@ class Restorer:
         for (text, syllables), scores in zip(by_text.items(), channel.logprobs_many(list(zip(reads, by_text.values())))):
             self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores.tolist()))
 
-    def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm
+    def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm, looks_ahead: bool
                   ) -> list[tuple[list[Slot], list[list[str]]]]:
         """Each clause's slots cut to the DECODE_CANDIDATES that best fit, by their channel score and
-        the bigram from the likeliest readings of the word before (all clauses looked up in one call)."""
+        the bigram from the likeliest readings of the word before (all clauses looked up in one call);
+        `looks_ahead`: some by the bigram to the readings of the word after too (see NEXT_WORD_CANDIDATES)."""
         wide = [(c, t) for c, (slots, _) in enumerate(clauses) for t, slot in enumerate(slots)
                 if len(slot.ids) > DECODE_CANDIDATES]
         if not wide:
@@ -616,7 +676,18 @@ class Restorer:
         # </s> is never a context of the model: with it as the first word, a query is a bigram.
         bigrams = lm.logprob(self.lm.end, context_ids[:, :, None], ids[:, None, :])
         fit = (context_channel[:, :, None] - context_channel.max(axis=1)[:, None, None] + bigrams).max(axis=1)
-        keep = np.sort(np.argsort(-(channel + fit), axis=1, kind="stable")[:, :DECODE_CANDIDATES], axis=1)
+        order = np.argsort(-(channel + fit), axis=1, kind="stable")
+        if looks_ahead:
+            # The first by how they fit after the word before, and of the next few, the best by how they
+            # fit before the word after too.
+            first = DECODE_CANDIDATES - NEXT_WORD_CANDIDATES
+            pool = order[:, first:first + LOOK_AHEAD_POOL]
+            both = np.take_along_axis(channel + fit, pool, axis=1) + self._fit_before(
+                clauses, wide, np.take_along_axis(ids, pool, axis=1), lm)
+            extra = np.take_along_axis(pool, np.argsort(-both, axis=1, kind="stable")[:, :NEXT_WORD_CANDIDATES], axis=1)
+            keep = np.sort(np.concatenate([order[:, :first], extra], axis=1), axis=1)
+        else:
+            keep = np.sort(order[:, :DECODE_CANDIDATES], axis=1)
         rows = np.arange(len(wide))[:, None]
         kept_ids, kept_channel = ids[rows, keep], channel[rows, keep]
         narrowed = [(list(slots), list(spellings)) for slots, spellings in clauses]
@@ -625,6 +696,24 @@ class Restorer:
             slots[t] = Slot(kept_ids[row], kept_channel[row])
             spellings[t] = [spellings[t][k] for k in keep[row].tolist()]
         return narrowed
+
+    def _fit_before(self, clauses: list[tuple[list[Slot], list[list[str]]]], wide: list[tuple[int, int]],
+                    ids: np.ndarray, lm) -> np.ndarray:
+        """How well each candidate `ids` of the wide slots fits before the likeliest readings of the next word,
+        by the bigram: "Thu hién" at a line's start is "Thực hiện", though "thực" is far from "Thu"
+        and alone no likelier than "thu" after the start of a sentence. At the clause end, 0."""
+        nexts = [clauses[c][0][t + 1] if t + 1 < len(clauses[c][0]) else None for c, t in wide]
+        inside = np.array([slot is not None for slot in nexts])
+        if not inside.any():
+            return np.zeros(ids.shape)
+        following = [slot for slot in nexts if slot is not None]
+        next_ids, next_channel = padded([s.ids[:NEXT_READINGS] for s in following],
+                                        [s.channel[:NEXT_READINGS] for s in following], self.lm.end)
+        bigrams = lm.logprob(self.lm.end, ids[inside][:, :, None], next_ids[:, None, :])
+        fit = (next_channel[:, None, :] - next_channel.max(axis=1)[:, None, None] + bigrams).max(axis=2)
+        before = np.zeros(ids.shape)
+        before[inside] = fit
+        return before
 
     def _in_context(self, slot: Slot, options: list[str], token: Token, position: int,
                     memory: DocumentMemory) -> Slot:
@@ -717,11 +806,13 @@ def _renumbered(lines: list[str]) -> list[str]:
 
 def _roman_values(written: str) -> list[int]:
     """The values a Roman section number as OCR writes it may have, least first: "H" is two strokes
-    run together ("HI." for "III.") or one with a speck ("IH." for "II.")."""
+    run together ("HI." for "III.") or one with a speck ("IH." for "II."); see below for a small v."""
     numeral = written.translate(_ROMAN_LOOKALIKES)
     readings = {numeral.replace("H", "II"), numeral.replace("H", "I")}
     if written.endswith("L"):  # "IL." is "II." or "I." with its dot smeared into a stroke
         readings |= {reading[:-1] for reading in readings}
+    if "v" in numeral:  # a small v is a V ("Iv." for "IV."), or the echo of the capital before it ("Vv." for "V.")
+        readings |= {numeral.replace("v", "V"), numeral.replace("Vv", "V")}
     return sorted(_ROMAN_NUMERALS.index(reading) for reading in readings if reading in _ROMAN_NUMERALS[1:])
 
 

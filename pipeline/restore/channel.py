@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
+import regex
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -42,16 +43,22 @@ CACHE_LIMIT = 200_000
 # A letter read as several characters at least this likely (log P) is undone when looking up candidates.
 MULTI_READ_LOOKUP = -6.0
 CHANNEL_BEAM = 10.0  # candidates this much less likely than the best reading are not worth decoding
+D_BAR_INITIAL_READS = "pb"
+_LONE_Q = regex.compile(r"Q(?!U)")
 _DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "9": "o", "1": "l", "3": "a", "4": "a"})
 
 
 def channel_text(token: str) -> str:
     """An English-model OCR token as the channel reads it: in lower case, where a capital I before
-    lower-case letters only is the model's l ("Idi" for "lợi", "Itta" for "lứa"; "IoT" stays)."""
+    lower-case letters only is the model's l ("Idi" for "lợi", "Itta" for "lứa"; "IoT" stays), and in
+    capitals a Q without its U an O."""
     if token[:1] == "I" and token[1:] != token[1:].upper():
         letters = [c for c in token[1:] if c.isalpha()]
         if all(c.islower() for c in letters):
             return "l" + token[1:]
+    if token.isupper():
+        # Vietnamese writes Q only before U: in capitals any other Q is an O with a horn ("LUQNG": "LƯỢNG").
+        token = _LONE_Q.sub("O", token)
     return token.lower()
 
 
@@ -242,6 +249,11 @@ class ChannelProfile:
             # for "Bộ", "cg" for "có").
             garbled = key != text or text != ocr or not any(c in "aeiouy" for c in key)
             pool.extend(self._by_skeleton[neighbour] for neighbour in self._near_skeletons(key, garbled))
+            if self.digits_as_letters and key[0] in D_BAR_INITIAL_READS:
+                # English-model OCR reads an initial capital Đ as P or B too ("Péc lap": "Độc lập").
+                undone = "d" + key[1:]
+                pool.append(self._by_skeleton.get(undone, pool[0][:0]))
+                pool.extend(self._by_skeleton[neighbour] for neighbour in self._near_skeletons(undone, garbled))
             for read, letters in self._read_letters.items():
                 if read in key:
                     for letter in letters:

@@ -18,10 +18,15 @@ from pipeline.vietnamese import case_pattern, looks_like_syllable
 
 # Symbols an English OCR model emits for Vietnamese marks; inside a word they are part of it
 # (an apostrophe for a horn: "thu'c" is "thực", one word).
-OCR_JUNK = "’‘“”}{|¢€`^~°§*&@'"
+OCR_JUNK = "’‘“”}{|¢€¥`^~°§*&@'"
 _JUNK_CLASS = regex.escape(OCR_JUNK)
+# A question mark inside a word is the English model's guess at a horn with a mark ("cht?c" for "chức",
+# "ct?" for "cử"): between two letters, or after letters where no question ends (a small letter or a
+# comma follows). Elsewhere it is punctuation, kept out of the word.
+INNER_JUNK = "?"
 # A run of letters, digits and junk, with internal apostrophes; edges are trimmed below.
-_PIECE = regex.compile(rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+")
+_PIECE_CHARS = rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+"
+_PIECE = regex.compile(rf"{_PIECE_CHARS}(?:(?<=\p{{L}})\?(?=\p{{L}}){_PIECE_CHARS})*(?:(?<=\p{{L}})\?(?=[ \t]+\p{{Ll}}|[,;:)]))?")
 _URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ROMAN = regex.compile(r"(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
 _MISREAD_ROMAN = regex.compile(r"(?=.*[IVX])[IVXHlv1]{2,5}")
@@ -30,6 +35,9 @@ _EDGE_QUOTES = "’‘“”`'\""
 _LETTER_DIGITS = set("013469")
 # The case of a token is asked for several times per word, and documents repeat their words.
 token_case = functools.lru_cache(maxsize=1 << 16)(case_pattern)
+_CODE_JOINT_BEFORE = regex.compile(r"[\p{L}\p{N}][-./]")
+_CODE_JOINT_AFTER = regex.compile(r"[-./][\p{L}\p{N}]")
+_JOINED_CODES = regex.compile(r"\p{Lu}+(?:&\p{Lu}+)+")
 _UNITS = {"h", "m", "g", "t", "ha", "km", "kg", "cm", "mm", "ml", "kw", "mw"}  # "9h", "6m": a measure
 _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 
@@ -55,7 +63,7 @@ def clean_junk(word: str) -> str:
     """The word without OCR junk symbols and ligatures, for looking up candidates."""
     for ligature, letters in _LIGATURES.items():
         word = word.replace(ligature, letters)
-    return "".join(c for c in word if c not in OCR_JUNK)
+    return "".join(c for c in word if c not in OCR_JUNK and c not in INNER_JUNK)
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a text repeats its words
@@ -82,9 +90,18 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
     cleaned = clean_junk(piece)
     if len(cleaned) > 1 and cleaned.isupper() and not looks_like_syllable(cleaned):
         return ABBREVIATION
+    if _JOINED_CODES.fullmatch(piece):
+        return ABBREVIATION  # "O&M", "R&D": an ampersand between capitals joins codes, whatever they spell
     if not cleaned.isascii() and any(unicodedata.category(c) == "Lo" for c in cleaned):
         return FIXED  # another script entirely
     return WORD
+
+
+def _joined(line: str, start: int, end: int) -> bool:
+    """Whether the piece at start:end is joined to a letter or digit by a hyphen, dot or slash, as the
+    parts of a code are."""
+    before, after = line[max(0, start - 2):start], line[end:end + 2]
+    return bool(_CODE_JOINT_BEFORE.fullmatch(before) or _CODE_JOINT_AFTER.fullmatch(after))
 
 
 def tokenize(line: str) -> list[Token]:
@@ -104,7 +121,10 @@ def tokenize(line: str) -> list[Token]:
         piece = line[start:end]
         at_line_start = at_line_start and not line[:start].strip(" -+•")
         followed_by = line[end:end + 1]
-        tokens.append(Token(start, end, piece, _classify(piece, at_line_start, followed_by)))
+        kind = _classify(piece, at_line_start, followed_by)
+        if kind == WORD and len(piece) == 1 and piece.isupper() and _joined(line, start, end):
+            kind = FIXED  # a capital letter of a code: "V-10b", "P.KT"
+        tokens.append(Token(start, end, piece, kind))
     if protected:
         tokens.sort(key=lambda t: t.start)
     return tokens
