@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.restore import Restorer
+from pipeline.restore import STRIPPED, Restorer
 from pipeline.restore.vocab import SENTENCE_START
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,6 +55,22 @@ def test_vocabulary_keeps_rare_codes_only_written_with_d(build_lm, tmp_path):
     assert "hđ" not in words and "hd" not in words  # written both ways, and rare: <unk>
     assert "qđ" not in words  # once only
     assert unknown_types == 3  # hđ, hd, qđ
+
+
+def test_case_model_counts_capitals_only_beside_small_letters(build_lm, tmp_path):
+    corpus = tmp_path / "corpus.txt.xz"
+    with lzma.open(corpus, "wt", encoding="utf-8") as out:
+        out.write("Ứng dụng AI trong quản lý, trợ lý AI mới.\nKẾ HOẠCH ỨNG DỤNG AI\nGiao Sở Tư pháp chủ trì\n")
+    index = {w: i for i, w in enumerate(["<s>", "<unk>", "<num>", "</s>", "ai", "sở", "tư", "ứng"])}
+    model = build_lm.case_model(corpus, index)
+    upper, title = np.exp(model["upper_lp"]), np.exp(model["title_lp"])
+    # "AI" twice beside small letters, once in a heading (not counted): 2.1 / (0 + 0 + 1 + 2).
+    assert upper[index["ai"]] == pytest.approx(2.1 / 3, rel=1e-6)
+    assert upper[index["ứng"]] == pytest.approx(0.1 / 1, rel=1e-6)  # first in its clause, then a heading
+    assert title[index["sở"]] == pytest.approx(1.1 / 2, rel=1e-6)
+    assert build_lm.is_capitals_among_small(["dụng", "AI", "trong"], 1)
+    assert not build_lm.is_capitals_among_small(["ỨNG", "DỤNG", "AI"], 2)
+    assert not build_lm.is_capitals_among_small(["giao", "A", "trong"], 1)  # a lone letter
 
 
 def test_modified_kneser_ney_discounts_from_the_count_of_counts(build_lm):
@@ -112,6 +128,20 @@ def test_a_word_written_in_lower_case_is_rarely_a_name():
     lm = restorer.lm
     assert lm.lower[lm.index["sở"]] < lm.lower[lm.index["số"]]
     assert lm.title[lm.index["sở"]] > lm.title[lm.index["số"]]
+
+
+@pytest.mark.parametrize("text, restored", [
+    ("Nang cap he thong IT cho co quan", "Nâng cấp hệ thống IT cho cơ quan"),
+    ("Nghi quyet so 12-NQ/TU cua Tinh uy", "Nghị quyết số 12-NQ/TU của Tỉnh ủy"),
+])
+def test_text_without_marks_keeps_its_codes_in_capitals(text, restored):
+    """Capitals beside small letters in text that only lost its marks are a code the writer typed:
+    "IT" is not "Ít", "TU" not "Tư"; the corpus writes "ai", "tu" in capitals, hardly "ải", "từ"."""
+    restorer = Restorer.default()
+    assert restorer.restore_lines([text], STRIPPED).lines == [restored]
+    lm = restorer.lm
+    assert lm.upper[lm.index["ai"]] > lm.upper[lm.index["ải"]]
+    assert lm.upper[lm.index["tu"]] > lm.upper[lm.index["từ"]]
 
 
 def test_the_word_after_a_list_marker_starts_a_sentence():

@@ -88,22 +88,35 @@ def encode(corpus: Path, index: dict[str, int]) -> np.ndarray:
 
 def case_model(corpus: Path, index: dict[str, int]) -> dict[str, np.ndarray]:
     """log P(written with a capital initial | word) and log P(written in lower case | word), for words
-    inside a clause (a clause's first word is capitalised whatever it is)."""
+    inside a clause (a clause's first word is capitalised whatever it is); and log P(written in capitals
+    | word) for a word among words in small letters, where capitals are the writer's choice of a code or
+    a foreign word ("AI", "COP"), not a heading's."""
     unknown = index[UNKNOWN]
     title = np.zeros(len(index))
     lower = np.zeros(len(index))
+    upper = np.zeros(len(index))
     with lzma.open(corpus, "rt", encoding="utf-8") as lines:
         for paragraph in lines:
             for words in clauses(paragraph):
-                for word in words[1:]:
+                for position, word in enumerate(words[1:], 1):
                     word_id = index.get(lm_key(word), unknown)
                     if is_title(word):
                         title[word_id] += 1
                     elif word.islower():
                         lower[word_id] += 1
+                    elif is_capitals_among_small(words, position):
+                        upper[word_id] += 1
     total = title + lower + 1.0
     return {"title_lp": np.log((title + 0.1) / total).astype(np.float32),
-            "lower_lp": np.log((lower + 0.1) / total).astype(np.float32)}
+            "lower_lp": np.log((lower + 0.1) / total).astype(np.float32),
+            "upper_lp": np.log((upper + 0.1) / (total + upper)).astype(np.float32)}
+
+
+def is_capitals_among_small(words: list[str], position: int) -> bool:
+    """A word in capitals, of two letters or more, beside a word in small letters."""
+    word = words[position]
+    beside = words[max(0, position - 1):position] + words[position + 1:position + 2]
+    return len(word) > 1 and word.isupper() and any(w.islower() for w in beside)
 
 
 def discounts(counts: np.ndarray) -> np.ndarray:

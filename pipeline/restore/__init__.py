@@ -441,8 +441,8 @@ class Restorer:
         end = Slot(np.array([self.lm.end]), np.zeros(1))
         restored = []
         for batch in _batches(read):
-            in_context = [[self._in_context(slot, options, token, position, memory)
-                           for position, (slot, options, (_, token)) in enumerate(zip(slots, spellings, clause))]
+            in_context = [[self._in_context(slot, options, clause, position, memory, profile)
+                           for position, (slot, options) in enumerate(zip(slots, spellings))]
                           for clause, slots, spellings in batch]
             narrowed = self._narrowed([(slots, spellings) for slots, (_, _, spellings) in zip(in_context, batch)], lm,
                                       looks_ahead=profile == LEGACY)
@@ -487,7 +487,8 @@ class Restorer:
             if token.kind == ABBREVIATION:
                 yield index, Decision(token, options[choice.index], choice.posterior, [])
                 continue
-            pattern = _word_case(clause, position)
+            # Text that lost only its marks keeps its writer's capitals ("AI", "COP"): no OCR made them.
+            pattern = token_case(token.text) if profile == STRIPPED else _word_case(clause, position)
             best = options[choice.index]
             if pattern == "title" and position > 0 and token.text[0] in "IJ" and best[:1] == "l":
                 pattern = "lower"  # English-model OCR writes "l" as "I" or "J": "Idi" is "lợi", "Jan" "lần"
@@ -715,13 +716,16 @@ class Restorer:
         before[inside] = fit
         return before
 
-    def _in_context(self, slot: Slot, options: list[str], token: Token, position: int,
-                    memory: DocumentMemory) -> Slot:
+    def _in_context(self, slot: Slot, options: list[str], clause: list[tuple[int, Token]], position: int,
+                    memory: DocumentMemory, profile: str) -> Slot:
         """The slot's scores with what its place tells: the case the word is written in inside the
         clause, and how the document read the same word elsewhere."""
+        token = clause[position][1]
         if token.kind != WORD or len(options) == 1:
             return slot
         case = token_case(token.text)
+        if profile == STRIPPED and _short_capitals_among_small(clause, position):
+            return Slot(slot.ids, slot.channel + CASE_WEIGHT * self.lm.upper[slot.ids])
         if position == 0 or token.after_colon:
             # Its capital comes from its place: the word is the one the document writes in small letters.
             return slot if case == "upper" else Slot(slot.ids, slot.channel + memory.word_scores(token.text.lower(), options))
@@ -826,6 +830,16 @@ def _batches(read: list[tuple[list, list[Slot], list[list[str]]]]) -> list[list]
             batches.append(batch)
             batch, size = [], 0
     return [*batches, batch] if batch else batches
+
+
+def _short_capitals_among_small(clause: list[tuple[int, Token]], position: int) -> bool:
+    """A word of two or three capitals beside a word in small letters: a code or foreign word, or a
+    word its writer stressed; the corpus tells which of its readings are written so (`upper_lp`)."""
+    token = clause[position][1]
+    if not 1 < len(token.text) <= 3 or token_case(token.text) != "upper":
+        return False
+    return any(t.kind == WORD and token_case(t.text) == "lower"
+               for _, t in clause[max(0, position - 1):position] + clause[position + 1:position + 2])
 
 
 def _word_case(clause: list[tuple[int, Token]], position: int) -> str:

@@ -42,6 +42,8 @@ class TrigramLM:
         self.title = arrays["title_lp"].astype(np.float64)
         # log P(lower case | word): "sở" (a department, "Sở Xây dựng") is rarely written "sở".
         self.lower = arrays["lower_lp"].astype(np.float64)
+        # log P(capitals | word) beside words in small letters: "AI", "COP" are codes, "ải", "cốp" are not.
+        self.upper = arrays["upper_lp"].astype(np.float64)
         # Each order in its own sorted array, so a query searches only the order it needs.
         self._trigrams = _sorted(arrays["tri_keys"], arrays["tri_lp"])
         # Pair keys fit in 32 bits (2 * BITS < 31): half the memory to search through.
