@@ -93,21 +93,11 @@ class DocumentMemory:
 
     def scores(self, token: str, options: list[str]) -> np.ndarray | float:
         """What the document's confident readings of this capitalised token say of each option."""
-        readings = self._names.get(token)
-        if not readings:
-            return 0.0
-        total = sum(readings.values())
-        counts = np.array([readings.get(option.lower(), 0) for option in options], dtype=np.float64)
-        return NAME_WEIGHT * np.log((counts + 0.5) / (total + 0.5))
+        return _evidence(self._names.get(token), options, NAME_WEIGHT, 0.5)
 
     def word_scores(self, token: str, options: list[str]) -> np.ndarray | float:
         """What the document's confident readings of this word in small letters say of each option."""
-        readings = self._words.get(token)
-        if not readings:
-            return 0.0
-        total = sum(readings.values())
-        counts = np.array([readings.get(option.lower(), 0) for option in options], dtype=np.float64)
-        return WORD_WEIGHT * np.log((counts + WORD_PRIOR) / (total + WORD_PRIOR))
+        return _evidence(self._words.get(token), options, WORD_WEIGHT, WORD_PRIOR)
 
     def language_model(self, base: TrigramLM) -> TrigramLM | CachedLM:
         if not self._bigrams:
@@ -129,3 +119,12 @@ class DocumentMemory:
 
 def _is_name(decision) -> bool:
     return bool(decision.reading) and token_case(decision.token.text) == "title" and not decision.token.after_colon
+
+
+def _evidence(readings: Counter | None, options: list[str], weight: float, prior: float) -> np.ndarray | float:
+    """weight × log of each option's share of the readings, smoothed by `prior`; 0 without readings."""
+    if not readings:
+        return 0.0
+    total = sum(readings.values())
+    counts = np.array([readings.get(option.lower(), 0) for option in options], dtype=np.float64)
+    return weight * np.log((counts + prior) / (total + prior))
