@@ -5,12 +5,15 @@ context never restarts. The bench takes corpus paragraphs, strips their marks
 and punctuation (so every word is to be restored and the whole text is one
 clause), writes 1, 5 and 20 MB of it (lines of 12 words, or one single line
 with --one-line) and restores each size in a fresh process on one core,
-printing CPU seconds and the process's peak memory. With --baseline REV each
-size is restored by that revision's restorer too (bench/restore.py's
-`baseline_restore`, whose peak memory includes the text and lines it is given
-and returns as JSON).
+printing CPU seconds and the process's peak memory. The restorer is used as a
+caller that writes each line out uses it (Restorer.restore_stream): the peak
+holds the model, the text's lines and the restorer's work, not a restored copy.
+With --command the CLI, `python -m pipeline restore FILE -o OUT`, is measured
+too. With --baseline REV each size is restored by that revision's restorer
+too (bench/restore.py's `baseline_restore`, whose peak memory includes the
+text and lines it is given and returns as JSON).
 
-    python bench/stress.py [--shared ../shared] [--sizes 1,5,20] [--one-line] [--baseline REV]
+    python bench/stress.py [--shared ../shared] [--sizes 1,5,20] [--one-line] [--command] [--baseline REV]
 """
 from __future__ import annotations
 
@@ -51,17 +54,31 @@ def write_text(corpus: Path, megabytes: float, one_line: bool, out: Path) -> int
 
 
 def restore_one(path: Path) -> None:
-    """Child process: restore one file and print the figures as JSON."""
+    """Child process: restore one file as a caller that writes each line out does (Restorer.restore_stream),
+    and print the figures as JSON."""
     from pipeline.restore import Restorer
 
     restorer = Restorer()
-    text = path.read_text(encoding="utf-8")
+    lines = path.read_text(encoding="utf-8").split("\n")
     began = time.process_time()
-    result = restorer.restore_text(text)
+    profile, restored = restorer.restore_stream(lines)
+    tokens = items = 0
+    for line in restored:
+        tokens += line.tokens
+        items += len(line.items)
     seconds = time.process_time() - began
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "tokens": result.tokens, "profile": result.profile,
-                      "items": len(result.items)}))
+    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb, "tokens": tokens, "profile": profile, "items": items}))
+
+
+def restore_command(path: Path) -> None:
+    """Child process: run `python -m pipeline restore FILE -o OUT` and print its peak memory (MB) and CPU
+    seconds; this process waits for no other child, so the peak is the command's own."""
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([sys.executable, "-m", "pipeline", "restore", str(path), "-o", str(Path(folder) / "out.txt")],
+                       check=True, cwd=Path(__file__).resolve().parents[1])
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def main() -> int:
@@ -70,10 +87,15 @@ def main() -> int:
     parser.add_argument("--sizes", default="1,5,20", help="megabytes, comma-separated")
     parser.add_argument("--one-line", action="store_true", help="the whole text on one line")
     parser.add_argument("--baseline", help="git revision whose restorer is measured too")
+    parser.add_argument("--command", action="store_true", help="also time `python -m pipeline restore FILE -o OUT`")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--command-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         restore_one(args.child)
+        return 0
+    if args.command_child:
+        restore_command(args.command_child)
         return 0
     if args.baseline:
         from restore import baseline_restore
@@ -93,6 +115,12 @@ def main() -> int:
             print(f"{megabytes:5g} {words:10,d} {figures['seconds']:8.1f} {figures['seconds'] / megabytes:7.1f} "
                   f"{figures['tokens'] / figures['seconds']:9,.0f} {figures['peak_mb']:8.0f} {figures['items']:10,d}  "
                   f"{figures['profile']}", flush=True)
+            if args.command:
+                child = subprocess.run([sys.executable, __file__, "--command-child", str(path)], capture_output=True,
+                                       text=True, check=True)
+                peak, seconds = (float(figure) for figure in child.stdout.split())
+                print(f"{'':5s} {'':10s} {seconds:8.1f} {'':7s} {words / seconds:9,.0f} {peak:8.0f}  "
+                      f"python -m pipeline restore (ingest, restore, normalize, write)", flush=True)
             if args.baseline:
                 before = baseline_restore(args.baseline, {"text": path.read_text(encoding="utf-8")})
                 print(f"{'':5s} {'':10s} {before['seconds']:8.1f} {'':7s} {before['words'] / before['seconds']:9,.0f} "

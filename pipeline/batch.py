@@ -299,6 +299,9 @@ def run(inputs: Iterable[Path], out_dir: Path, normalized_dir: Path, options: Op
         try:
             for outcome in pool.outcomes(on_stage):
                 _record(manifest, outcome, work.sha256[outcome.job.name], settings, out_dir, normalized_dir)
+                # Written: the summary keeps what it reports, not the files (a large document's JSON
+                # would otherwise be held through the rebuild, and an archive's all at once).
+                outcome = replace(outcome, document=None, normalized=None, pdf=None)
                 (summary.failed if outcome.failed else summary.done).append(outcome)
                 summary.pages += outcome.pages
                 progress.update(outcome, out_dir)

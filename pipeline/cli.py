@@ -10,7 +10,7 @@ import argparse
 import signal
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from pipeline.errors import BatchFailures, InputError, PipelineError
 from pipeline.execute import DEFAULT_MEMORY_LIMIT_MB, DEFAULT_TIMEOUT_SECONDS, EXECUTORS, open_pool
 from pipeline.export import FORMATS, OutputFolder, document_json_chunks, write_output
 from pipeline.export.formats import all_tasks
-from pipeline.process import Options, process_file, restored_text
+from pipeline.process import Options, process_file, restored_lines, restored_text
 from pipeline.restore import PROFILE_CHOICES
 from pipeline.vietnamese import MODERN, OLD
 
@@ -142,13 +142,20 @@ def _options(args: argparse.Namespace) -> Options:
 
 def _restore(args: argparse.Namespace) -> None:
     with _input_path(args.input) as path:
-        doc = restored_text(path, _options(args))
         if args.output.lower().endswith(".pdf"):
             from pipeline.searchable_pdf import searchable_pdf  # reportlab only when asked for
 
-            write_output(args.output, searchable_pdf(doc))
+            write_output(args.output, searchable_pdf(restored_text(path, _options(args))))
             return
-    _emit(doc.text + "\n", args.output)
+        lines = restored_lines(path, _options(args))
+    _emit(_text_of(lines), args.output)
+
+
+def _text_of(lines: Iterable[str]) -> Iterator[str]:
+    """The document's text, "\\n".join(lines) + "\\n", in pieces as the lines come."""
+    for number, line in enumerate(lines):
+        yield "\n" + line if number else line
+    yield "\n"
 
 
 def _parse(args: argparse.Namespace) -> None:

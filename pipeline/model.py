@@ -113,6 +113,15 @@ class TokenRestorations(Sequence[TokenRestoration]):
         self._confidences.append(round(round(confidence, 3) * 1000))  # exactly round(confidence, 3) once read
         self._spellings.append(index)
 
+    @staticmethod
+    def holds(line: Any, start: Any, original: Any, restored: Any, confidence: Any, alternatives: Any) -> bool:
+        """Whether an item of these fields (read from JSON, say) would be read back from here exactly as it is."""
+        return (type(line) is int and type(start) is int and 0 <= line < 1 << 32 and 0 <= start < 1 << 32
+                and type(original) is str and type(restored) is str
+                and type(confidence) is float and 0.0 <= confidence <= 1.0
+                and _THOUSANDTHS[round(confidence * 1000)] == confidence
+                and type(alternatives) is list and all(type(a) is str for a in alternatives))
+
     def __len__(self) -> int:
         return len(self._lines)
 

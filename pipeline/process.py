@@ -9,7 +9,7 @@ thin layers over these.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,3 +93,15 @@ def process_file(path: Path, options: Options = Options(), progress: ProgressCal
 def restored_text(path: Path, options: Options = Options()) -> Document:
     """Ingest, restore and normalize only: what `pipeline restore` prints."""
     return normalize(restore(read(path, options), options), options)
+
+
+def restored_lines(path: Path, options: Options = Options()) -> Iterator[str]:
+    """The lines of restored_text's document, each given as soon as it is restored and normalized: a
+    long text is printed without a restored copy of it (or its restoration items) held whole. The input
+    is read before this returns."""
+    lines = read(path, options).lines
+    texts: Iterable[str] = [line.text for line in lines]
+    if options.restore:
+        _, restored = Restorer.default().restore_stream(texts, options.profile, [line.word_confidences for line in lines])
+        texts = (line.text for line in restored)
+    return (normalize_lines([text], options.style)[0] for text in texts)

@@ -384,3 +384,16 @@ def test_a_run_whose_only_change_is_a_gone_input_exits_with_batch_failures(tmp_p
     returncode, stderr = run_folder(tmp_path, tmp_path / "in")
     assert returncode == 0, stderr
     assert list(pd.read_csv(out / "errors.csv", encoding="utf-8-sig")["document"]) == ["doc-01"]
+
+
+@pytest.mark.slow
+def test_the_summary_keeps_what_it_reports_not_the_files_written(tmp_path):
+    """A document's JSON and text are written as it arrives; held in the summary, a large one's would
+    stay in memory through the rebuild (and an archive's all at once)."""
+    copies(tmp_path / "in", 2)
+    out = tmp_path / "outputs"
+    summary = run([tmp_path / "in"], out, tmp_path / "normalized", log=QUIET)
+    assert [(o.document, o.normalized, o.pdf) for o in summary.done] == [(None, None, None)] * 2
+    assert sorted(o.job.name for o in summary.done) == ["doc-00", "doc-01"]
+    assert all(o.tasks > 0 and o.pages == 1 for o in summary.done)
+    assert json.loads((out / "doc-00.json").read_text(encoding="utf-8"))["tasks"]

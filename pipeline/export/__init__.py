@@ -20,7 +20,7 @@ from typing import TextIO
 from pipeline.export.files import write_atomic, write_output
 from pipeline.export.folder import OutputFolder, document_json, document_json_bytes, document_json_chunks
 from pipeline.export.formats import FORMATS, write_exports
-from pipeline.export.report import write_report
+from pipeline.export.report import Report
 from pipeline.export.tables import DOCUMENT_COLUMNS, document_row, write_csv
 
 __all__ = ["FORMATS", "OutputFolder", "document_json", "document_json_bytes", "document_json_chunks", "rebuild",
@@ -36,10 +36,16 @@ def rebuild(out_dir: Path, log: TextIO = sys.stderr) -> tuple[int, int]:
     Returns the counts of documents and tasks.
     """
     folder = OutputFolder(out_dir)
-    documents = folder.documents()
+    report = Report(out_dir)
+    # One document's lines and restoration items are held at a time: its page is written as soon as it
+    # is read, and the tables, exports and index are written from the documents' summaries.
+    documents = []
+    for document in folder.each_document():
+        report.write_page(document)
+        documents.append(document.summary())
     for problem in folder.unreadable.values():
         print(f"warning: skipped {problem}", file=log)
     write_csv(out_dir / "documents.csv", [document_row(d.name, d.machine) for d in documents], DOCUMENT_COLUMNS)
     write_exports(out_dir, documents)
-    write_report(out_dir, documents)
+    report.write_index(documents)
     return len(documents), sum(len(d.machine.tasks) for d in documents)

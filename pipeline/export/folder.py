@@ -18,12 +18,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import ijson
 import regex
 
 from pipeline.corrections import CorrectionStore, DocumentCorrections, WordCorrection, applying
 from pipeline.errors import InputError
 from pipeline.export.files import batched_text
-from pipeline.export.lines import ReviewLine, review_lines
+from pipeline.export.lines import ReviewLine, each_review_line, stale_corrections
+from pipeline.export.reading import load_document
 from pipeline.model import Document, Task
 
 
@@ -32,15 +34,15 @@ class UnreadableDocument(InputError):
 
 
 def read_document(path: Path) -> Document:
-    """A per-document JSON file; UnreadableDocument when it is broken or not one."""
+    """A per-document JSON file, its restoration items kept compactly (see reading.py);
+    UnreadableDocument when it is broken or not one."""
     try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
+        with open(path, "rb") as handle:
+            return load_document(handle)
     except OSError as exc:
         raise UnreadableDocument(f"{path}: cannot read: {exc.strerror}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ijson.JSONError) as exc:
         raise UnreadableDocument(f"{path}: not valid JSON ({exc})") from None
-    try:
-        return Document.from_dict(data)
     except (TypeError, KeyError, ValueError) as exc:
         raise UnreadableDocument(f"{path}: not a document result of this pipeline ({exc})") from None
 
@@ -106,16 +108,16 @@ class ReviewedDocument:
     corrections: DocumentCorrections = field(default_factory=DocumentCorrections)
 
     @cached_property
-    def _lines_and_stale(self) -> tuple[list[ReviewLine], list[WordCorrection]]:
-        return review_lines(self.machine, self.corrections.words)
+    def _lines(self) -> list[ReviewLine]:
+        return list(each_review_line(self.machine, self.corrections.words))
 
     @property
     def lines(self) -> list[ReviewLine]:
-        return self._lines_and_stale[0]
+        return self._lines
 
-    @property
+    @cached_property
     def stale_corrections(self) -> list[WordCorrection]:
-        return self._lines_and_stale[1]
+        return stale_corrections(self.machine, self.corrections.words)
 
     @property
     def has_lines(self) -> bool:
@@ -128,10 +130,19 @@ class ReviewedDocument:
         for task in self.machine.tasks:
             fields = self.corrections.tasks.get(task.id, {})
             effective = replace(task, **{name: value for name, value in fields.items() if name in EDITABLE_TASK_FIELDS})
-            if "text" not in fields:
-                effective.text = carry_word_corrections(task.text, self.lines, *task.lines)
+            if "text" not in fields and self.corrections.words:  # the text as it is when no word is corrected
+                effective.text = carry_word_corrections(task.text, self._lines, *task.lines)
             reviewed.append(ReviewedTask(self.name, task, effective))
         return reviewed
+
+    def summary(self) -> ReviewedDocument:
+        """The document as tables, exports and the index read it: the same tasks, without the restoration
+        items, and without the lines when no word correction is carried from them into a task, so that
+        a folder's documents may be held at once."""
+        restoration = self.machine.restoration
+        machine = replace(self.machine, lines=self.machine.lines if self.corrections.words else [],
+                          restoration=restoration and replace(restoration, items=[]))
+        return ReviewedDocument(self.name, machine, self.corrections)
 
     def task(self, task_id: str) -> ReviewedTask | None:
         return next((t for t in self.tasks if t.machine.id == task_id), None)
@@ -207,6 +218,20 @@ class OutputFolder:
         corrections = self.corrections.all()
         return [ReviewedDocument(name, machine, applying(corrections, name, machine.source.sha256))
                 for name, machine in self.machine_results().items()]
+
+    def each_document(self) -> Iterator[ReviewedDocument]:
+        """documents(), read one at a time as they are asked for and not kept (nor taken from what
+        earlier reads kept): a folder's largest document is the most held at once."""
+        corrections = self.corrections.all()
+        for path in sorted(self.path.glob("*.json")):
+            try:
+                machine = read_document(path)
+            except UnreadableDocument as problem:
+                if path.exists():  # not one gone meanwhile
+                    self.unreadable[path.name] = str(problem)
+                continue
+            self.unreadable.pop(path.name, None)
+            yield ReviewedDocument(path.stem, machine, applying(corrections, path.stem, machine.source.sha256))
 
     def document(self, name: str) -> ReviewedDocument | None:
         # Names come from URLs: only a document listed in this folder, never a path built from the name.

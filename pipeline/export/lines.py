@@ -6,10 +6,11 @@ confidence, alternatives), found by its offset in the normalized line.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+
 from pipeline.corrections import WordCorrection
-from pipeline.model import Document, TokenRestoration
+from pipeline.model import Document, Line, TokenRestoration, TokenRestorations
 from pipeline.restore import LOW_CONFIDENCE
 from pipeline.restore.tokens import tokenize
 
@@ -61,31 +62,56 @@ class ReviewLine:
         return "".join(piece if isinstance(piece, str) else piece.text for piece in self.pieces)
 
 
-def review_lines(document: Document, corrections: dict[tuple[int, int], WordCorrection]
-                 ) -> tuple[list[ReviewLine], list[WordCorrection]]:
-    """The document's lines with restoration items and corrections placed on their words.
-
-    Also returns the corrections that no longer fit a word (the document was
-    processed again and its text changed there).
-    """
-    items_by_line: dict[int, list[TokenRestoration]] = defaultdict(list)
-    for item in document.restoration.items if document.restoration else []:
-        items_by_line[item.line].append(item)
-    placed: set[tuple[int, int]] = set()
-    lines = []
+def each_review_line(document: Document, corrections: dict[tuple[int, int], WordCorrection]) -> Iterator[ReviewLine]:
+    """The document's lines with restoration items and corrections placed on their words, made one at
+    a time: a page written as they come never holds a word object for every word of a long document."""
+    items = document.restoration.items if document.restoration else []
+    positions = _positions_by_line(items)
     for raw in document.lines:
-        line = ReviewLine(raw.number, raw.page, raw.original, raw.text, raw.bbox, raw.ocr_confidence)
-        words = [Word(token.start, token.text) for token in tokenize(line.machine)]
-        _attach_items(words, items_by_line.get(line.number, []))
-        for word in words:
-            correction = corrections.get((line.number, word.start))
-            if correction is not None and correction.machine == word.machine:
-                word.corrected = correction.corrected
-                placed.add((line.number, word.start))
-        line.pieces = _cut(line.machine, words)
-        lines.append(line)
-    stale = [c for key, c in corrections.items() if key not in placed]
-    return lines, stale
+        yield _review_line(raw, [items[index] for index in positions.get(raw.number, ())], corrections)
+
+
+def stale_corrections(document: Document, corrections: dict[tuple[int, int], WordCorrection]) -> list[WordCorrection]:
+    """The corrections that no longer fit a word (the document was processed again and its text
+    changed there); only the lines corrected are looked at."""
+    corrected = {number for number, _ in corrections}
+    return _unplaced([_review_line(raw, [], corrections) for raw in document.lines if raw.number in corrected],
+                     corrections)
+
+
+def _review_line(raw: Line, items: list[TokenRestoration], corrections: dict[tuple[int, int], WordCorrection]
+                 ) -> ReviewLine:
+    line = ReviewLine(raw.number, raw.page, raw.original, raw.text, raw.bbox, raw.ocr_confidence)
+    words = [Word(token.start, token.text) for token in tokenize(line.machine)]
+    _attach_items(words, items)
+    for word in words:
+        correction = corrections.get((line.number, word.start))
+        if correction is not None and correction.machine == word.machine:
+            word.corrected = correction.corrected
+    line.pieces = _cut(line.machine, words)
+    return line
+
+
+def _unplaced(lines: list[ReviewLine], corrections: dict[tuple[int, int], WordCorrection]) -> list[WordCorrection]:
+    placed = {(line.number, word.start) for line in lines for word in line.words if word.corrected is not None}
+    return [c for key, c in corrections.items() if key not in placed]
+
+
+def _positions_by_line(items: Sequence[TokenRestoration]) -> dict[int, range | list[int]]:
+    """Line number -> the positions of its items in `items`, in order; a run of positions as a range
+    (the restorer gives items line by line), so a million items need no million numbers."""
+    numbers = ((items.line_of(index) for index in range(len(items))) if isinstance(items, TokenRestorations)
+               else (item.line for item in items))
+    positions: dict[int, range | list[int]] = {}
+    for index, number in enumerate(numbers):
+        found = positions.get(number)
+        if found is None:
+            positions[number] = range(index, index + 1)
+        elif isinstance(found, range) and found.stop == index:
+            positions[number] = range(found.start, index + 1)
+        else:
+            positions[number] = [*found, index]
+    return positions
 
 
 def _attach_items(words: list[Word], items: list[TokenRestoration]) -> None:

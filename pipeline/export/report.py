@@ -6,6 +6,7 @@ sheet inside each file so a report can be mailed or opened from a share.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -13,6 +14,7 @@ from urllib.parse import quote
 from pipeline.export.files import write_atomic
 from pipeline.export.folder import ReviewedDocument, ReviewedTask
 from pipeline.export.formats import all_tasks
+from pipeline.export.lines import ReviewLine, each_review_line
 from pipeline.export.pages import FILTERS, GLOBALS, STATIC, TEMPLATES
 
 INDEX = "index.html"
@@ -40,22 +42,47 @@ class ReportLinks:
         return None
 
 
+class Report:
+    """The report's pages, written one at a time: a page is written as it is rendered, its lines made
+    as the page reaches them (see StreamedDocument)."""
+
+    def __init__(self, out_dir: Path):
+        from jinja2 import Environment, FileSystemLoader  # only `run` writes the report; its workers do not
+
+        self.out_dir = out_dir
+        environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
+        environment.filters.update(FILTERS)
+        environment.globals.update(GLOBALS)
+        self._common = {"links": ReportLinks, "editable": False, "today": date.today().isoformat(),
+                        "inline_css": (STATIC / "review.css").read_text(encoding="utf-8")}
+        self._page = environment.get_template("document.html")
+        self._index = environment.get_template("report_index.html")
+
+    def write_page(self, document: ReviewedDocument) -> Path:
+        """<name>.html for `document`."""
+        path = self.out_dir / f"{document.name}.html"
+        document = StreamedDocument(document.name, document.machine, document.corrections)
+        write_atomic(path, self._page.generate(document=document, rows=[(document, t) for t in document.tasks],
+                                               **self._common))
+        return path
+
+    def write_index(self, documents: list[ReviewedDocument]) -> Path:
+        """index.html, listing `documents` (all of `out_dir`'s) and their tasks."""
+        path = self.out_dir / INDEX
+        write_atomic(path, self._index.generate(documents=documents, rows=all_tasks(documents), **self._common))
+        return path
+
+
+class StreamedDocument(ReviewedDocument):
+    """A document whose `lines` are made one at a time each time they are read, for a page that
+    reads them once; everything else is as ReviewedDocument has it."""
+
+    @property
+    def lines(self) -> Iterator[ReviewLine]:
+        return each_review_line(self.machine, self.corrections.words)
+
+
 def write_report(out_dir: Path, documents: list[ReviewedDocument]) -> list[Path]:
     """<name>.html for each of `documents` (those of `out_dir`) and the index."""
-    from jinja2 import Environment, FileSystemLoader  # only `run` writes the report; its workers do not
-
-    environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True)
-    environment.filters.update(FILTERS)
-    environment.globals.update(GLOBALS)
-    common = {"links": ReportLinks, "editable": False, "today": date.today().isoformat(),
-              "inline_css": (STATIC / "review.css").read_text(encoding="utf-8")}
-    written = []
-    page = environment.get_template("document.html")
-    for document in documents:
-        path = out_dir / f"{document.name}.html"
-        write_atomic(path, page.render(document=document, rows=[(document, t) for t in document.tasks], **common))
-        written.append(path)
-    index = environment.get_template("report_index.html").render(documents=documents, rows=all_tasks(documents),
-                                                                  **common)
-    write_atomic(out_dir / INDEX, index)
-    return [*written, out_dir / INDEX]
+    report = Report(out_dir)
+    return [*(report.write_page(document) for document in documents), report.write_index(documents)]

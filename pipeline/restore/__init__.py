@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,6 +135,16 @@ class RestoredText:
 
 
 @dataclass
+class RestoredLine:
+    """One line of a text as Restorer.restore_stream gives it."""
+
+    text: str
+    tokens: int = 0  # words and codes restored
+    changed: int = 0
+    items: list[TokenRestoration] = field(default_factory=list)  # its changed or low-confidence words
+
+
+@dataclass
 class Decision:
     token: Token
     restored: str
@@ -217,6 +228,23 @@ class Restorer:
                       word_confidences: list[list[float] | None] | None = None) -> RestoredText:
         """`word_confidences`: for OCR'd lines, the engine's confidence (0..1) in each
         whitespace-separated word of the line, or None where there is none."""
+        profile, restored = self.restore_stream(lines, profile, word_confidences)
+        result = RestoredText(lines=[], profile=profile)
+        for line in restored:
+            result.lines.append(line.text)
+            result.tokens += line.tokens
+            result.changed += line.changed
+            for item in line.items:
+                result.items.append(item.line, item.start, item.original, item.restored, item.confidence,
+                                    item.alternatives)
+        return result
+
+    def restore_stream(self, lines: list[str], profile: str = AUTO,
+                       word_confidences: list[list[float] | None] | None = None
+                       ) -> tuple[str, Iterator[RestoredLine]]:
+        """restore_lines's result line by line: the profile, and the restored lines, each given as soon
+        as no later clause can reach it. A caller that writes each line out holds no more than a block
+        of clauses, whatever the length of the text."""
         lines = [_LIST_MARKER_JUNK.sub(lambda m: m[1] + _LIST_MARKER_LETTERS[m[2]] + m[3], line) for line in lines]
         lines = _renumbered(lines)
         doubtful = _doubtful_words(lines, word_confidences)
@@ -224,26 +252,28 @@ class Restorer:
         tokenized = self._first_lines_tokens(lines) if profile == AUTO else []
         if profile == AUTO:
             profile = self.detect_profile([token for line in tokenized for token in line])
+        return profile, self._restored(lines, tokenized, profile, doubtful)
+
+    def _restored(self, lines: list[str], tokenized: list[list[Token]], profile: str,
+                  doubtful: dict[int, list[range]]) -> Iterator[RestoredLine]:
         channel = self.profiles[profile]
-        result = RestoredText(lines=[], profile=profile)
-        # Lines are written out as soon as no later clause can reach them, so the decisions
-        # held at any moment are those of a clause or two, whatever the length of the text.
+        # The decisions held at any moment are those of a block and of the lines a clause of it ends on.
         pending: dict[int, list[Decision]] = {}
         memory = DocumentMemory()
         block: list[list[tuple[int, Token]]] = []
-        size = 0
+        size = written = 0
         for clause in self._clauses(lines, tokenized):
             block.append(clause)
             size += len(clause)
             if size >= BLOCK_TOKENS:
                 self._restore_block(block, channel, profile, memory, pending, doubtful)
-                while len(result.lines) < clause[-1][0]:
-                    self._write_line(result, lines, pending.pop(len(result.lines), []))
+                while written < clause[-1][0]:
+                    yield self._restored_line(lines, written, pending.pop(written, []))
+                    written += 1
                 block, size = [], 0
         self._restore_block(block, channel, profile, memory, pending, doubtful)
-        while len(result.lines) < len(lines):
-            self._write_line(result, lines, pending.pop(len(result.lines), []))
-        return result
+        for index in range(written, len(lines)):
+            yield self._restored_line(lines, index, pending.pop(index, []))
 
     def _restore_block(self, block, channel, profile: str, memory: DocumentMemory,
                        pending: dict[int, list[Decision]], doubtful: dict[int, list[range]]) -> None:
@@ -279,9 +309,9 @@ class Restorer:
         return tokenized
 
     @staticmethod
-    def _write_line(result: RestoredText, lines: list[str], decisions: list[Decision]) -> None:
-        index = len(result.lines)
+    def _restored_line(lines: list[str], index: int, decisions: list[Decision]) -> RestoredLine:
         line = lines[index]
+        restored = RestoredLine("")
         pieces, cursor, length = [], 0, 0
         for decision in sorted(decisions, key=lambda d: d.token.start):
             token = decision.token
@@ -291,14 +321,15 @@ class Restorer:
             pieces.append(decision.restored)
             length = start + len(decision.restored)
             cursor = token.end
-            result.tokens += 1
+            restored.tokens += 1
             changed = decision.restored != token.text
-            result.changed += changed
+            restored.changed += changed
             if changed or decision.confidence < LOW_CONFIDENCE:
-                result.items.append(index + 1, start, token.text, decision.restored, decision.confidence,
-                                    decision.alternatives)
+                restored.items.append(TokenRestoration(index + 1, start, token.text, decision.restored,
+                                                       decision.confidence, decision.alternatives))
         pieces.append(line[cursor:])
-        result.lines.append("".join(pieces))
+        restored.text = "".join(pieces)
+        return restored
 
     @staticmethod
     def _clauses(lines: list[str], tokenized: list[list[Token]]):
