@@ -117,6 +117,16 @@ class ChannelProfile:
         self._alphabet = alphabet
         self._deletion = np.array([self._cost(c, EMPTY) for c in alphabet])
         self._read_as: dict[str, np.ndarray] = {}  # OCR character -> cost of each alphabet letter read as it
+        # What `_read_as_column` builds its columns from, as `edit_cost` reads it: the letters of each base
+        # letter, and for each OCR string the letters training saw read as it, with the cost.
+        self._same_base: dict[str, list[int]] = defaultdict(list)
+        for number, letter in enumerate(alphabet):
+            self._same_base[strip_marks(letter)].append(number)
+        self._seen_read: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for g, row in self.substitution.items():
+            if g in code:
+                for o, logprob in row.items():
+                    self._seen_read[o].append((code[g], -logprob))
         self._confusion_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # see _confusions
         # OCR strings of two or more characters training saw for one letter, and in skeletons, the
         # base letter each stands for: "gitlra" is looked up as "giua" too.
@@ -208,9 +218,18 @@ class ChannelProfile:
         return seen_as
 
     def _read_as_column(self, o: str) -> np.ndarray:
+        """The cost of each alphabet letter read as the OCR string `o` (not empty): `edit_cost`, laid out
+        from the letters training saw read so and those of the same base letter, not asked letter by letter."""
         column = self._read_as.get(o)
         if column is None:
-            column = self._read_as[o] = np.array([self._cost(c, o) for c in self._alphabet])
+            if len(o) > 1:
+                column = np.full(len(self._alphabet), math.inf)
+            else:
+                column = np.full(len(self._alphabet), UNSEEN_SUBSTITUTION)
+                column[self._same_base.get(strip_marks(o), [])] = UNSEEN_SAME_LETTER
+            for number, cost in self._seen_read.get(o, ()):
+                column[number] = cost
+            self._read_as[o] = column
         return column
 
     def candidates(self, ocr: str) -> list[tuple[str, float]]:
