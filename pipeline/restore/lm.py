@@ -51,7 +51,7 @@ class TrigramLM:
         self.lower = arrays["lower_lp"].astype(np.float64)
         # log P(capitals | word) beside words in small letters: "AI", "COP" are codes, "ải", "cốp" are not.
         self.upper = arrays["upper_lp"].astype(np.float64)
-        # Each order in its own sorted array, so a query searches only the order it needs.
+        # Each order in its own table, so a query searches only the order it needs.
         self._trigrams = _sorted(arrays["tri_keys"], arrays["tri_lp"])
         self._contexts = PairIndex(arrays["bow3_keys"], arrays["bow3"], len(self.words))
         self._bigrams = PairIndex(arrays["bi_keys"], arrays["bi_lp"], len(self.words))
