@@ -95,10 +95,11 @@ class PairIndex:
         order = np.argsort(keys, kind="stable")
         self._words = words
         bit = (keys[order] >> BITS) * words + (keys[order] & ((1 << BITS) - 1))
-        present = np.zeros(-(-words * words // BLOCK) * BLOCK, dtype=bool)
-        present[bit] = True
-        self._blocks = np.packbits(present, bitorder="little").view(np.uint16)
-        self._before = np.concatenate([[0], np.cumsum(_POPCOUNT[self._blocks])[:-1]]).astype(np.int32)
+        # Set block by block (each pair's bit once, so adding is setting): no array of every pair at load.
+        self._blocks = np.zeros(-(-words * words // BLOCK), dtype=np.uint16)
+        np.add.at(self._blocks, bit >> BLOCK_BITS, np.left_shift(1, bit & (BLOCK - 1)).astype(np.uint16))
+        counts = _POPCOUNT[self._blocks]
+        self._before = np.cumsum(counts, dtype=np.int32) - counts
         self._values = np.append(values[order].astype(np.float64), 0.0)  # 0: the value of "not found"
 
     def find(self, v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
