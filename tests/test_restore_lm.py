@@ -148,3 +148,17 @@ def test_the_word_after_a_list_marker_starts_a_sentence():
     """Its capital says nothing of a name: "Chu" after "b)" is "Chú" (trọng), not "Chủ" (tịch)."""
     assert Restorer.default().restore_text("b) Chu trong cong tac thong tin tuyen truyen").lines == [
         "b) Chú trọng công tác thông tin tuyên truyền"]
+
+
+def test_pair_index_finds_exactly_the_stored_pairs():
+    from pipeline.restore.lm import BITS, PairIndex
+    words = 37
+    stored = {(0, 0): -0.5, (0, 36): -1.5, (5, 7): -2.0, (7, 5): -3.0, (36, 36): -4.0, (12, 16): -5.0, (12, 17): -6.0}
+    keys = np.array([(v << BITS) | w for v, w in stored], dtype=np.int64)[::-1]  # any order
+    index = PairIndex(keys, np.array(list(stored.values()))[::-1], words)
+    v, w = np.meshgrid(np.arange(words), np.arange(words), indexing="ij")
+    found, values = index.find(v, w)
+    assert found.shape == values.shape == (words, words)
+    assert {(int(a), int(b)) for a, b in zip(*np.nonzero(found))} == set(stored)
+    assert all(values[pair] == value for pair, value in stored.items())
+    assert not values[~found].any()

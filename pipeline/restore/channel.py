@@ -43,6 +43,7 @@ CACHE_LIMIT = 200_000
 # A letter read as several characters at least this likely (log P) is undone when looking up candidates.
 MULTI_READ_LOOKUP = -6.0
 CHANNEL_BEAM = 10.0  # candidates this much less likely than the best reading are not worth decoding
+NEAR_BATCH = 1_000  # OCR skeletons compared with every syllable's in one call: a few megabytes of distances
 D_BAR_INITIAL_READS = "pb"
 _LONE_Q = regex.compile(r"Q(?!U)")
 _DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "9": "o", "1": "l", "3": "a", "4": "a"})
@@ -116,6 +117,16 @@ class ChannelProfile:
         self._alphabet = alphabet
         self._deletion = np.array([self._cost(c, EMPTY) for c in alphabet])
         self._read_as: dict[str, np.ndarray] = {}  # OCR character -> cost of each alphabet letter read as it
+        # What `_read_as_column` builds its columns from, as `edit_cost` reads it: the letters of each base
+        # letter, and for each OCR string the letters training saw read as it, with the cost.
+        self._same_base: dict[str, list[int]] = defaultdict(list)
+        for number, letter in enumerate(alphabet):
+            self._same_base[strip_marks(letter)].append(number)
+        self._seen_read: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for g, row in self.substitution.items():
+            if g in code:
+                for o, logprob in row.items():
+                    self._seen_read[o].append((code[g], -logprob))
         self._confusion_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # see _confusions
         # OCR strings of two or more characters training saw for one letter, and in skeletons, the
         # base letter each stands for: "gitlra" is looked up as "giua" too.
@@ -207,9 +218,18 @@ class ChannelProfile:
         return seen_as
 
     def _read_as_column(self, o: str) -> np.ndarray:
+        """The cost of each alphabet letter read as the OCR string `o` (not empty): `edit_cost`, laid out
+        from the letters training saw read so and those of the same base letter, not asked letter by letter."""
         column = self._read_as.get(o)
         if column is None:
-            column = self._read_as[o] = np.array([self._cost(c, o) for c in self._alphabet])
+            if len(o) > 1:
+                column = np.full(len(self._alphabet), math.inf)
+            else:
+                column = np.full(len(self._alphabet), UNSEEN_SUBSTITUTION)
+                column[self._same_base.get(strip_marks(o), [])] = UNSEEN_SAME_LETTER
+            for number, cost in self._seen_read.get(o, ()):
+                column[number] = cost
+            self._read_as[o] = column
         return column
 
     def candidates(self, ocr: str) -> list[tuple[str, float]]:
@@ -225,7 +245,11 @@ class ChannelProfile:
         text's new words are scored in one table, not one small table each."""
         if len(self._cache) > CACHE_LIMIT:  # bound memory over archive-sized batches
             self._cache.clear()
-        pools = {ocr: self._pool(ocr) for ocr in dict.fromkeys(tokens) if ocr not in self._cache}
+        plans = {ocr: self._pool(ocr) for ocr in dict.fromkeys(tokens) if ocr not in self._cache}
+        near = self._near_skeletons({query for _, queries in plans.values() for query in queries})
+        pools = {ocr: np.unique(np.concatenate(rows + [self._by_skeleton[neighbour] for query in queries
+                                                       for neighbour in near[query]]))
+                 for ocr, (rows, queries) in plans.items()}
         scored = iter(self._logprobs_many([(clean_junk(ocr), rows) for ocr, rows in pools.items() if len(rows)]))
         for ocr, rows in pools.items():
             if not len(rows):
@@ -238,42 +262,53 @@ class ChannelProfile:
             self._cache[ocr] = [(self._spellings[row], score)
                                 for row, score in zip(rows[order].tolist(), scores[order].tolist()) if score >= floor]
 
-    def _pool(self, ocr: str) -> np.ndarray:
-        """The rows of the syllables worth scoring for an OCR token, in order."""
+    def _pool(self, ocr: str) -> tuple[list[np.ndarray], list[tuple[str, bool]]]:
+        """The rows of the syllables worth scoring for an OCR token: those found by its letters, and the
+        (skeleton, garbled) queries whose near skeletons' syllables are worth scoring too (`_near_skeletons`)."""
         text = clean_junk(ocr)
         pool = [np.array([self._row[spelling] for spelling in self.tokens.get(text, ())], dtype=np.int64)]
+        queries = []
         key = skeleton(ocr)
         if key:
             pool.append(self._by_skeleton.get(key, pool[0][:0]))
             # Junk, a digit or no vowel at all in a short token: a letter the OCR could not read ("B¢"
             # for "Bộ", "cg" for "có").
             garbled = key != text or text != ocr or not any(c in "aeiouy" for c in key)
-            pool.extend(self._by_skeleton[neighbour] for neighbour in self._near_skeletons(key, garbled))
+            queries.append((key, garbled))
             if self.digits_as_letters and key[0] in D_BAR_INITIAL_READS:
                 # English-model OCR reads an initial capital Đ as P or B too ("Péc lap": "Độc lập").
                 undone = "d" + key[1:]
                 pool.append(self._by_skeleton.get(undone, pool[0][:0]))
-                pool.extend(self._by_skeleton[neighbour] for neighbour in self._near_skeletons(undone, garbled))
+                queries.append((undone, garbled))
             for read, letters in self._read_letters.items():
                 if read in key:
                     for letter in letters:
                         undone = key.replace(read, letter, 1)
                         pool.append(self._by_skeleton.get(undone, pool[0][:0]))
-                        pool.extend(self._by_skeleton[neighbour] for neighbour in self._near_skeletons(undone, True))
-        return np.unique(np.concatenate(pool))
+                        queries.append((undone, True))
+        return pool, queries
 
-    def _near_skeletons(self, key: str, garbled: bool) -> list[str]:
-        """Skeletons of syllables within edit distance of the token's: the nearest ones, and for
-        longer tokens one step further (English OCR often turns one letter into two, "ư" -> "ir")."""
-        limit = self.max_skeleton_distance if len(key) > 2 or garbled else 0
-        found = process.cdist([key], self._skeletons, scorer=Levenshtein.distance, score_cutoff=limit,
-                              dtype=np.int32)[0]
-        within = found <= limit
-        if not within.any():
-            return []
-        nearest = int(found[within].min())
-        reach = nearest + 1 if len(key) >= 3 else nearest
-        return [self._skeletons[i] for i in np.flatnonzero(found <= min(reach, limit)).tolist()]
+    def _near_skeletons(self, queries: Iterable[tuple[str, bool]]) -> dict[tuple[str, bool], list[str]]:
+        """For each (skeleton, garbled), the skeletons of syllables within edit distance of it: the nearest
+        ones, and for longer tokens one step further (English OCR often turns one letter into two, "ư" ->
+        "ir"). All are compared in one call, NEAR_BATCH at a time: far faster than one call each."""
+        queries = list(queries)
+        near: dict[tuple[str, bool], list[str]] = {}
+        for first in range(0, len(queries), NEAR_BATCH):
+            batch = queries[first:first + NEAR_BATCH]
+            # Distances above the cutoff come back as cutoff + 1: each query's own limit below is no higher.
+            distances = process.cdist([key for key, _ in batch], self._skeletons, scorer=Levenshtein.distance,
+                                      score_cutoff=self.max_skeleton_distance, dtype=np.int32)
+            for (key, garbled), found in zip(batch, distances):
+                limit = self.max_skeleton_distance if len(key) > 2 or garbled else 0
+                within = found <= limit
+                if not within.any():
+                    near[key, garbled] = []
+                    continue
+                nearest = int(found[within].min())
+                reach = nearest + 1 if len(key) >= 3 else nearest
+                near[key, garbled] = [self._skeletons[i] for i in np.flatnonzero(found <= min(reach, limit)).tolist()]
+        return near
 
 
 class ChannelModel:

@@ -74,11 +74,11 @@ class Gazetteer:
                 if read is None:
                     break
                 exact_numbers, near = read
-                found = set(exact_numbers)
-                for open_word, number, title in near:
-                    if self._case_fits(token_case(texts[start + open_word]), title, start + open_word == 0):
-                        found.add(number)
-                for number in sorted(found):
+                found = exact_numbers  # in order, each once
+                if near:
+                    found = sorted({*exact_numbers, *(number for open_word, number, title in near if self._case_fits(
+                        token_case(texts[start + open_word]), title, start + open_word == 0))})
+                for number in found:
                     yield start, self._names[number]
 
     def _read(self, window: tuple[str, ...], exact: bool, misread: bool

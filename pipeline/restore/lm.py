@@ -3,7 +3,9 @@
 The model is a handful of sorted numpy arrays (built by training/build_lm.py).
 A query packs (u, v, w) word ids into one integer and finds it with
 `searchsorted`, so the decoder can score every candidate combination at a
-position with a few vectorized calls instead of one dict lookup each.
+position with a few vectorized calls instead of one dict lookup each. Pairs of
+words (contexts, bigrams), asked for millions of times per document, are found
+in constant time instead (`PairIndex`).
 """
 from __future__ import annotations
 
@@ -15,6 +17,11 @@ from pipeline.errors import ModelError
 from pipeline.restore.vocab import NUMBER, SENTENCE_END, SENTENCE_START, UNKNOWN, lm_key
 
 BITS = 14  # bits per word id in a packed key: up to 16,384 words
+BLOCK_BITS = 4  # a PairIndex block holds 2 ** BLOCK_BITS = 16 pairs' bits
+BLOCK = 1 << BLOCK_BITS
+# The number of bits set in each 16-bit value.
+_POPCOUNT = np.unpackbits(np.arange(1 << BLOCK, dtype=np.uint16).view(np.uint8)).reshape(-1, BLOCK).sum(axis=1)
+_POPCOUNT = _POPCOUNT.astype(np.int32)
 
 
 def pack(u, v, w):
@@ -44,20 +51,13 @@ class TrigramLM:
         self.lower = arrays["lower_lp"].astype(np.float64)
         # log P(capitals | word) beside words in small letters: "AI", "COP" are codes, "ải", "cốp" are not.
         self.upper = arrays["upper_lp"].astype(np.float64)
-        # Each order in its own sorted array, so a query searches only the order it needs.
+        # Each order in its own table, so a query searches only the order it needs.
         self._trigrams = _sorted(arrays["tri_keys"], arrays["tri_lp"])
-        # Pair keys fit in 32 bits (2 * BITS < 31): half the memory to search through.
-        self._contexts = _sorted(arrays["bow3_keys"].astype(np.int32), arrays["bow3"])
-        self._bigrams = _sorted(arrays["bi_keys"].astype(np.int32), arrays["bi_lp"])
+        self._contexts = PairIndex(arrays["bow3_keys"], arrays["bow3"], len(self.words))
+        self._bigrams = PairIndex(arrays["bi_keys"], arrays["bi_lp"], len(self.words))
         # One backoff weight per word: a plain array, 0 for a word never seen as a context.
         self._bow2 = np.zeros(len(self.words))
         self._bow2[arrays["bow2_keys"]] = arrays["bow2"]
-        # Which words begin and end a stored pair: pairs of other words are not searched for.
-        mask = (1 << BITS) - 1
-        self._begins_context, self._ends_context = _present(arrays["bow3_keys"] >> BITS, arrays["bow3_keys"] & mask,
-                                                            len(self.words))
-        self._begins_bigram, self._ends_bigram = _present(arrays["bi_keys"] >> BITS, arrays["bi_keys"] & mask,
-                                                          len(self.words))
 
     def word_id(self, word: str) -> int:
         return self.index.get(lm_key(word), self.unknown)
@@ -73,10 +73,8 @@ class TrigramLM:
         shape = np.broadcast_shapes(u.shape, v.shape, w.shape)
         if not shape:
             return self.logprob(u[None], v[None], w[None])[0]
-        has_context, bow3 = _find(self._contexts, ((u << BITS) | v).astype(np.int32),
-                                  self._begins_context[u] & self._ends_context[v])
-        has_bigram, bi = _find(self._bigrams, ((v << BITS) | w).astype(np.int32),
-                               self._begins_bigram[v] & self._ends_bigram[w])
+        has_context, bow3 = self._contexts.find(u, v)
+        has_bigram, bi = self._bigrams.find(v, w)
         lower = np.where(has_bigram, bi, self._bow2[v] + self.unigram[w])
         scores = np.broadcast_to(bow3 + lower, shape).copy()
         # A stored trigram's last two words are a stored bigram: only those are searched for.
@@ -87,28 +85,42 @@ class TrigramLM:
         return scores
 
 
+class PairIndex:
+    """The values of stored word pairs (v, w), found in constant time: a bit per possible pair, set
+    where it is stored, in 16-bit blocks with the number of pairs before each block. Pairs in key
+    order are pairs in bit order, so a stored pair's rank among the set bits is its place among the
+    values. A binary search takes some 18 scattered reads per query, and the decoder asks millions."""
+
+    def __init__(self, keys: np.ndarray, values: np.ndarray, words: int):
+        order = np.argsort(keys, kind="stable")
+        self._words = words
+        bit = (keys[order] >> BITS) * words + (keys[order] & ((1 << BITS) - 1))
+        # Set block by block (each pair's bit once, so adding is setting): no array of every pair at load.
+        self._blocks = np.zeros(-(-words * words // BLOCK), dtype=np.uint16)
+        np.add.at(self._blocks, bit >> BLOCK_BITS, np.left_shift(1, bit & (BLOCK - 1)).astype(np.uint16))
+        counts = _POPCOUNT[self._blocks]
+        self._before = np.cumsum(counts, dtype=np.int32) - counts
+        self._values = np.append(values[order].astype(np.float64), 0.0)  # 0: the value of "not found"
+
+    def find(self, v: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(found, value) per pair of word ids, in their broadcast shape."""
+        bit = v * self._words + w
+        block, offset = bit >> BLOCK_BITS, (bit & (BLOCK - 1)).astype(np.uint16)
+        bits = self._blocks[block]
+        found = ((bits >> offset) & 1).astype(bool)
+        rank = self._before[block] + _POPCOUNT[bits & ((np.uint16(1) << offset) - np.uint16(1))]
+        return found, self._values[np.where(found, rank, -1)]
+
+
 def _sorted(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keys in ascending order with their values as float64, and 0 appended: the value of "not found"."""
     order = np.argsort(keys, kind="stable")
     return keys[order], np.append(values[order].astype(np.float64), 0.0)
 
 
-def _present(first: np.ndarray, second: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    begins, ends = np.zeros(size, dtype=bool), np.zeros(size, dtype=bool)
-    begins[first], ends[second] = True, True
-    return begins, ends
-
-
-def _find(table: tuple[np.ndarray, np.ndarray], queries: np.ndarray, possible: np.ndarray | None = None
-          ) -> tuple[np.ndarray, np.ndarray]:
-    """(found, value) per query, in the queries' shape; if given, only the `possible` queries are searched."""
+def _find(table: tuple[np.ndarray, np.ndarray], queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(found, value) per query, in the queries' shape."""
     keys, values = table
-    searched = queries if possible is None else queries[possible]
-    positions = np.minimum(np.searchsorted(keys, searched), len(keys) - 1)
-    hit = keys[positions] == searched
-    value = values[np.where(hit, positions, -1)]
-    if possible is None:
-        return hit, value
-    found, values_found = np.zeros(queries.shape, dtype=bool), np.zeros(queries.shape)
-    found[possible], values_found[possible] = hit, value
-    return found, values_found
+    positions = np.minimum(np.searchsorted(keys, queries), len(keys) - 1)
+    hit = keys[positions] == queries
+    return hit, values[np.where(hit, positions, -1)]
