@@ -103,7 +103,8 @@ _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Te
 # numbers before and after tell which one was printed.
 # A heading may have lost its dot or its space ("L MỤC TIÊU", "L.MỤC TIÊU") where the numeral is one of
 # the strokes OCR misreads and a heading in capitals follows.
-_SECTION_NUMBER = regex.compile(r"^([\s_]*)(?:([IVXHlLv]{1,5})(\.\s*\p{Lu})|([IHlL]{1,4})(\s+[\p{Lu}\d\W]+$))")
+_SECTION_NUMBER = regex.compile(
+    r"^(?P<indent>[\s_]*)(?:(?P<numeral>[IVXHlLv]{1,5})\.\s*\p{Lu}|(?P<numeral>[IHlL]{1,4})\s+[\p{Lu}\d\W]+$)")
 _ITEM_NUMBER = regex.compile(r"^(\s*)(\d{1,2})(\.\s)")
 _CODE_PART = regex.compile(r"[^&]+")
 # An initial consonant, one group of vowels and consonants after it (read in lower case, a lone Q as O).
@@ -578,13 +579,17 @@ class Restorer:
         """The word of the model that is no syllable ("IoT", "Internet") an unknown token is as
         Tesseract misreads such words: a capital I as "l" ("loT", "lnternet"), "o" as "ø" or "ơ"
         or with a speck "ø" beside it ("IøT", "IoøT", "IơøT")."""
-        text = "I" + text[1:] if text[0] == "l" else text
+        text = _capital_i(text)
         for variant in (text, text.replace("ø", ""), text.replace("ø", "o")):
             variant = variant.replace("ơ", "o")  # never in a word that is no Vietnamese syllable
-            key = variant.lower()
-            if key and self.lm.word_id(key) != self.lm.unknown and lm_key(key) not in self._syllable_set:
+            if self._known_non_syllable(variant):
                 return variant
         return None
+
+    def _known_non_syllable(self, word: str) -> bool:
+        """A word of the language model that is no Vietnamese syllable ("IoT", "Internet", "kW")."""
+        key = word.lower()
+        return bool(key) and self.lm.word_id(key) != self.lm.unknown and lm_key(key) not in self._syllable_set
 
     def _code_with_d_bar(self, code: str, misread: bool) -> str:
         """The code with the Đ the corpus writes in it ("HDND": "HĐND"). `misread`: for English-model OCR,
@@ -604,11 +609,8 @@ class Restorer:
         letters = [c for c in text if c.isalpha()]
         if not any(a.islower() and b.isupper() for a, b in zip(letters, letters[1:])):
             return None
-        written = "I" + text[1:] if text[0] == "l" else text
-        key = written.lower()
-        if self.lm.word_id(key) != self.lm.unknown and lm_key(key) not in self._syllable_set:
-            return written
-        return None
+        written = _capital_i(text)
+        return written if self._known_non_syllable(written) else None
 
     def _misread_code(self, clause: list[tuple[int, Token]], position: int) -> Token:
         """The token at `position`, a word if it is a code of two capitals the language model has never
@@ -788,13 +790,13 @@ def _renumbered(lines: list[str]) -> list[str]:
     number between two that skip it ("4. … 9. … 6." is "5"), an item letter "d)" after "d)" ("đ)")
     and "đ)" after "c)" ("d)")."""
     lines = list(lines)
-    sections = [(index, match[1], match[2] or match[4], match.end(2) if match[2] else match.end(4))
-                for index, line in enumerate(lines) if (match := _SECTION_NUMBER.match(line))]
+    sections = [(index, match) for index, line in enumerate(lines) if (match := _SECTION_NUMBER.match(line))]
     previous = 0
-    for position, (index, indent, written, end) in enumerate(sections):
+    for position, (index, match) in enumerate(sections):
         expected = previous + 1
+        written = match["numeral"]
         values = _roman_values(written)
-        following = [_roman_values(section[2]) for section in sections[position + 1:position + 3]]
+        following = [_roman_values(later["numeral"]) for _, later in sections[position + 1:position + 3]]
         if previous == 0 and len(values) > 1:
             # "H." first is "I." or "II." after a heading lost: the headings after it tell which.
             agreeing = {value: sum(value + step in later for step, later in enumerate(following, start=1))
@@ -811,9 +813,9 @@ def _renumbered(lines: list[str]) -> list[str]:
             value = expected
         # Only a numeral the sequence confirms is rewritten: a lone "Il." may be "II" or a heading lost.
         if value == expected and _ROMAN_NUMERALS[value] != written:
-            rest = lines[index][end:]
+            rest = lines[index][match.end("numeral"):]
             # The dot a heading's number lost is written back ("L MỤC TIÊU" is "I. MỤC TIÊU").
-            lines[index] = indent + _ROMAN_NUMERALS[value] + (rest if rest.startswith(".") else "." + rest)
+            lines[index] = match["indent"] + _ROMAN_NUMERALS[value] + (rest if rest.startswith(".") else "." + rest)
         previous = value or previous
     items = [(index, match) for index, line in enumerate(lines) if (match := _ITEM_NUMBER.match(line))]
     for position in range(1, len(items) - 1):
@@ -861,6 +863,11 @@ def _batches(read: list[tuple[list, list[Slot], list[list[str]]]]) -> list[list]
             batches.append(batch)
             batch, size = [], 0
     return [*batches, batch] if batch else batches
+
+
+def _capital_i(text: str) -> str:
+    """The text with a leading l made the capital I that OCR reads as l ("loT": "IoT")."""
+    return "I" + text[1:] if text[:1] == "l" else text
 
 
 def _short_capitals_among_small(clause: list[tuple[int, Token]], position: int) -> bool:

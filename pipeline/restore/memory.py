@@ -33,6 +33,7 @@ from pipeline.restore.tokens import token_case
 
 MEMORY_CONFIDENCE = 0.95
 NAME_WEIGHT = 2.0
+NAME_PRIOR = 0.5
 # Tuned on held-out corpus text stripped of its marks (paragraphs in runs of 200, the model trained
 # without them): errors 1,107 -> 1,038 of 257,082 words; weights 0.5-1.5, priors 0.5-6 all gain.
 WORD_WEIGHT = 1.0
@@ -93,7 +94,7 @@ class DocumentMemory:
 
     def scores(self, token: str, options: list[str]) -> np.ndarray | float:
         """What the document's confident readings of this capitalised token say of each option."""
-        return _evidence(self._names.get(token), options, NAME_WEIGHT, 0.5)
+        return _evidence(self._names.get(token), options, NAME_WEIGHT, NAME_PRIOR)
 
     def word_scores(self, token: str, options: list[str]) -> np.ndarray | float:
         """What the document's confident readings of this word in small letters say of each option."""
