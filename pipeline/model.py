@@ -135,8 +135,10 @@ class TokenRestorations(Sequence[TokenRestoration]):
             original, restored, alternatives = self._spelling_table[spelling]
             yield TokenRestoration(line, start, original, restored, _THOUSANDTHS[confidence], list(alternatives))
 
-    def line_of(self, index: int) -> int:
-        return self._lines[index]
+    @property
+    def line_numbers(self) -> Sequence[int]:
+        """Each item's line, without making the items (read only)."""
+        return self._lines
 
     def start_of(self, index: int) -> int:
         return self._starts[index]
@@ -159,6 +161,11 @@ class TokenRestorations(Sequence[TokenRestoration]):
             original, restored, alternatives = self._spelling_table[spelling]
             yield {"line": line, "start": start, "original": original, "restored": restored,
                    "confidence": _THOUSANDTHS[confidence], "alternatives": list(alternatives)}
+
+
+def item_lines(items: Sequence[TokenRestoration]) -> Sequence[int]:
+    """The line of each restoration item, read without making item objects where they are kept compactly."""
+    return items.line_numbers if isinstance(items, TokenRestorations) else [item.line for item in items]
 
 
 @dataclass

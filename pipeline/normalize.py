@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import regex
 
-from pipeline.model import TokenRestoration, TokenRestorations
+from pipeline.model import TokenRestoration, TokenRestorations, item_lines
 from pipeline.vietnamese import MODERN, looks_like_syllable, restyle
 
 _WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
@@ -110,18 +110,18 @@ def normalize_lines(lines: list[str], style: str = MODERN,
     """The lines normalized. Restoration items on them (1-based `line`) are moved to point at the
     same word in the normalized line, spelled as it is there."""
     compact = isinstance(items, TokenRestorations)
-    line_of = items.line_of if compact else (lambda index: items[index].line)
+    line_of = item_lines(items)
     # The restorer gives items line by line, so one pass over the lines finds each line's items in turn.
     order = range(len(items))
-    if any(line_of(index) > line_of(index + 1) for index in range(len(items) - 1)):
-        order = sorted(order, key=line_of)
+    if any(line_of[index] > line_of[index + 1] for index in range(len(items) - 1)):
+        order = sorted(order, key=line_of.__getitem__)
     result, cursor = [], 0
     for number, line in enumerate(lines, start=1):
         tracked = _normalize(line, style)
         result.append(tracked.text)
-        if cursor < len(order) and line_of(order[cursor]) == number:
+        if cursor < len(order) and line_of[order[cursor]] == number:
             offsets = tracked.offsets(len(line))
-            while cursor < len(order) and line_of(order[cursor]) == number:
+            while cursor < len(order) and line_of[order[cursor]] == number:
                 index = order[cursor]
                 if compact:
                     items.move(index, offsets[min(items.start_of(index), len(line))])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pipeline.ingest import ingest
 from pipeline.model import Document, RestorationReport
-from pipeline.normalize import normalize_lines
+from pipeline.normalize import normalize_line, normalize_lines
 from pipeline.parse import parse
 from pipeline.quality import record_doubted_words
 from pipeline.restore import AUTO, Restorer
@@ -104,4 +104,4 @@ def restored_lines(path: Path, options: Options = Options()) -> Iterator[str]:
     if options.restore:
         _, restored = Restorer.default().restore_stream(texts, options.profile, [line.word_confidences for line in lines])
         texts = (line.text for line in restored)
-    return (normalize_lines([text], options.style)[0] for text in texts)
+    return (normalize_line(text, options.style) for text in texts)

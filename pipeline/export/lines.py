@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.corrections import WordCorrection
-from pipeline.model import Document, Line, TokenRestoration, TokenRestorations
+from pipeline.model import Document, Line, TokenRestoration, item_lines
 from pipeline.restore import LOW_CONFIDENCE
 from pipeline.restore.tokens import tokenize
 
@@ -100,10 +100,8 @@ def _unplaced(lines: list[ReviewLine], corrections: dict[tuple[int, int], WordCo
 def _positions_by_line(items: Sequence[TokenRestoration]) -> dict[int, range | list[int]]:
     """Line number -> the positions of its items in `items`, in order; a run of positions as a range
     (the restorer gives items line by line), so a million items need no million numbers."""
-    numbers = ((items.line_of(index) for index in range(len(items))) if isinstance(items, TokenRestorations)
-               else (item.line for item in items))
     positions: dict[int, range | list[int]] = {}
-    for index, number in enumerate(numbers):
+    for index, number in enumerate(item_lines(items)):
         found = positions.get(number)
         if found is None:
             positions[number] = range(index, index + 1)
