@@ -139,3 +139,20 @@ def test_product_and_budget_fields():
     )
     task = parse(lines_of(text)).tasks[0]
     assert (task.product, task.budget, task.deadline) == ("Cơ sở dữ liệu.", "Ngân sách tỉnh.", "2024-12-15")
+
+
+def test_a_unit_given_a_duty_in_a_funding_section_is_a_task():
+    tasks = _tasks(lines_of("\n".join((
+        "III. KINH PHÍ THỰC HIỆN",
+        "1. Kinh phí thực hiện Kế hoạch được bố trí từ nguồn ngân sách nhà nước theo phân cấp hiện hành.",
+        "2. Sở Tài chính chủ trì, phối hợp với các sở, ngành bố trí kinh phí thực hiện Kế hoạch.",
+        "IV. TỔ CHỨC THỰC HIỆN",
+        "1. Sở Nội vụ theo dõi, đôn đốc việc thực hiện Kế hoạch này.",
+        "2. Nguồn kinh phí",
+        "- Kinh phí thực hiện theo quy định của Thủ tướng Chính phủ.",
+        "- Sở Y tế hướng dẫn các đơn vị lập dự toán kinh phí hằng năm.",
+    ))))
+    assert [i for i in tasks] == ["III.2", "IV.1", "IV.2-2"]
+    assert tasks["III.2"].lead_units == ["Sở Tài chính"]
+    assert tasks["III.2"].support_units == ["các sở, ngành"]
+    assert tasks["IV.2-2"].lead_units == ["Sở Y tế"]

@@ -52,9 +52,12 @@ _OTHER_HEADING = regex.compile(
 )
 # Under a tasks heading a numbered group is set aside only when its title starts with one of these.
 _OTHER_GROUP = regex.compile(
-    r"^(?:muc dich|muc tieu|yeu cau|kinh phi|doi tuong|pham vi|quan diem|tinh hinh|hien trang|thuc trang|ket qua|dinh huong|tam nhin|"
+    r"^(?:muc dich|muc tieu|yeu cau|(?:nguon )?kinh phi|doi tuong|pham vi|quan diem|tinh hinh|hien trang|thuc trang|ket qua|dinh huong|tam nhin|"
     r"hieu luc)"
 )
+# A funding section ("IV. KINH PHÍ THỰC HIỆN", "7. Nguồn kinh phí") states where the money comes from; an item
+# there whose subject is a unit ("Sở Tài chính chủ trì … bố trí kinh phí") is still that unit's duty.
+_FUNDING_TITLE = regex.compile(r"^(?:nguon )?kinh phi\b")
 # Articles and items that only enact, repeal or execute the document: "Quyết định này có hiệu lực …",
 # "… chịu trách nhiệm thi hành Quyết định này", "Ban hành kèm theo Quyết định này Kế hoạch …".
 _FORMAL_CLAUSE = regex.compile(
@@ -96,6 +99,11 @@ class _Fields:
 
     def of(self, *kinds: str) -> list[Field]:
         return [f for f in self.items if f.kind in kinds]
+
+
+def _funding_duty(node: Node, section: Node | None) -> bool:
+    return (section is not None and bool(_FUNDING_TITLE.match(fold(section.text)))
+            and _text_units(node, first_paragraph=False) is not None)
 
 
 def _title_like(text: str) -> bool:
@@ -348,6 +356,9 @@ class _Extractor:
         if in_tasks is False and verdict:
             verdict = None  # "Nội dung thi đua" under "ĐỐI TƯỢNG, NỘI DUNG THI ĐUA" does not make tasks
         if verdict is False and not _own_fields(node):
+            for child in node.children:
+                if child.kind in BULLET_KINDS and _funding_duty(child, node):
+                    self._make(child, ancestors + [node], _own_fields(child), [], activities=_activities(child))
             return
         own_hint = title_unit(node.text) if node.kind in ("number", "subnumber") else []
         path = ancestors + [node]
@@ -382,7 +393,7 @@ class _Extractor:
                 task.text, task.lines = node.text, (node.first, node.last)
             self.bullet_tasks(node, path, lead, support)
         elif holder_count == 1 or not bullets or node.kind == "letter" or content_field or not _title_like(node.text):
-            if in_tasks or node_fields or holders:
+            if in_tasks or node_fields or holders or (in_tasks is False and _funding_duty(node, ancestors[-1] if ancestors else None)):
                 fields = node_fields + [f for b in holders for f in _own_fields(b)]
                 self._make(node, ancestors, fields, hint, activities=_activities(node))
         elif in_tasks:
