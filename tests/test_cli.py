@@ -124,6 +124,19 @@ def test_bad_input_gets_one_line_error(tmp_path, name, content, message):
     assert "Traceback" not in error
 
 
+def test_a_line_of_300000_characters_is_read_in_linear_time(tmp_path):
+    """A text layer or a pasted page may hold one huge line: a run of letters and digits without a space,
+    comma or "@", and a run of hyphenated pieces. Patterns that rescan such a run from each position took
+    hours on it; read in linear time it parses within the CLI helper's timeout, with its few tasks."""
+    path = tmp_path / "one-line.txt"
+    path.write_text("Kế hoạch số 12 " + "ab1c" * 37_500 + " " + "xy-" * 50_000 + "\n", encoding="utf-8")
+    result = cli("parse", str(path), "-o", str(tmp_path / "one-line.json"))
+    assert result.returncode == 0, result.stderr.decode()
+    document = json.loads((tmp_path / "one-line.json").read_text(encoding="utf-8"))
+    assert document["tasks"] == []
+    assert len(document["lines"][0]["text"]) > 300_000
+
+
 @pytest.mark.slow
 def test_folder_without_supported_files(tmp_path):
     (tmp_path / "notes.xlsx").write_bytes(b"PK\x03\x04")

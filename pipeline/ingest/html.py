@@ -53,7 +53,7 @@ _BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol",
                "caption", "body", "html", "tbody", "thead", "tfoot", "hr"}
 _BORDER_DRAWN = re.compile(r"border[\w-]*\s*:[^;]*\b(solid|dotted|dashed|double|groove|ridge|inset|outset)\b",
                            re.IGNORECASE)
-_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CSS_RULE = re.compile(r"(?:^|(?<=[{}]))([^{}]+)\{([^{}]*)\}")  # from a rule's start only: linear on long text
 _CSS_CLASS = re.compile(r"\.([\w-]+)")
 _SET_APART = re.compile(r"float\s*:\s*(left|right)|display\s*:\s*(block|inline-block)", re.IGNORECASE)
 _REPEATED_BULLET = re.compile(r"([-–—•+*])\1+")

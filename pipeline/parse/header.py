@@ -76,9 +76,10 @@ _MOTTO_RES = [
     regex.compile(r"\S{0,2}\w{0,2}c\s*l\w{0,2}p\s*[-–—]+\s*t\w{0,2}\s*do\s*[-–—]+\s*h\w{0,3}\s*ph\w{0,3}"),
 ]
 _NUMBER_RE = regex.compile(r"^s[o6]\s*[:.;]?\s*(?P<number>[0-9][\w\-/.&]*\w)")
-# "<place>, ngày 27 tháng 6 năm 2024"; the words tolerate OCR ("ngay 27 thang 6 nim 2024").
+# "<place>, ngày 27 tháng 6 năm 2024"; the words tolerate OCR ("ngay 27 thang 6 nim 2024"). The place starts
+# at a word and is bounded: an open "[^,]*" would rescan a long line without a comma from every position.
 _DATE_RE = regex.compile(
-    r"(?P<place>[^,]*),?\s*ng\w{0,2}y\s+(?P<d>\d{1,2})\s+th\w{1,3}g\s+(?P<m>\d{1,2})\s+n\w{1,2}m\s+(?P<y>\d{4})"
+    r"(?P<place>(?<!\S)[^,]{0,120}),?\s*ng\w{0,2}y\s+(?P<d>\d{1,2})\s+th\w{1,3}g\s+(?P<m>\d{1,2})\s+n\w{1,2}m\s+(?P<y>\d{4})"
 )
 _ADMIN_LEVELS = {
     "thanh pho": "thành phố",

@@ -27,7 +27,9 @@ INNER_JUNK = "?"
 # A run of letters, digits and junk, with internal apostrophes; edges are trimmed below.
 _PIECE_CHARS = rf"[\p{{L}}\p{{M}}\p{{N}}{_JUNK_CLASS}]+"
 _PIECE = regex.compile(rf"{_PIECE_CHARS}(?:(?<=\p{{L}})\?(?=\p{{L}}){_PIECE_CHARS})*(?:(?<=\p{{L}})\?(?=[ \t]+\p{{Ll}}|[,;:)]))?")
-_URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# The e-mail's local part is matched from the start of its run only: unanchored, a long run without "@"
+# would be rescanned from every position in it (quadratic on a line of 100,000 letters).
+_URL_OR_EMAIL = regex.compile(r"(?:https?://|www\.)\S+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ROMAN = regex.compile(r"(?=[IVXLC])M*(?:C[MD]|D?C{0,3})(?:X[CL]|L?X{0,3})(?:I[XV]|V?I{0,3})")
 _MISREAD_ROMAN = regex.compile(r"(?=.*[IVX])[IVXHlv1]{2,5}")
 _EDGE_QUOTES = "’‘“”`'\""
