@@ -111,6 +111,7 @@ def test_run_writes_every_output(sample_run):
     ("missing.txt", None, "no such file"),
     ("empty.txt", b"", "empty"),
     ("junk.bin", bytes(range(256)) * 40, "binary"),
+    ("scan.pdf", bytes(range(256)) * 40, "named .pdf but not a pdf: damaged"),
 ])
 def test_bad_input_gets_one_line_error(tmp_path, name, content, message):
     path = tmp_path / name

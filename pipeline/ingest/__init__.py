@@ -29,6 +29,10 @@ _UNSUPPORTED_MAGICS = (
     (b"GIF87a", "a GIF image"),
     (b"GIF89a", "a GIF image"),
 )
+# What a file's name promises when its bytes are none of the kinds read: said in the error, since a clerk
+# goes by the name ("a.pdf: binary data, not a text file" hides that the PDF is damaged).
+_NAMED_KINDS = {".pdf": "PDF", ".png": "PNG image", ".jpg": "JPEG image", ".jpeg": "JPEG image",
+                ".tif": "TIFF image", ".tiff": "TIFF image"}
 # A saved web page names itself near its start, after any byte order mark and comments.
 _HTML_MARKERS = (b"<!doctype html", b"<html", b"<body", b"<head")
 _HTML_HEADER_WINDOW = 2048
@@ -65,7 +69,13 @@ def ingest(path: Path, jobs: int = 1) -> tuple[Source, list[Line]]:
         source.kind = "html"
         lines, source.encoding = html.read_html(data, str(path))
     else:
-        text, source.encoding = text_files.decode(data, str(path))
+        try:
+            text, source.encoding = text_files.decode(data, str(path))
+        except InputError:
+            named = _NAMED_KINDS.get(path.suffix.lower())
+            if named:
+                raise InputError(f"{path}: named {path.suffix} but not a {named}: damaged, or another kind of file") from None
+            raise
         lines = [Line(number=0, text=line, original=line) for line in text_files.split_lines(text)]
     # Pages are read separately; number the lines once, across the document.
     for number, line in enumerate(lines, start=1):
