@@ -92,6 +92,10 @@ WIDE_CANDIDATES = 40
 PRIOR_MARGIN = 8.0  # candidates this far below the best before context seldom win with it
 LM_WEIGHT = 1.0
 NAME_BONUS = 2.0  # per word of a name after the first, added to its syllables' channel scores where the words read as it
+# Vietnamese marks only stand on syllables, and the foreign words and names kept as written carry none: an
+# unknown token with a mark ("ngheéo") is a syllable misread far more often than the keep rate of unknown
+# tokens, most of them unmarked, says.
+MARKED_NON_SYLLABLE = float(np.log(0.01))
 SYMBOL_READINGS = ("ở",)  # the word English-model OCR most often writes as a lone symbol
 SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as such
 # A line that starts a list item or heading starts a new clause for the language model.
@@ -408,6 +412,8 @@ class Restorer:
                 # Kept as written (a name, a foreign word): <unk> in the model, and one spelling among many.
                 identity = self.lm.word_id(lower)
                 keep = channel.keep_unknown + self.lm.unknown_spelling if identity == self.lm.unknown else channel.keep_known
+                if identity == self.lm.unknown and len(clean_junk(lower)) > 1 and not clean_junk(lower).isascii():
+                    keep += MARKED_NON_SYLLABLE
                 candidates.append((token.text, keep, identity))
         elif token.kind == ABBREVIATION:
             # Codes joined by "&" are restored code by code: "KH&DT" is "KH&ĐT".
@@ -610,7 +616,13 @@ class Restorer:
         if not any(a.islower() and b.isupper() for a, b in zip(letters, letters[1:])):
             return None
         written = _capital_i(text)
-        return written if self._known_non_syllable(written) else None
+        if self._known_non_syllable(written):
+            return written
+        # The thin stroke of a capital I may be lost altogether before a small letter ("oT" for "IoT"); a
+        # capital vowel after a small letter is a marked vowel misread ("sO" for "số"), not such a word.
+        restored = "I" + text
+        misread_vowel = any(c.isupper() and c in "AEIOUY" for c in letters[1:])
+        return restored if text[0].islower() and not misread_vowel and self._known_non_syllable(restored) else None
 
     def _misread_code(self, clause: list[tuple[int, Token]], position: int) -> Token:
         """The token at `position`, a word if it is a code of two capitals the language model has never

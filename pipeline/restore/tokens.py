@@ -78,10 +78,11 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
         # A syllable misread with digits: at most two letter-like digits, no capital after the first
         # letter, and in front only "1" (for "l") or one digit before lower-case letters ("6n" for
         # "ổn", "4p" for "áp"). Other mixes are codes and names: QH15, 4G, H5N1.
-        leading = not piece[0].isdigit() or piece[0] == "1" or (
+        # A leading "1" is an "l", but before capital letters alone it numbers a code ("1A", "3B").
+        leading = not piece[0].isdigit() or (piece[0] == "1" and not (piece[1:].isalpha() and piece[1:].isupper())) or (
             len(digits) == 1 and piece[1:].islower() and piece[1:] not in _UNITS)
         misread = (len(digits) <= 2 and all(d in _LETTER_DIGITS for d in digits) and len(letters) <= 6
-                   and not any(c.isupper() for c in letters[1:]) and leading)
+                   and _small_after_first(letters) and leading)
         return WORD if misread else FIXED
     if at_line_start and followed_by == ")" and len(piece) == 1:
         return FIXED  # a list item's letter: "d)" is not the word "ở"
@@ -95,6 +96,15 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
     if not cleaned.isascii() and any(unicodedata.category(c) == "Lo" for c in cleaned):
         return FIXED  # another script entirely
     return WORD
+
+
+def _small_after_first(letters: list[str]) -> bool:
+    """Whether the letters after the first are small, but for a capital O the English model writes for
+    an "ô" or "ơ" beside the digit it reads the mark as ("cO6ng" for "công", "MO6i" for "Môi"): a
+    syllable, where a capital among digits is otherwise a code's ("QH15", "H5N1")."""
+    rest = letters[1:]
+    return not any(c.isupper() for c in rest) or (
+        any(c.islower() for c in rest) and all(c == "O" for c in rest if c.isupper()))
 
 
 def _joined(line: str, start: int, end: int) -> bool:

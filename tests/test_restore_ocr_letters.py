@@ -1,0 +1,49 @@
+"""OCR letter misreadings the restorer undoes: marks read as capitals and digits, lost strokes, codes."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.restore import LEGACY, Restorer
+from pipeline.restore.tokens import FIXED, WORD, tokenize
+
+
+@pytest.fixture(scope="module")
+def restorer() -> Restorer:
+    return Restorer.default()
+
+
+@pytest.mark.parametrize("line, kinds", [
+    # A capital O beside a digit among small letters is an "ô" or "ơ" with its mark read twice.
+    ("cO6ng tac MO6i", [("cO6ng", WORD), ("tac", WORD), ("MO6i", WORD)]),
+    # Capitals among digits otherwise make codes.
+    ("QH15 HO6 kO6", [("QH15", FIXED), ("HO6", FIXED), ("kO6", FIXED)]),
+    # A leading 1 before small letters is an l; before capitals alone it numbers a code.
+    ("1a (1A, 3B)", [("1a", WORD), ("1A", FIXED), ("3B", FIXED)]),
+])
+def test_tokenize_marks_read_as_capitals_and_codes(line, kinds):
+    assert [(t.text, t.kind) for t in tokenize(line)] == kinds
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    ("tang cuOng cO6ng tac quan ly", "tăng cường công tác quản lý"),
+    ("Sở Tài nguyên va MO6i trudng", "Sở Tài nguyên và Môi trường"),
+    ("Cac lop hoc (1A, 2B) cua truong", "Các lớp học (1A, 2B) của trường"),
+])
+def test_marks_read_as_capitals_and_digits_are_undone(restorer, ocr, gold):
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+def test_a_lost_capital_i_of_a_known_word_is_put_back(restorer):
+    assert restorer.restore_lines(["Ket noi thiét bi (oT) trong nha may"], LEGACY).lines == [
+        "Kết nối thiết bị (IoT) trong nhà máy"]
+
+
+def test_a_capital_vowel_after_a_small_letter_is_a_misread_mark_not_a_lost_i(restorer):
+    restored = restorer.restore_lines(["Quyét dinh sO 12/QD-UBND ngay 5 thang 3"], LEGACY).lines[0]
+    assert restored.startswith("Quyết định số 12/QĐ-UBND")
+
+
+def test_an_unknown_token_with_marks_is_read_as_a_syllable(restorer):
+    # "nghèo" with a letter gained: no syllable, and no foreign word carries Vietnamese marks.
+    restored = restorer.restore_lines(["han ché tai ngheéo va phat sinh ngheo"], LEGACY).lines[0]
+    assert restored.split()[3] == "nghèo"
