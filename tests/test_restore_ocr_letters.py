@@ -47,3 +47,25 @@ def test_an_unknown_token_with_marks_is_read_as_a_syllable(restorer):
     # "nghèo" with a letter gained: no syllable, and no foreign word carries Vietnamese marks.
     restored = restorer.restore_lines(["han ché tai ngheéo va phat sinh ngheo"], LEGACY).lines[0]
     assert restored.split()[3] == "nghèo"
+
+
+@pytest.mark.parametrize("ocr, gold", [
+    ("Ban Quanly du an", "Ban Quản lý dự án"),
+    ("chuyén déis6 trong cac khucéng nghiép", "chuyển đổi số trong các khu công nghiệp"),
+    ("kinh phingan sach", "kinh phí ngân sách"),
+])
+def test_two_syllables_read_as_one_token_are_two_words(restorer, ocr, gold):
+    assert restorer.restore_lines([ocr], LEGACY).lines == [gold]
+
+
+def test_a_glued_word_is_reported_at_its_place_in_the_restored_line(restorer):
+    result = restorer.restore_lines(["Ban Quanly du an"], LEGACY)
+    items = {item.restored: item.start for item in result.items}
+    assert result.lines[0][items["Quản"]:].startswith("Quản lý")
+    assert result.lines[0][items["lý"]:].startswith("lý dự")
+
+
+def test_foreign_names_are_not_cut_into_syllables(restorer):
+    restored = restorer.restore_lines(["Viettel, MobiFone va Telecom cung cap Gigabit"], LEGACY).lines[0]
+    assert restored.split()[:3] == ["Viettel,", "MobiFone", "và"]
+    assert "Telecom" in restored and restored.endswith("Gigabit")

@@ -96,6 +96,13 @@ NAME_BONUS = 2.0  # per word of a name after the first, added to its syllables' 
 # unknown token with a mark ("ngheéo") is a syllable misread far more often than the keep rate of unknown
 # tokens, most of them unmarked, says.
 MARKED_NON_SYLLABLE = float(np.log(0.01))
+# OCR that loses the space between two syllables writes a token no syllable is near ("Quanly", "khucéng"). It
+# is read as two words where a cut gives two readings that, with the language model, are this much likelier
+# (log) than the best reading of the whole, and likely enough in themselves: two common syllables read
+# almost right, not the pieces of a foreign word ("Viettel", "data").
+GLUED_MARGIN = 10.0
+GLUED_FLOOR = -15.0
+GLUED_READINGS = 8  # the likeliest readings of each piece that are weighed
 SYMBOL_READINGS = ("ở",)  # the word English-model OCR most often writes as a lone symbol
 SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as such
 # A line that starts a list item or heading starts a new clause for the language model.
@@ -197,6 +204,7 @@ class Restorer:
         self._named: dict[tuple, list[tuple[int, str, float]]] = {}
         self._channel_scores: dict[tuple[int, str, str], float] = {}
         self._neighbours: dict[tuple[int, str], list[tuple[str, float]]] = {}  # see _short_neighbours
+        self._cuts: dict[tuple[int, str], int | None] = {}  # see _unglued
 
     @classmethod
     @functools.cache
@@ -287,9 +295,10 @@ class Restorer:
         # What the document memory does not change is read once for both passes.
         read = self._read_block(block, channel)
         decoded = self._restore_clauses(read, profile, memory, doubtful)
-        for clause, (decisions, path) in zip(block, decoded):
+        # The clauses as read: their first token may be a code read as a word, or a glued word's first half.
+        for (clause, _, _), (decisions, path) in zip(read, decoded):
             memory.learn(clause[0][1], decisions, path)
-        again = [number for number, (clause, (decisions, _)) in enumerate(zip(block, decoded))
+        again = [number for number, ((clause, _, _), (decisions, _)) in enumerate(zip(read, decoded))
                  if memory.worth_another_pass(clause[0][1], decisions)]
         redecoded = self._restore_clauses([read[number] for number in again], profile, memory, doubtful)
         for number, result in zip(again, redecoded):
@@ -320,7 +329,7 @@ class Restorer:
         pieces, cursor, length = [], 0, 0
         for decision in sorted(decisions, key=lambda d: d.token.start):
             token = decision.token
-            kept = line[cursor:token.start]
+            kept = line[cursor:token.start] + (" " if token.glued else "")
             pieces.append(kept)
             start = length + len(kept)
             pieces.append(decision.restored)
@@ -380,7 +389,13 @@ class Restorer:
                       for _, token in clause if token.kind == WORD or (token.kind == DIGITS and channel.digits_as_letters)]
             channel.prepare(tokens)
             if channel.digits_as_letters:
-                self._prepare_short_neighbours(tokens, channel)
+                # The pieces of the words that may be two glued together (`_unglued`) are looked up at once too.
+                glued = {token.text for clause in block for _, token in clause if token.kind == WORD
+                         and (id(channel), token.text) not in self._cuts and self._may_be_glued(token.text, channel)}
+                pieces = [channel.reading(piece) for text in glued for at in range(2, len(text) - 1)
+                          for piece in (text[:at], text[at:])]
+                channel.prepare(pieces)
+                self._prepare_short_neighbours(tokens + pieces, channel)
 
     def _slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
         """Candidate word ids and channel scores for a token, and the candidates' spellings."""
@@ -507,6 +522,9 @@ class Restorer:
         in it (`_names_in`)."""
         if channel.digits_as_letters:
             clause = [(index, self._misread_code(clause, position)) for position, (index, _) in enumerate(clause)]
+            # Only here: elsewhere a word is changed only where the decoder is sure of it, and a cut is no
+            # choice of the decoder's.
+            clause = [(index, piece) for index, token in clause for piece in self._unglued(token, channel)]
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
         texts = tuple(token.text for _, token in clause)
         # A clause decoded twice, or repeated in a document, is matched once.
@@ -649,6 +667,56 @@ class Restorer:
             return False
         neighbours = [t for _, t in clause[max(0, position - 1):position + 2] if t is not token]
         return bool(neighbours) and all(t.kind == WORD and t.text.isupper() for t in neighbours)
+
+    def _unglued(self, token: Token, channel: ChannelProfile) -> list[Token]:
+        """The token, or the two words it is where the OCR lost the space between them (see GLUED_MARGIN):
+        a token neither a syllable nor a word of the model, cut where the best reading of the two pieces,
+        the first by its unigram and the second by the bigram after it, beats the whole by far."""
+        if token.kind != WORD:
+            return [token]
+        key = (id(channel), token.text)
+        if key not in self._cuts:
+            if len(self._cuts) > SLOT_CACHE_LIMIT:  # bound memory over archive-sized batches
+                self._cuts.clear()
+            self._cuts[key] = self._glued_cut(token.text, channel) if self._may_be_glued(token.text, channel) else None
+        cut = self._cuts[key]
+        if cut is None:
+            return [token]
+        return [dataclasses.replace(token, end=token.start + cut, text=token.text[:cut]),
+                Token(token.start + cut, token.end, token.text[cut:], WORD, glued=True)]
+
+    def _may_be_glued(self, text: str, channel: ChannelProfile) -> bool:
+        """A word neither a syllable nor a word of the model, whose likeliest reading is unlikely enough for
+        a cut to beat it by GLUED_MARGIN."""
+        if (len(clean_junk(text)) < 4 or lm_key(text.lower()) in self._syllable_set
+                or self.lm.word_id(text.lower()) != self.lm.unknown):
+            return False
+        return self._best_reading(text, channel) <= -GLUED_MARGIN
+
+    def _best_reading(self, text: str, channel: ChannelProfile) -> float:
+        """The best channel score and unigram log-probability together of the token's readings."""
+        return max((score + self.lm.unigram[identity] for _, score, identity in self._ranked(channel.reading(text), channel)),
+                   default=-np.inf)
+
+    def _glued_cut(self, text: str, channel: ChannelProfile) -> int | None:
+        """Where a word `_may_be_glued` is two words, or None. The pairs of readings of every cut are
+        scored in one call of the language model."""
+        cuts, firsts, seconds, scores = [], [], [], []
+        for at in range(2, len(text) - 1):
+            first = self._ranked(channel.reading(text[:at]), channel)[:GLUED_READINGS]
+            second = self._ranked(channel.reading(text[at:]), channel)[:GLUED_READINGS]
+            for (_, first_score, first_id), (_, second_score, second_id) in itertools.product(first, second):
+                cuts.append(at)
+                firsts.append(first_id)
+                seconds.append(second_id)
+                scores.append(first_score + second_score)
+        if not cuts:
+            return None
+        firsts = np.array(firsts)
+        # </s> is never a context of the model: with it as the first word, a query is a bigram.
+        pairs = np.array(scores) + self.lm.unigram[firsts] + self.lm.logprob(self.lm.end, firsts, np.array(seconds))
+        best = int(np.argmax(pairs))
+        return cuts[best] if pairs[best] > max(self._best_reading(text, channel) + GLUED_MARGIN, GLUED_FLOOR) else None
 
     def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], named: list[tuple[int, str, float]],
                     channel) -> tuple[list[Slot], list[list[str]]]:

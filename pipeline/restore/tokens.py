@@ -57,6 +57,7 @@ class Token:
     text: str
     kind: str
     after_colon: bool = False  # a label's colon before it: its capital opens a sentence ("Thời gian: Tháng 12")
+    glued: bool = False  # the second of two words the OCR read as one ("Quanly"): written back after a space
 
 
 def clean_junk(word: str) -> str:
