@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.restore import LEGACY, Restorer
-from pipeline.restore.tokens import FIXED, WORD, tokenize
+from pipeline.restore.tokens import DIGITS, FIXED, WORD, tokenize
 
 
 @pytest.fixture(scope="module")
@@ -19,6 +19,8 @@ def restorer() -> Restorer:
     ("QH15 HO6 kO6", [("QH15", FIXED), ("HO6", FIXED), ("kO6", FIXED)]),
     # A leading 1 before small letters is an l; before capitals alone it numbers a code.
     ("1a (1A, 3B)", [("1a", WORD), ("1A", FIXED), ("3B", FIXED)]),
+    # A letter-like digit and a unit that read as a syllable: a measure or a word, as context says.
+    ("4m 6m 9h 6ha", [("4m", DIGITS), ("6m", DIGITS), ("9h", FIXED), ("6ha", FIXED)]),
 ])
 def test_tokenize_marks_read_as_capitals_and_codes(line, kinds):
     assert [(t.text, t.kind) for t in tokenize(line)] == kinds
@@ -69,3 +71,10 @@ def test_foreign_names_are_not_cut_into_syllables(restorer):
     restored = restorer.restore_lines(["Viettel, MobiFone va Telecom cung cap Gigabit"], LEGACY).lines[0]
     assert restored.split()[:3] == ["Viettel,", "MobiFone", "và"]
     assert "Telecom" in restored and restored.endswith("Gigabit")
+
+
+def test_a_digit_and_a_unit_are_a_word_or_a_measure_as_context_says(restorer):
+    word, measure = restorer.restore_lines(["xay dung cudc song 4m no, hanh phic", "Tuong rao cao 4m, dai 20 m"],
+                                           LEGACY).lines
+    assert word == "xây dựng cuộc sống ấm no, hạnh phúc"
+    assert measure.startswith("Tường rào cao 4m,")

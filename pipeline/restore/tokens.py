@@ -33,6 +33,8 @@ _MISREAD_ROMAN = regex.compile(r"(?=.*[IVX])[IVXHlv1]{2,5}")
 _EDGE_QUOTES = "’‘“”`'\""
 # Digits that English OCR writes for letters: "S6" = "Số", "x4" = "xã", "1a" = "là", "ph01" = "phối".
 _LETTER_DIGITS = set("013469")
+# The letters those digits stand for, as the channel reads them ("3" is an "ã" or "à" as often as "4").
+DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "9": "o", "1": "l", "3": "a", "4": "a"})
 # The case of a token is asked for several times per word, and documents repeat their words.
 token_case = functools.lru_cache(maxsize=1 << 16)(case_pattern)
 _CODE_JOINT_BEFORE = regex.compile(r"[\p{L}\p{N}][-./]")
@@ -44,7 +46,7 @@ _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 WORD = "word"  # may be rewritten
 ABBREVIATION = "abbreviation"  # all-capital code part: UBND, QD; only its Đ may be restored
 FIXED = "fixed"  # numbers, Roman numerals, URLs: never changed
-DIGITS = "digits"  # "6", "16": a number, or in English-model OCR a short word ("ở", "lộ")
+DIGITS = "digits"  # "6", "16", "4m": a number or measure, or in English-model OCR a short word ("ở", "lộ", "âm")
 SYMBOL = "symbol"  # "&", "¢", "@" alone: a symbol, or in English-model OCR the word "ở"
 # Symbols English-model OCR writes for a whole short word, standing alone between words.
 WORD_SYMBOLS = set("&¢@")
@@ -84,6 +86,8 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
             len(digits) == 1 and piece[1:].islower() and piece[1:] not in _UNITS)
         misread = (len(digits) <= 2 and all(d in _LETTER_DIGITS for d in digits) and len(letters) <= 6
                    and _small_after_first(letters) and leading)
+        if not misread and _measure_or_syllable(piece):
+            return DIGITS
         return WORD if misread else FIXED
     if at_line_start and followed_by == ")" and len(piece) == 1:
         return FIXED  # a list item's letter: "d)" is not the word "ở"
@@ -97,6 +101,13 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
     if not cleaned.isascii() and any(unicodedata.category(c) == "Lo" for c in cleaned):
         return FIXED  # another script entirely
     return WORD
+
+
+def _measure_or_syllable(piece: str) -> bool:
+    """A letter-like digit before a unit that together read as a syllable: a measure, or a short word the
+    English model wrote with a digit ("4m" for "âm", "6m" for "ốm"); the words around it tell which."""
+    return (piece[0] in _LETTER_DIGITS and piece[1:] in _UNITS
+            and looks_like_syllable(piece.translate(DIGIT_LETTERS)))
 
 
 def _small_after_first(letters: list[str]) -> bool:
