@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.restore import LEGACY, Restorer
+from pipeline.restore import CLEAN, LEGACY, TESSERACT, Restorer
 from pipeline.restore.tokens import DIGITS, FIXED, WORD, tokenize
 
 
@@ -78,3 +78,9 @@ def test_a_digit_and_a_unit_are_a_word_or_a_measure_as_context_says(restorer):
                                            LEGACY).lines
     assert word == "xây dựng cuộc sống ấm no, hạnh phúc"
     assert measure.startswith("Tường rào cao 4m,")
+
+
+@pytest.mark.parametrize("profile", [TESSERACT, CLEAN])
+def test_a_known_mixed_case_word_with_its_capital_i_read_as_l_is_put_back_in_any_ocr(restorer, profile):
+    assert restorer.restore_lines(["mở rộng hạ tầng 5G và các giải pháp loT tại các khu"], profile).lines == [
+        "mở rộng hạ tầng 5G và các giải pháp IoT tại các khu"]

@@ -415,7 +415,7 @@ class Restorer:
             # "Việt Nam & nước ngoài", "mầm non @ địa bàn": the language model tells the word from the symbol.
             candidates = [(token.text, 0.0, self.lm.word_id(token.text))] + [
                 (word, SYMBOL_AS_WORD, self.lm.word_id(word)) for word in SYMBOL_READINGS]
-        elif token.kind == WORD and channel.digits_as_letters and (written := self._mixed_case_word(token.text)):
+        elif token.kind == WORD and isinstance(channel, ChannelProfile) and (written := self._mixed_case_word(token.text)):
             candidates = [(written, 0.0, self.lm.word_id(written.lower()))]
         elif token.kind == WORD:
             lower = token.text.lower()
@@ -628,7 +628,7 @@ class Restorer:
 
     def _mixed_case_word(self, text: str) -> str | None:
         """The word of the model that is no syllable a token written with a capital after a small letter is
-        ("IoT", "kW", and "loT": English-model OCR writes a capital I as l), or None. OCR that misreads a
+        ("IoT", "kW", and "loT": OCR writes a capital I as l), or None. OCR that misreads a
         syllable writes capitals at its start or throughout, so such a case pattern was printed."""
         letters = [c for c in text if c.isalpha()]
         if not any(a.islower() and b.isupper() for a, b in zip(letters, letters[1:])):
