@@ -84,3 +84,19 @@ def test_a_digit_and_a_unit_are_a_word_or_a_measure_as_context_says(restorer):
 def test_a_known_mixed_case_word_with_its_capital_i_read_as_l_is_put_back_in_any_ocr(restorer, profile):
     assert restorer.restore_lines(["mở rộng hạ tầng 5G và các giải pháp loT tại các khu"], profile).lines == [
         "mở rộng hạ tầng 5G và các giải pháp IoT tại các khu"]
+
+
+def test_underscores_english_model_ocr_made_of_table_rules_and_specks_are_dropped(restorer):
+    lines = ["_ Hinh thic khen thudng phu hop", "Ban Quan ly cac khu céng_ | Cong Thuong", "theo nghiép vu__|chuyén mén"]
+    assert restorer.restore_lines(lines, LEGACY).lines == [
+        "Hình thức khen thưởng phù hợp", "Ban Quản lý các khu công | Công Thương", "theo nghiệp vụ chuyên môn"]
+
+
+def test_underscores_tesseract_made_of_table_rules_and_specks_are_dropped(restorer):
+    lines = ["_ đạo, hướng dẫn về công tác", "các khu công_ | Sở Công Thương"]
+    assert restorer.restore_lines(lines, TESSERACT).lines == ["đạo, hướng dẫn về công tác", "các khu công | Sở Công Thương"]
+
+
+def test_form_blanks_and_underscores_inside_words_and_addresses_are_kept(restorer):
+    line = "Họ và tên: ________ tệp bao_cao.docx tại http://so.gov.vn/van_ban_"
+    assert restorer.restore_lines([line], CLEAN).lines == [line]

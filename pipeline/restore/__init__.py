@@ -109,6 +109,10 @@ SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as
 _ITEM_START = regex.compile(r"^\s*(?:[-+•*]|\p{L}{1,2}\)|[\dIVXivx]{1,4}[.)])\s")
 _LIST_MARKER_JUNK = regex.compile(r"^(\s*)([¢©€ø])(\))")
 _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Tesseract's Vietnamese model
+# One or two underscores outside a word are what OCR makes of a table's rules or a speck ("công_ |", "_|Sở",
+# "_ đạo" at a line's start); the blank of a form is a longer run, and "a_b" inside a word or a path is kept.
+_STRAY_UNDERSCORES = regex.compile(
+    r"^(\s*)_{1,2}\s+|(?<!://\S*)(?:(?<![\p{L}\p{N}/_])_{1,2}(?!_)|(?<=[\p{L}\p{N}])_{1,2}(?![\p{L}\p{N}_]))")
 # The number opening a section heading ("III. NHIỆM VỤ") or a numbered item ("5. Sở Tài chính"). OCR drops
 # or merges the strokes of Roman numerals ("II", "HI" for "III") and misreads digits ("9." for "5."); the
 # numbers before and after tell which one was printed.
@@ -259,6 +263,7 @@ class Restorer:
         as no later clause can reach it. A caller that writes each line out holds no more than a block
         of clauses, whatever the length of the text."""
         lines = [_LIST_MARKER_JUNK.sub(lambda m: m[1] + _LIST_MARKER_LETTERS[m[2]] + m[3], line) for line in lines]
+        lines = [_without_stray_underscores(line) if "_" in line else line for line in lines]
         lines = _renumbered(lines)
         doubtful = _doubtful_words(lines, word_confidences)
         # The first lines' tokens tell the kind of source, and are restored as they are.
@@ -861,6 +866,17 @@ def _doubtful_words(lines: list[str], word_confidences: list[list[float] | None]
             if spans:
                 doubtful[index] = spans
     return doubtful
+
+
+def _without_stray_underscores(line: str) -> str:
+    """The line without the underscores OCR made of table rules and specks (`_STRAY_UNDERSCORES`); where
+    they stood between two characters, a space keeps what was beside them apart ("quy__|nghiép")."""
+    def replacement(match: regex.Match) -> str:
+        if match[1] is not None:
+            return match[1]
+        before, after = line[match.start() - 1:match.start()], line[match.end():match.end() + 1]
+        return " " if before.strip() and after.strip() else ""
+    return _STRAY_UNDERSCORES.sub(replacement, line)
 
 
 def _renumbered(lines: list[str]) -> list[str]:
