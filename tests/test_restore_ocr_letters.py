@@ -100,3 +100,9 @@ def test_underscores_tesseract_made_of_table_rules_and_specks_are_dropped(restor
 def test_form_blanks_and_underscores_inside_words_and_addresses_are_kept(restorer):
     line = "Họ và tên: ________ tệp bao_cao.docx tại http://so.gov.vn/van_ban_"
     assert restorer.restore_lines([line], CLEAN).lines == [line]
+
+
+def test_a_word_with_a_capital_o_for_a_small_marked_o_is_no_word_in_capitals(restorer):
+    # "NOi" is "Nội" with its "ộ" read as a capital O: no heading, so "SO" beside it is "Sở", not "SỞ".
+    assert restorer.restore_lines(["3. SO NOi vu chu tri, phdi hop vdi cac co quan"], LEGACY).lines == [
+        "3. Sở Nội vụ chủ trì, phối hợp với các cơ quan"]

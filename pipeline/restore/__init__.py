@@ -976,15 +976,25 @@ def _short_capitals_among_small(clause: list[tuple[int, Token]], position: int) 
                for _, t in clause[max(0, position - 1):position] + clause[position + 1:position + 2])
 
 
+def _capital_o_for_small(text: str) -> bool:
+    """A capital initial, small letters at the end, and only capital O's between: the English model's
+    capital O for a small "ô" or "ơ" ("NOi" for "Nội", "MO6i" for "Môi"), not a word in capitals."""
+    letters = [c for c in text if c.isalpha()]
+    return (len(letters) > 2 and letters[0].isupper() and letters[-1].islower()
+            and all(c == "O" for c in letters[1:] if c.isupper()))
+
+
 def _word_case(clause: list[tuple[int, Token]], position: int) -> str:
     """The case to write a word in. A short all-capital word among words that are not is a capital
     initial plus a mark the OCR read as a capital letter ("SO" for "Sở", "BO" for "Bộ")."""
     token = clause[position][1]
     pattern = token_case(token.text)
+    if pattern == "upper" and _capital_o_for_small(token.text):
+        return "title"
     if pattern == "upper" and sum(c.isalpha() for c in token.text) <= 3:
         neighbours = [t for _, t in clause[max(0, position - 2):position + 3]
                       if t is not token and t.kind == WORD and sum(c.isalpha() for c in t.text) >= 2]
-        upper = [t for t in neighbours if token_case(t.text) == "upper"]
+        upper = [t for t in neighbours if token_case(t.text) == "upper" and not _capital_o_for_small(t.text)]
         # Other short capital words may be misread the same way ("BO trudng BO Tai chinh"): they only
         # outvote the words in lower case, while a longer capital word marks a heading.
         if (len(neighbours) > 2 * len(upper)
