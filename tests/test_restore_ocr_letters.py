@@ -106,3 +106,13 @@ def test_a_word_with_a_capital_o_for_a_small_marked_o_is_no_word_in_capitals(res
     # "NOi" is "Nội" with its "ộ" read as a capital O: no heading, so "SO" beside it is "Sở", not "SỞ".
     assert restorer.restore_lines(["3. SO NOi vu chu tri, phdi hop vdi cac co quan"], LEGACY).lines == [
         "3. Sở Nội vụ chủ trì, phối hợp với các cơ quan"]
+
+
+def test_a_capital_letter_split_from_its_word_is_joined_back(restorer):
+    assert restorer.restore_lines(["Triển khai thực hiện N ghị quyết số 12/NQ-CP của Chính phủ"], TESSERACT).lines == [
+        "Triển khai thực hiện Nghị quyết số 12/NQ-CP của Chính phủ"]
+
+
+def test_a_capital_letter_that_is_a_label_stays_apart_from_the_word_after_it(restorer):
+    line = "Nhóm C hạng 2 và phụ lục B kèm theo"
+    assert restorer.restore_lines([line], TESSERACT).lines == [line]

@@ -42,7 +42,7 @@ from pipeline.restore.lm import TrigramLM
 from pipeline.restore.memory import DocumentMemory
 from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, clean_junk, token_case, tokenize
 from pipeline.restore.vocab import CLAUSE_END, lm_key
-from pipeline.vietnamese import apply_case, strip_marks
+from pipeline.vietnamese import apply_case, looks_like_syllable, strip_marks
 
 DATA_DIR = Path(__file__).parent / "data"
 STRIPPED = "stripped"  # text typed or converted without any marks
@@ -130,6 +130,7 @@ HORN_BONUS = 2.0  # log-odds of an apostrophe after u or o being a horn
 _D_BAR_READS = set("BPO")  # what English-model OCR reads a capital Đ as, besides D
 MISREAD_CODE_LENGTH = 4
 _ITEM_LETTER = regex.compile(r"^(\s*)(\p{L})(\)\s)")
+_VOWEL_CAPITALS = set("AĂÂEÊIOÔƠUƯYÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ")  # a lone one may be a word ("Ý kiến")
 _SAME_SHAPE_CAPITALS = set("CSVXZWO")  # a capital only bigger than the small letter
 _ROMAN_NUMERAL = regex.compile(r"[IVXLC]+")
 _ROMAN_LOOKALIKES = str.maketrans({"l": "I", "L": "I"})
@@ -530,6 +531,8 @@ class Restorer:
             # Only here: elsewhere a word is changed only where the decoder is sure of it, and a cut is no
             # choice of the decoder's.
             clause = [(index, piece) for index, token in clause for piece in self._unglued(token, channel)]
+        if isinstance(channel, ChannelProfile):
+            clause = self._joined_letter(clause, channel)
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
         texts = tuple(token.text for _, token in clause)
         # A clause decoded twice, or repeated in a document, is matched once.
@@ -704,24 +707,53 @@ class Restorer:
                    default=-np.inf)
 
     def _glued_cut(self, text: str, channel: ChannelProfile) -> int | None:
-        """Where a word `_may_be_glued` is two words, or None. The pairs of readings of every cut are
-        scored in one call of the language model."""
-        cuts, firsts, seconds, scores = [], [], [], []
-        for at in range(2, len(text) - 1):
-            first = self._ranked(channel.reading(text[:at]), channel)[:GLUED_READINGS]
-            second = self._ranked(channel.reading(text[at:]), channel)[:GLUED_READINGS]
+        """Where a word `_may_be_glued` is two words, or None."""
+        cuts = list(range(2, len(text) - 1))
+        if not cuts:
+            return None
+        scores = self._pair_readings([(text[:at], text[at:]) for at in cuts], channel)
+        best = int(np.argmax(scores))
+        return cuts[best] if scores[best] > max(self._best_reading(text, channel) + GLUED_MARGIN, GLUED_FLOOR) else None
+
+    def _pair_readings(self, pairs: list[tuple[str, str]], channel: ChannelProfile) -> np.ndarray:
+        """For each pair of OCR tokens, the best channel score and language model log-probability together
+        (the first by its unigram, the second by the bigram after it) of their likeliest readings; all
+        pairs in one call of the language model."""
+        owners, firsts, seconds, scores = [], [], [], []
+        for number, (first_text, second_text) in enumerate(pairs):
+            first = self._ranked(channel.reading(first_text), channel)[:GLUED_READINGS]
+            second = self._ranked(channel.reading(second_text), channel)[:GLUED_READINGS]
             for (_, first_score, first_id), (_, second_score, second_id) in itertools.product(first, second):
-                cuts.append(at)
+                owners.append(number)
                 firsts.append(first_id)
                 seconds.append(second_id)
                 scores.append(first_score + second_score)
-        if not cuts:
-            return None
-        firsts = np.array(firsts)
-        # </s> is never a context of the model: with it as the first word, a query is a bigram.
-        pairs = np.array(scores) + self.lm.unigram[firsts] + self.lm.logprob(self.lm.end, firsts, np.array(seconds))
-        best = int(np.argmax(pairs))
-        return cuts[best] if pairs[best] > max(self._best_reading(text, channel) + GLUED_MARGIN, GLUED_FLOOR) else None
+        best = np.full(len(pairs), -np.inf)
+        if owners:
+            firsts = np.array(firsts)
+            # </s> is never a context of the model: with it as the first word, a query is a bigram.
+            together = np.array(scores) + self.lm.unigram[firsts] + self.lm.logprob(self.lm.end, firsts, np.array(seconds))
+            np.maximum.at(best, np.array(owners), together)
+        return best
+
+    def _joined_letter(self, clause: list[tuple[int, Token]], channel: ChannelProfile) -> list[tuple[int, Token]]:
+        """The clause with a lone capital consonant and the word in small letters one space after it made one
+        word where the OCR split it ("N ghi quyết": "Nghị quyết"): the two read as one syllable are
+        GLUED_MARGIN likelier than read as a letter and a word."""
+        joined: list[tuple[int, Token]] = []
+        for index, token in clause:
+            if joined and token.kind == WORD and token.text[:1].islower():
+                line, letter = joined[-1]
+                text = letter.text + token.text
+                if (line == index and letter.kind == WORD and len(letter.text) == 1 and letter.text.isupper()
+                        and letter.text not in _VOWEL_CAPITALS and token.start == letter.end + 1
+                        and looks_like_syllable(text)
+                        and self._best_reading(text, channel) > self._pair_readings([(letter.text, token.text)],
+                                                                                    channel)[0] + GLUED_MARGIN):
+                    joined[-1] = (index, Token(letter.start, token.end, text, WORD, after_colon=letter.after_colon))
+                    continue
+            joined.append((index, token))
+        return joined
 
     def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], named: list[tuple[int, str, float]],
                     channel) -> tuple[list[Slot], list[list[str]]]:
