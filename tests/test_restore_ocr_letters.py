@@ -63,6 +63,7 @@ def test_two_syllables_read_as_one_token_are_two_words(restorer, ocr, gold):
 def test_a_glued_word_is_reported_at_its_place_in_the_restored_line(restorer):
     result = restorer.restore_lines(["Ban Quanly du an"], LEGACY)
     items = {item.restored: item.start for item in result.items}
+    assert {item.original for item in result.items} >= {"Quan", "ly"}
     assert result.lines[0][items["Quản"]:].startswith("Quản lý")
     assert result.lines[0][items["lý"]:].startswith("lý dự")
 
@@ -109,8 +110,10 @@ def test_a_word_with_a_capital_o_for_a_small_marked_o_is_no_word_in_capitals(res
 
 
 def test_a_capital_letter_split_from_its_word_is_joined_back(restorer):
-    assert restorer.restore_lines(["Triển khai thực hiện N ghị quyết số 12/NQ-CP của Chính phủ"], TESSERACT).lines == [
-        "Triển khai thực hiện Nghị quyết số 12/NQ-CP của Chính phủ"]
+    result = restorer.restore_lines(["Triển khai thực hiện N ghị quyết số 12/NQ-CP của Chính phủ"], TESSERACT)
+    assert result.lines == ["Triển khai thực hiện Nghị quyết số 12/NQ-CP của Chính phủ"]
+    assert [(item.original, item.restored, item.start) for item in result.items] == [("N ghị", "Nghị", 21)]
+    assert result.changed == 1
 
 
 def test_a_capital_letter_that_is_a_label_stays_apart_from_the_word_after_it(restorer):

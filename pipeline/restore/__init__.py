@@ -342,10 +342,12 @@ class Restorer:
             length = start + len(decision.restored)
             cursor = token.end
             restored.tokens += 1
-            changed = decision.restored != token.text
+            # A word joined from two pieces of the line ("N ghị") spans the space between them.
+            original = line[token.start:token.end]
+            changed = decision.restored != original or token.glued
             restored.changed += changed
             if changed or decision.confidence < LOW_CONFIDENCE:
-                restored.items.append(TokenRestoration(index + 1, start, token.text, decision.restored,
+                restored.items.append(TokenRestoration(index + 1, start, original, decision.restored,
                                                        decision.confidence, decision.alternatives))
         pieces.append(line[cursor:])
         restored.text = "".join(pieces)
