@@ -42,7 +42,7 @@ from pipeline.restore.lm import TrigramLM
 from pipeline.restore.memory import DocumentMemory
 from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, clean_junk, token_case, tokenize
 from pipeline.restore.vocab import CLAUSE_END, lm_key
-from pipeline.vietnamese import apply_case, strip_marks
+from pipeline.vietnamese import apply_case, looks_like_syllable, strip_marks
 
 DATA_DIR = Path(__file__).parent / "data"
 STRIPPED = "stripped"  # text typed or converted without any marks
@@ -92,12 +92,27 @@ WIDE_CANDIDATES = 40
 PRIOR_MARGIN = 8.0  # candidates this far below the best before context seldom win with it
 LM_WEIGHT = 1.0
 NAME_BONUS = 2.0  # per word of a name after the first, added to its syllables' channel scores where the words read as it
+# Vietnamese marks only stand on syllables, and the foreign words and names kept as written carry none: an
+# unknown token with a mark ("ngheéo") is a syllable misread far more often than the keep rate of unknown
+# tokens, most of them unmarked, says.
+MARKED_NON_SYLLABLE = float(np.log(0.01))
+# OCR that loses the space between two syllables writes a token no syllable is near ("Quanly", "khucéng"). It
+# is read as two words where a cut gives two readings that, with the language model, are this much likelier
+# (log) than the best reading of the whole, and likely enough in themselves: two common syllables read
+# almost right, not the pieces of a foreign word ("Viettel", "data").
+GLUED_MARGIN = 10.0
+GLUED_FLOOR = -15.0
+GLUED_READINGS = 8  # the likeliest readings of each piece that are weighed
 SYMBOL_READINGS = ("ở",)  # the word English-model OCR most often writes as a lone symbol
 SYMBOL_AS_WORD = -2.0  # log P(symbol | word), against 0 for a symbol printed as such
 # A line that starts a list item or heading starts a new clause for the language model.
 _ITEM_START = regex.compile(r"^\s*(?:[-+•*]|\p{L}{1,2}\)|[\dIVXivx]{1,4}[.)])\s")
 _LIST_MARKER_JUNK = regex.compile(r"^(\s*)([¢©€ø])(\))")
 _LIST_MARKER_LETTERS = {"¢": "c", "©": "c", "€": "e", "ø": "g"}  # "ø": Tesseract's Vietnamese model
+# One or two underscores outside a word are what OCR makes of a table's rules or a speck ("công_ |", "_|Sở",
+# "_ đạo" at a line's start); the blank of a form is a longer run, and "a_b" inside a word or a path is kept.
+_STRAY_UNDERSCORES = regex.compile(
+    r"^(\s*)_{1,2}\s+|(?<!://\S*)(?:(?<![\p{L}\p{N}/_])_{1,2}(?!_)|(?<=[\p{L}\p{N}])_{1,2}(?![\p{L}\p{N}_]))")
 # The number opening a section heading ("III. NHIỆM VỤ") or a numbered item ("5. Sở Tài chính"). OCR drops
 # or merges the strokes of Roman numerals ("II", "HI" for "III") and misreads digits ("9." for "5."); the
 # numbers before and after tell which one was printed.
@@ -115,6 +130,7 @@ HORN_BONUS = 2.0  # log-odds of an apostrophe after u or o being a horn
 _D_BAR_READS = set("BPO")  # what English-model OCR reads a capital Đ as, besides D
 MISREAD_CODE_LENGTH = 4
 _ITEM_LETTER = regex.compile(r"^(\s*)(\p{L})(\)\s)")
+_VOWEL_CAPITALS = set("AĂÂEÊIOÔƠUƯYÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ")  # a lone one may be a word ("Ý kiến")
 _SAME_SHAPE_CAPITALS = set("CSVXZWO")  # a capital only bigger than the small letter
 _ROMAN_NUMERAL = regex.compile(r"[IVXLC]+")
 _ROMAN_LOOKALIKES = str.maketrans({"l": "I", "L": "I"})
@@ -193,6 +209,7 @@ class Restorer:
         self._named: dict[tuple, list[tuple[int, str, float]]] = {}
         self._channel_scores: dict[tuple[int, str, str], float] = {}
         self._neighbours: dict[tuple[int, str], list[tuple[str, float]]] = {}  # see _short_neighbours
+        self._cuts: dict[tuple[int, str], int | None] = {}  # see _unglued
 
     @classmethod
     @functools.cache
@@ -247,6 +264,7 @@ class Restorer:
         as no later clause can reach it. A caller that writes each line out holds no more than a block
         of clauses, whatever the length of the text."""
         lines = [_LIST_MARKER_JUNK.sub(lambda m: m[1] + _LIST_MARKER_LETTERS[m[2]] + m[3], line) for line in lines]
+        lines = [_without_stray_underscores(line) if "_" in line else line for line in lines]
         lines = _renumbered(lines)
         doubtful = _doubtful_words(lines, word_confidences)
         # The first lines' tokens tell the kind of source, and are restored as they are.
@@ -283,9 +301,10 @@ class Restorer:
         # What the document memory does not change is read once for both passes.
         read = self._read_block(block, channel)
         decoded = self._restore_clauses(read, profile, memory, doubtful)
-        for clause, (decisions, path) in zip(block, decoded):
+        # The clauses as read: their first token may be a code read as a word, or a glued word's first half.
+        for (clause, _, _), (decisions, path) in zip(read, decoded):
             memory.learn(clause[0][1], decisions, path)
-        again = [number for number, (clause, (decisions, _)) in enumerate(zip(block, decoded))
+        again = [number for number, ((clause, _, _), (decisions, _)) in enumerate(zip(read, decoded))
                  if memory.worth_another_pass(clause[0][1], decisions)]
         redecoded = self._restore_clauses([read[number] for number in again], profile, memory, doubtful)
         for number, result in zip(again, redecoded):
@@ -316,17 +335,19 @@ class Restorer:
         pieces, cursor, length = [], 0, 0
         for decision in sorted(decisions, key=lambda d: d.token.start):
             token = decision.token
-            kept = line[cursor:token.start]
+            kept = line[cursor:token.start] + (" " if token.glued else "")
             pieces.append(kept)
             start = length + len(kept)
             pieces.append(decision.restored)
             length = start + len(decision.restored)
             cursor = token.end
             restored.tokens += 1
-            changed = decision.restored != token.text
+            # A word joined from two pieces of the line ("N ghị") spans the space between them.
+            original = line[token.start:token.end]
+            changed = decision.restored != original or token.glued
             restored.changed += changed
             if changed or decision.confidence < LOW_CONFIDENCE:
-                restored.items.append(TokenRestoration(index + 1, start, token.text, decision.restored,
+                restored.items.append(TokenRestoration(index + 1, start, original, decision.restored,
                                                        decision.confidence, decision.alternatives))
         pieces.append(line[cursor:])
         restored.text = "".join(pieces)
@@ -376,7 +397,13 @@ class Restorer:
                       for _, token in clause if token.kind == WORD or (token.kind == DIGITS and channel.digits_as_letters)]
             channel.prepare(tokens)
             if channel.digits_as_letters:
-                self._prepare_short_neighbours(tokens, channel)
+                # The pieces of the words that may be two glued together (`_unglued`) are looked up at once too.
+                glued = {token.text for clause in block for _, token in clause if token.kind == WORD
+                         and (id(channel), token.text) not in self._cuts and self._may_be_glued(token.text, channel)}
+                pieces = [channel.reading(piece) for text in glued for at in range(2, len(text) - 1)
+                          for piece in (text[:at], text[at:])]
+                channel.prepare(pieces)
+                self._prepare_short_neighbours(tokens + pieces, channel)
 
     def _slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
         """Candidate word ids and channel scores for a token, and the candidates' spellings."""
@@ -396,7 +423,7 @@ class Restorer:
             # "Việt Nam & nước ngoài", "mầm non @ địa bàn": the language model tells the word from the symbol.
             candidates = [(token.text, 0.0, self.lm.word_id(token.text))] + [
                 (word, SYMBOL_AS_WORD, self.lm.word_id(word)) for word in SYMBOL_READINGS]
-        elif token.kind == WORD and channel.digits_as_letters and (written := self._mixed_case_word(token.text)):
+        elif token.kind == WORD and isinstance(channel, ChannelProfile) and (written := self._mixed_case_word(token.text)):
             candidates = [(written, 0.0, self.lm.word_id(written.lower()))]
         elif token.kind == WORD:
             lower = token.text.lower()
@@ -408,6 +435,8 @@ class Restorer:
                 # Kept as written (a name, a foreign word): <unk> in the model, and one spelling among many.
                 identity = self.lm.word_id(lower)
                 keep = channel.keep_unknown + self.lm.unknown_spelling if identity == self.lm.unknown else channel.keep_known
+                if identity == self.lm.unknown and len(clean_junk(lower)) > 1 and not clean_junk(lower).isascii():
+                    keep += MARKED_NON_SYLLABLE
                 candidates.append((token.text, keep, identity))
         elif token.kind == ABBREVIATION:
             # Codes joined by "&" are restored code by code: "KH&DT" is "KH&ĐT".
@@ -501,6 +530,11 @@ class Restorer:
         in it (`_names_in`)."""
         if channel.digits_as_letters:
             clause = [(index, self._misread_code(clause, position)) for position, (index, _) in enumerate(clause)]
+            # Only here: elsewhere a word is changed only where the decoder is sure of it, and a cut is no
+            # choice of the decoder's.
+            clause = [(index, piece) for index, token in clause for piece in self._unglued(token, channel)]
+        if isinstance(channel, ChannelProfile):
+            clause = self._joined_letter(clause, channel)
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
         texts = tuple(token.text for _, token in clause)
         # A clause decoded twice, or repeated in a document, is matched once.
@@ -604,13 +638,19 @@ class Restorer:
 
     def _mixed_case_word(self, text: str) -> str | None:
         """The word of the model that is no syllable a token written with a capital after a small letter is
-        ("IoT", "kW", and "loT": English-model OCR writes a capital I as l), or None. OCR that misreads a
+        ("IoT", "kW", and "loT": OCR writes a capital I as l), or None. OCR that misreads a
         syllable writes capitals at its start or throughout, so such a case pattern was printed."""
         letters = [c for c in text if c.isalpha()]
         if not any(a.islower() and b.isupper() for a, b in zip(letters, letters[1:])):
             return None
         written = _capital_i(text)
-        return written if self._known_non_syllable(written) else None
+        if self._known_non_syllable(written):
+            return written
+        # The thin stroke of a capital I may be lost altogether before a small letter ("oT" for "IoT"); a
+        # capital vowel after a small letter is a marked vowel misread ("sO" for "số"), not such a word.
+        restored = "I" + text
+        misread_vowel = any(c.isupper() and c in "AEIOUY" for c in letters[1:])
+        return restored if text[0].islower() and not misread_vowel and self._known_non_syllable(restored) else None
 
     def _misread_code(self, clause: list[tuple[int, Token]], position: int) -> Token:
         """The token at `position`, a word if it is a code of two capitals the language model has never
@@ -637,6 +677,85 @@ class Restorer:
             return False
         neighbours = [t for _, t in clause[max(0, position - 1):position + 2] if t is not token]
         return bool(neighbours) and all(t.kind == WORD and t.text.isupper() for t in neighbours)
+
+    def _unglued(self, token: Token, channel: ChannelProfile) -> list[Token]:
+        """The token, or the two words it is where the OCR lost the space between them (see GLUED_MARGIN):
+        a token neither a syllable nor a word of the model, cut where the best reading of the two pieces,
+        the first by its unigram and the second by the bigram after it, beats the whole by far."""
+        if token.kind != WORD:
+            return [token]
+        key = (id(channel), token.text)
+        if key not in self._cuts:
+            if len(self._cuts) > SLOT_CACHE_LIMIT:  # bound memory over archive-sized batches
+                self._cuts.clear()
+            self._cuts[key] = self._glued_cut(token.text, channel) if self._may_be_glued(token.text, channel) else None
+        cut = self._cuts[key]
+        if cut is None:
+            return [token]
+        return [dataclasses.replace(token, end=token.start + cut, text=token.text[:cut]),
+                Token(token.start + cut, token.end, token.text[cut:], WORD, glued=True)]
+
+    def _may_be_glued(self, text: str, channel: ChannelProfile) -> bool:
+        """A word neither a syllable nor a word of the model, whose likeliest reading is unlikely enough for
+        a cut to beat it by GLUED_MARGIN."""
+        if (len(clean_junk(text)) < 4 or lm_key(text.lower()) in self._syllable_set
+                or self.lm.word_id(text.lower()) != self.lm.unknown):
+            return False
+        return self._best_reading(text, channel) <= -GLUED_MARGIN
+
+    def _best_reading(self, text: str, channel: ChannelProfile) -> float:
+        """The best channel score and unigram log-probability together of the token's readings."""
+        return max((score + self.lm.unigram[identity] for _, score, identity in self._ranked(channel.reading(text), channel)),
+                   default=-np.inf)
+
+    def _glued_cut(self, text: str, channel: ChannelProfile) -> int | None:
+        """Where a word `_may_be_glued` is two words, or None."""
+        cuts = list(range(2, len(text) - 1))
+        if not cuts:
+            return None
+        scores = self._pair_readings([(text[:at], text[at:]) for at in cuts], channel)
+        best = int(np.argmax(scores))
+        return cuts[best] if scores[best] > max(self._best_reading(text, channel) + GLUED_MARGIN, GLUED_FLOOR) else None
+
+    def _pair_readings(self, pairs: list[tuple[str, str]], channel: ChannelProfile) -> np.ndarray:
+        """For each pair of OCR tokens, the best channel score and language model log-probability together
+        (the first by its unigram, the second by the bigram after it) of their likeliest readings; all
+        pairs in one call of the language model."""
+        owners, firsts, seconds, scores = [], [], [], []
+        for number, (first_text, second_text) in enumerate(pairs):
+            first = self._ranked(channel.reading(first_text), channel)[:GLUED_READINGS]
+            second = self._ranked(channel.reading(second_text), channel)[:GLUED_READINGS]
+            for (_, first_score, first_id), (_, second_score, second_id) in itertools.product(first, second):
+                owners.append(number)
+                firsts.append(first_id)
+                seconds.append(second_id)
+                scores.append(first_score + second_score)
+        best = np.full(len(pairs), -np.inf)
+        if owners:
+            firsts = np.array(firsts)
+            # </s> is never a context of the model: with it as the first word, a query is a bigram.
+            together = np.array(scores) + self.lm.unigram[firsts] + self.lm.logprob(self.lm.end, firsts, np.array(seconds))
+            np.maximum.at(best, np.array(owners), together)
+        return best
+
+    def _joined_letter(self, clause: list[tuple[int, Token]], channel: ChannelProfile) -> list[tuple[int, Token]]:
+        """The clause with a lone capital consonant and the word in small letters one space after it made one
+        word where the OCR split it ("N ghi quyết": "Nghị quyết"): the two read as one syllable are
+        GLUED_MARGIN likelier than read as a letter and a word."""
+        joined: list[tuple[int, Token]] = []
+        for index, token in clause:
+            if joined and token.kind == WORD and token.text[:1].islower():
+                line, letter = joined[-1]
+                text = letter.text + token.text
+                if (line == index and letter.kind == WORD and len(letter.text) == 1 and letter.text.isupper()
+                        and letter.text not in _VOWEL_CAPITALS and token.start == letter.end + 1
+                        and looks_like_syllable(text)
+                        and self._best_reading(text, channel) > self._pair_readings([(letter.text, token.text)],
+                                                                                    channel)[0] + GLUED_MARGIN):
+                    joined[-1] = (index, Token(letter.start, token.end, text, WORD, after_colon=letter.after_colon))
+                    continue
+            joined.append((index, token))
+        return joined
 
     def _with_names(self, clause, slots: list[Slot], spellings: list[list[str]], named: list[tuple[int, str, float]],
                     channel) -> tuple[list[Slot], list[list[str]]]:
@@ -783,6 +902,17 @@ def _doubtful_words(lines: list[str], word_confidences: list[list[float] | None]
     return doubtful
 
 
+def _without_stray_underscores(line: str) -> str:
+    """The line without the underscores OCR made of table rules and specks (`_STRAY_UNDERSCORES`); where
+    they stood between two characters, a space keeps what was beside them apart ("quy__|nghiép")."""
+    def replacement(match: regex.Match) -> str:
+        if match[1] is not None:
+            return match[1]
+        before, after = line[match.start() - 1:match.start()], line[match.end():match.end() + 1]
+        return " " if before.strip() and after.strip() else ""
+    return _STRAY_UNDERSCORES.sub(replacement, line)
+
+
 def _renumbered(lines: list[str]) -> list[str]:
     """The lines with the numbers of section headings and numbered items the OCR misread put back
     where their neighbours leave no doubt: a Roman numeral that repeats the one before or is not
@@ -880,15 +1010,25 @@ def _short_capitals_among_small(clause: list[tuple[int, Token]], position: int) 
                for _, t in clause[max(0, position - 1):position] + clause[position + 1:position + 2])
 
 
+def _capital_o_for_small(text: str) -> bool:
+    """A capital initial, small letters at the end, and only capital O's between: the English model's
+    capital O for a small "ô" or "ơ" ("NOi" for "Nội", "MO6i" for "Môi"), not a word in capitals."""
+    letters = [c for c in text if c.isalpha()]
+    return (len(letters) > 2 and letters[0].isupper() and letters[-1].islower()
+            and all(c == "O" for c in letters[1:] if c.isupper()))
+
+
 def _word_case(clause: list[tuple[int, Token]], position: int) -> str:
     """The case to write a word in. A short all-capital word among words that are not is a capital
     initial plus a mark the OCR read as a capital letter ("SO" for "Sở", "BO" for "Bộ")."""
     token = clause[position][1]
     pattern = token_case(token.text)
+    if pattern == "upper" and _capital_o_for_small(token.text):
+        return "title"
     if pattern == "upper" and sum(c.isalpha() for c in token.text) <= 3:
         neighbours = [t for _, t in clause[max(0, position - 2):position + 3]
                       if t is not token and t.kind == WORD and sum(c.isalpha() for c in t.text) >= 2]
-        upper = [t for t in neighbours if token_case(t.text) == "upper"]
+        upper = [t for t in neighbours if token_case(t.text) == "upper" and not _capital_o_for_small(t.text)]
         # Other short capital words may be misread the same way ("BO trudng BO Tai chinh"): they only
         # outvote the words in lower case, while a longer capital word marks a heading.
         if (len(neighbours) > 2 * len(upper)

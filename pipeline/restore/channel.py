@@ -26,7 +26,7 @@ from rapidfuzz.distance import Levenshtein
 
 from pipeline.errors import ModelError
 from pipeline.restore.edits import EMPTY, LONGEST_READ, distances_many
-from pipeline.restore.tokens import clean_junk
+from pipeline.restore.tokens import DIGIT_LETTERS, clean_junk
 from pipeline.vietnamese import strip_marks
 
 LEGACY = "legacy"  # English-model OCR: marks lost, letters confused
@@ -46,7 +46,6 @@ CHANNEL_BEAM = 10.0  # candidates this much less likely than the best reading ar
 NEAR_BATCH = 1_000  # OCR skeletons compared with every syllable's in one call: a few megabytes of distances
 D_BAR_INITIAL_READS = "pb"
 _LONE_Q = regex.compile(r"Q(?!U)")
-_DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "9": "o", "1": "l", "3": "a", "4": "a"})
 
 
 def channel_text(token: str) -> str:
@@ -66,7 +65,7 @@ def channel_text(token: str) -> str:
 @functools.lru_cache(maxsize=1 << 16)  # asked of every word, in every clause it is in
 def skeleton(ocr: str) -> str:
     """Lowercase base letters of an OCR token, junk removed and letter-like digits read as letters."""
-    return strip_marks(clean_junk(ocr).translate(_DIGIT_LETTERS)).lower()
+    return strip_marks(clean_junk(ocr).translate(DIGIT_LETTERS)).lower()
 
 
 def edit_cost(substitution: dict[str, dict[str, float]], insertion: dict[str, float], g: str, o: str) -> float:

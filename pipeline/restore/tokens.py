@@ -35,6 +35,8 @@ _MISREAD_ROMAN = regex.compile(r"(?=.*[IVX])[IVXHlv1]{2,5}")
 _EDGE_QUOTES = "’‘“”`'\""
 # Digits that English OCR writes for letters: "S6" = "Số", "x4" = "xã", "1a" = "là", "ph01" = "phối".
 _LETTER_DIGITS = set("013469")
+# The letters those digits stand for, as the channel reads them ("3" is an "ã" or "à" as often as "4").
+DIGIT_LETTERS = str.maketrans({"6": "o", "0": "o", "9": "o", "1": "l", "3": "a", "4": "a"})
 # The case of a token is asked for several times per word, and documents repeat their words.
 token_case = functools.lru_cache(maxsize=1 << 16)(case_pattern)
 _CODE_JOINT_BEFORE = regex.compile(r"[\p{L}\p{N}][-./]")
@@ -46,7 +48,7 @@ _LIGATURES = {"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl"}
 WORD = "word"  # may be rewritten
 ABBREVIATION = "abbreviation"  # all-capital code part: UBND, QD; only its Đ may be restored
 FIXED = "fixed"  # numbers, Roman numerals, URLs: never changed
-DIGITS = "digits"  # "6", "16": a number, or in English-model OCR a short word ("ở", "lộ")
+DIGITS = "digits"  # "6", "16", "4m": a number or measure, or in English-model OCR a short word ("ở", "lộ", "âm")
 SYMBOL = "symbol"  # "&", "¢", "@" alone: a symbol, or in English-model OCR the word "ở"
 # Symbols English-model OCR writes for a whole short word, standing alone between words.
 WORD_SYMBOLS = set("&¢@")
@@ -59,6 +61,7 @@ class Token:
     text: str
     kind: str
     after_colon: bool = False  # a label's colon before it: its capital opens a sentence ("Thời gian: Tháng 12")
+    glued: bool = False  # the second of two words the OCR read as one ("Quanly"): written back after a space
 
 
 def clean_junk(word: str) -> str:
@@ -80,10 +83,13 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
         # A syllable misread with digits: at most two letter-like digits, no capital after the first
         # letter, and in front only "1" (for "l") or one digit before lower-case letters ("6n" for
         # "ổn", "4p" for "áp"). Other mixes are codes and names: QH15, 4G, H5N1.
-        leading = not piece[0].isdigit() or piece[0] == "1" or (
+        # A leading "1" is an "l", but before capital letters alone it numbers a code ("1A", "3B").
+        leading = not piece[0].isdigit() or (piece[0] == "1" and not (piece[1:].isalpha() and piece[1:].isupper())) or (
             len(digits) == 1 and piece[1:].islower() and piece[1:] not in _UNITS)
         misread = (len(digits) <= 2 and all(d in _LETTER_DIGITS for d in digits) and len(letters) <= 6
-                   and not any(c.isupper() for c in letters[1:]) and leading)
+                   and _small_after_first(letters) and leading)
+        if not misread and _measure_or_syllable(piece):
+            return DIGITS
         return WORD if misread else FIXED
     if at_line_start and followed_by == ")" and len(piece) == 1:
         return FIXED  # a list item's letter: "d)" is not the word "ở"
@@ -97,6 +103,22 @@ def _classify(piece: str, at_line_start: bool, followed_by: str) -> str:
     if not cleaned.isascii() and any(unicodedata.category(c) == "Lo" for c in cleaned):
         return FIXED  # another script entirely
     return WORD
+
+
+def _measure_or_syllable(piece: str) -> bool:
+    """A letter-like digit before a unit that together read as a syllable: a measure, or a short word the
+    English model wrote with a digit ("4m" for "âm", "6m" for "ốm"); the words around it tell which."""
+    return (piece[0] in _LETTER_DIGITS and piece[1:] in _UNITS
+            and looks_like_syllable(piece.translate(DIGIT_LETTERS)))
+
+
+def _small_after_first(letters: list[str]) -> bool:
+    """Whether the letters after the first are small, but for a capital O the English model writes for
+    an "ô" or "ơ" beside the digit it reads the mark as ("cO6ng" for "công", "MO6i" for "Môi"): a
+    syllable, where a capital among digits is otherwise a code's ("QH15", "H5N1")."""
+    rest = letters[1:]
+    return not any(c.isupper() for c in rest) or (
+        any(c.islower() for c in rest) and all(c == "O" for c in rest if c.isupper()))
 
 
 def _joined(line: str, start: int, end: int) -> bool:
