@@ -577,8 +577,15 @@ class Restorer:
         if position == 0 or token.after_colon or strip_marks(token.text[0]) not in _SAME_SHAPE_CAPITALS:
             return False
         (line_before, before), (line, _) = clause[position - 1], clause[position]
-        return (line_before == line and before.kind == WORD and token_case(before.text) == "lower"
-                and self.lm.title[self.lm.word_id(reading.lower())] < RARELY_CAPITALISED)
+        if not (line_before == line and before.kind == WORD and token_case(before.text) == "lower"):
+            return False
+        word = self.lm.word_id(reading.lower())
+        if set(strip_marks(token.text)) <= _SAME_SHAPE_CAPITALS:
+            # Written in such capitals only ("CO" for "cơ"), the word's case is not in its shapes at all: it
+            # is the case the corpus writes it in, unless a capitalised word follows, a name ("SO Tu phap").
+            after = clause[position + 1][1] if position + 1 < len(clause) else None
+            return self.lm.title[word] < self.lm.lower[word] and (after is None or token_case(after.text) == "lower")
+        return self.lm.title[word] < RARELY_CAPITALISED
 
     def _foreign_word(self, text: str) -> str | None:
         """The word of the model that is no syllable ("IoT", "Internet") an unknown token is as
