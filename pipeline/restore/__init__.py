@@ -78,6 +78,10 @@ BLOCK_TOKENS = 20_000
 DECODE_BATCH_TOKENS = 4_000
 CASE_WEIGHT = 1.0
 DECODE_CANDIDATES = 6
+# English-model OCR misreads letters of both syllables of a word ("bi dung": "bồi dưỡng"), whose
+# readings are then often only seventh among what the word before fits: one more is weighed for it
+# (dev English-model OCR 3 errors fewer, seed 2; its decoding some 10% slower).
+LEGACY_DECODE_CANDIDATES = 7
 # English-model OCR loses letters, so the word a clause wants may be far from what was read, and
 # only the word after it may tell ("Thu hién": "Thực hiện"). Of its DECODE_CANDIDATES, this many are
 # chosen by how they fit before the NEXT_READINGS likeliest readings of the next word too.
@@ -506,6 +510,7 @@ class Restorer:
                            for position, (slot, options) in enumerate(zip(slots, spellings))]
                           for clause, slots, spellings in batch]
             narrowed = self._narrowed([(slots, spellings) for slots, (_, _, spellings) in zip(in_context, batch)], lm,
+                                      LEGACY_DECODE_CANDIDATES if profile == LEGACY else DECODE_CANDIDATES,
                                       looks_ahead=profile == LEGACY)
             decoded = decode_clauses([[*slots, end] for slots, _ in narrowed], lm, LM_WEIGHT)
             for (clause, _, _), (slots, spellings), (_, choices) in zip(batch, narrowed, decoded):
@@ -606,8 +611,15 @@ class Restorer:
         if position == 0 or token.after_colon or strip_marks(token.text[0]) not in _SAME_SHAPE_CAPITALS:
             return False
         (line_before, before), (line, _) = clause[position - 1], clause[position]
-        return (line_before == line and before.kind == WORD and token_case(before.text) == "lower"
-                and self.lm.title[self.lm.word_id(reading.lower())] < RARELY_CAPITALISED)
+        if not (line_before == line and before.kind == WORD and token_case(before.text) == "lower"):
+            return False
+        word = self.lm.word_id(reading.lower())
+        if set(strip_marks(token.text)) <= _SAME_SHAPE_CAPITALS:
+            # Written in such capitals only ("CO" for "cơ"), the word's case is not in its shapes at all: it
+            # is the case the corpus writes it in, unless a capitalised word follows, a name ("SO Tu phap").
+            after = clause[position + 1][1] if position + 1 < len(clause) else None
+            return self.lm.title[word] < self.lm.lower[word] and (after is None or token_case(after.text) == "lower")
+        return self.lm.title[word] < RARELY_CAPITALISED
 
     def _foreign_word(self, text: str) -> str | None:
         """The word of the model that is no syllable ("IoT", "Internet") an unknown token is as
@@ -810,20 +822,20 @@ class Restorer:
         for (text, syllables), scores in zip(by_text.items(), channel.logprobs_many(list(zip(reads, by_text.values())))):
             self._channel_scores.update(((id(channel), text, s), score) for s, score in zip(syllables, scores.tolist()))
 
-    def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm, looks_ahead: bool
+    def _narrowed(self, clauses: list[tuple[list[Slot], list[list[str]]]], lm, width: int, looks_ahead: bool
                   ) -> list[tuple[list[Slot], list[list[str]]]]:
-        """Each clause's slots cut to the DECODE_CANDIDATES that best fit, by their channel score and
+        """Each clause's slots cut to the `width` candidates that best fit, by their channel score and
         the bigram from the likeliest readings of the word before (all clauses looked up in one call);
         `looks_ahead`: some by the bigram to the readings of the word after too (see NEXT_WORD_CANDIDATES)."""
         wide = [(c, t) for c, (slots, _) in enumerate(clauses) for t, slot in enumerate(slots)
-                if len(slot.ids) > DECODE_CANDIDATES]
+                if len(slot.ids) > width]
         if not wide:
             return clauses
         # All wide slots at once, padded with the clause end at channel score -inf: it never fits best.
         start = Slot(np.array([self.lm.start]), np.zeros(1))
         contexts = [start if t == 0 else clauses[c][0][t - 1] for c, t in wide]
-        context_ids, context_channel = padded([c.ids[:DECODE_CANDIDATES] for c in contexts],
-                                              [c.channel[:DECODE_CANDIDATES] for c in contexts], self.lm.end)
+        context_ids, context_channel = padded([c.ids[:width] for c in contexts],
+                                              [c.channel[:width] for c in contexts], self.lm.end)
         ids, channel = padded([clauses[c][0][t].ids for c, t in wide], [clauses[c][0][t].channel for c, t in wide],
                               self.lm.end)
         # </s> is never a context of the model: with it as the first word, a query is a bigram.
@@ -833,14 +845,14 @@ class Restorer:
         if looks_ahead:
             # The first by how they fit after the word before, and of the next few, the best by how they
             # fit before the word after too.
-            first = DECODE_CANDIDATES - NEXT_WORD_CANDIDATES
+            first = width - NEXT_WORD_CANDIDATES
             pool = order[:, first:first + LOOK_AHEAD_POOL]
             both = np.take_along_axis(channel + fit, pool, axis=1) + self._fit_before(
                 clauses, wide, np.take_along_axis(ids, pool, axis=1), lm)
             extra = np.take_along_axis(pool, np.argsort(-both, axis=1, kind="stable")[:, :NEXT_WORD_CANDIDATES], axis=1)
             keep = np.sort(np.concatenate([order[:, :first], extra], axis=1), axis=1)
         else:
-            keep = np.sort(order[:, :DECODE_CANDIDATES], axis=1)
+            keep = np.sort(order[:, :width], axis=1)
         rows = np.arange(len(wide))[:, None]
         kept_ids, kept_channel = ids[rows, keep], channel[rows, keep]
         narrowed = [(list(slots), list(spellings)) for slots, spellings in clauses]
