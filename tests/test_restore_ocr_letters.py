@@ -119,3 +119,9 @@ def test_a_capital_letter_split_from_its_word_is_joined_back(restorer):
 def test_a_capital_letter_that_is_a_label_stays_apart_from_the_word_after_it(restorer):
     line = "Nhóm C hạng 2 và phụ lục B kèm theo"
     assert restorer.restore_lines([line], TESSERACT).lines == [line]
+
+
+def test_a_known_code_with_small_letters_after_its_capitals_is_kept(restorer):
+    # "TTr" (thường trực), "TTg" (Thủ tướng) are no syllable in any case: OCR printed them so.
+    restored = restorer.restore_lines(["- TTr HDND tinh, TTg Chinh phu;"], LEGACY).lines[0]
+    assert restored.startswith("- TTr HĐND tỉnh, TTg ")

@@ -651,10 +651,13 @@ class Restorer:
     def _mixed_case_word(self, text: str) -> str | None:
         """The word of the model that is no syllable a token written with a capital after a small letter is
         ("IoT", "kW", and "loT": OCR writes a capital I as l), or None. OCR that misreads a
-        syllable writes capitals at its start or throughout, so such a case pattern was printed."""
+        syllable writes capitals at its start or throughout, so such a case pattern was printed. So was a
+        known code with small letters after its capitals ("TTr", "TTg"), which no syllable is, in any case."""
         letters = [c for c in text if c.isalpha()]
-        if not any(a.islower() and b.isupper() for a, b in zip(letters, letters[1:])):
-            return None
+        capital_after_small = any(a.islower() and b.isupper() for a, b in zip(letters, letters[1:]))
+        small_after_capitals = any(a.isupper() and b.isupper() and c.islower() for a, b, c in zip(letters, letters[1:], letters[2:]))
+        if not capital_after_small:
+            return text if small_after_capitals and self._known_non_syllable(text) else None
         written = _capital_i(text)
         if self._known_non_syllable(written):
             return written
