@@ -108,7 +108,9 @@ def test_deadline_clauses_in_free_text():
     assert (found.recurrence, found.deadline, found.annual_due) == ("annual", None, "12-25")
     assert "25 tháng 12" in found.text
     found = find_timeline("xây dựng Kế hoạch triển khai thực hiện xong trong tháng 12/2025. Định kỳ báo cáo UBND tỉnh", ISSUED)
-    assert (found.deadline, found.recurrence) == ("2025-12-31", "periodic")
+    assert (found.deadline, found.recurrence) == ("2025-12-31", None)  # "Định kỳ báo cáo" names no period
+    # In a time field it is the task's timing: "Thời gian thực hiện: Giao ban báo chí định kỳ."
+    assert read_timeline("Giao ban báo chí định kỳ.", ISSUED).recurrence == "periodic"
 
 
 def test_dates_of_cited_documents_are_not_deadlines():

@@ -138,11 +138,13 @@ def _spans(folded: str) -> list[_Span]:
     return [span for span in (_span(match) for match in _DATE_RE.finditer(folded)) if span]
 
 
-def _recurrence(folded: str) -> tuple[str | None, str | None]:
+def _recurrence(folded: str, field: bool) -> tuple[str | None, str | None]:
+    """A time field that says "định kỳ" ("Thời gian thực hiện: Giao ban báo chí định kỳ") makes the task
+    periodic; in a duty's own text, "báo cáo định kỳ" without a period is the manner of a report, no cadence."""
     period = next((name for name, pattern in _PERIODS if regex.search(pattern, folded)), None)
     if regex.search(r"thuong xuyen|(?:cac|nhung) nam tiep theo|va tiep theo|lien tuc", folded):
         return "continuous", period
-    if period or "dinh ky" in folded:
+    if period or (field and "dinh ky" in folded):
         return "periodic", period
     return None, None
 
@@ -168,9 +170,9 @@ def _in_issue_year(span: _Span, issued: date | None) -> _Span | None:
                  date(year, month, calendar.monthrange(year, month)[1]))
 
 
-def _resolve(text: str, folded: str, spans: list[_Span], issued: date | None) -> Timeline:
+def _resolve(text: str, folded: str, spans: list[_Span], issued: date | None, field: bool) -> Timeline:
     timeline = Timeline(squash(text))
-    timeline.recurrence, timeline.period = _recurrence(folded)
+    timeline.recurrence, timeline.period = _recurrence(folded, field)
     if timeline.period == "year" and spans and all(span.kind in ("daymonth", "monthonly") for span in spans):
         # "trước ngày 01 tháng 12 hằng năm", "Tháng 12 hằng năm": due on that day every year
         day, month = spans[0].day_month
@@ -220,10 +222,10 @@ def _mend_cell_wraps(folded: str) -> str:
 def read_timeline(text: str, issued: date | None = None) -> Timeline:
     """The normalized form of a timeline field's value."""
     folded = fold(text)
-    timeline = _resolve(text, folded, _spans(folded), issued)
+    timeline = _resolve(text, folded, _spans(folded), issued, field=True)
     mended = _mend_cell_wraps(folded)
     if not timeline.understood and mended != folded:
-        timeline = _resolve(text, mended, _spans(mended), issued)
+        timeline = _resolve(text, mended, _spans(mended), issued, field=True)
     return timeline
 
 
@@ -275,5 +277,5 @@ def find_timeline(text: str, issued: date | None = None) -> Timeline | None:
         if not any(fold(piece) in fold(other) for other in pieces):
             pieces.append(piece)
     snippet = "; ".join(pieces)
-    timeline = _resolve(snippet, fold(snippet), _spans(fold(snippet)), issued)
+    timeline = _resolve(snippet, fold(snippet), _spans(fold(snippet)), issued, field=False)
     return timeline if timeline.understood else None
