@@ -145,3 +145,10 @@ def test_dates_in_free_text_a_closing_bracket_a_range_and_the_later_of_two():
     assert reviews.deadline == "2030-12-31"
     # a bracket that cites a document is no date of the duty
     assert find_timeline("Thực hiện Luật Lưu trữ (Luật số 33/2024/QH15 ngày 21/6/2024).", ISSUED) is None
+
+
+def test_from_a_year_on_in_free_text_is_continuous_but_a_cited_horizon_is_not():
+    found = find_timeline("làm cơ sở đánh giá Chỉ số cải cách hành chính năm 2025 và các năm tiếp theo tại các sở.", ISSUED)
+    assert (found.recurrence, found.start, found.deadline) == ("continuous", "2025-01-01", None)
+    cited = find_timeline("triển khai Đề án tìm kiếm hài cốt liệt sĩ từ nay đến năm 2020 và những năm tiếp theo.", ISSUED)
+    assert cited is None

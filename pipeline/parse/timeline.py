@@ -260,6 +260,9 @@ def find_timeline(text: str, issued: date | None = None) -> Timeline | None:
         r"|(?<!nghi quyet\s)(?:hang|moi)\s+(?:tuan|thang|quy|nam)\b"
         # "thường xuyên kiểm tra"; not continuing education, recurrent spending or regular duties
         r"|(?<!(?:giao duc|chi|kinh phi|nhiem vu|du toan|ngan sach|von|hoat dong)\s)thuong xuyen\b"
+        # "… đánh giá Chỉ số cải cách hành chính năm 2025 và các năm tiếp theo": from that year on; not the
+        # horizon of a programme named in a citation ("Đề án … từ nay đến năm 2020 và những năm tiếp theo")
+        r"|(?<!den )\bnam (?:19|20)\d{2} va (?:cac|nhung) nam tiep theo\b"
     )
     for match in regex.finditer(schedule, folded):
         clauses.append((match.start(), match.end()))
