@@ -156,3 +156,17 @@ def test_a_unit_given_a_duty_in_a_funding_section_is_a_task():
     assert tasks["III.2"].lead_units == ["Sở Tài chính"]
     assert tasks["III.2"].support_units == ["các sở, ngành"]
     assert tasks["IV.2-2"].lead_units == ["Sở Y tế"]
+
+
+def test_executing_units_beside_a_lead_field_are_not_leads():
+    tasks = _tasks(lines_of("\n".join((
+        "II. NHIỆM VỤ",
+        "1. Tìm kiếm, quy tập hài cốt liệt sĩ ở trong nước",
+        "a) Cơ quan chủ trì: Bộ Quốc phòng.",
+        "b) Đơn vị thực hiện: Các Đội chuyên trách của quân đội.",
+        "c) Thời gian thực hiện: Năm 2026.",
+    ))))
+    task = tasks["II.1"]
+    assert task.lead_units == ["Bộ Quốc phòng"]
+    assert "Các Đội chuyên trách" in task.units_text
+    assert task.deadline == "2026-12-31"

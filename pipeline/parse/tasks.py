@@ -477,10 +477,15 @@ class _Extractor:
             task.units_text = "; ".join(
                 f.value if len(unit_fields) == 1 else f"{f.label}: {f.value}" for f in unit_fields
             )
+            has_lead_field = any(f.kind == "lead" for f in unit_fields)
             for f in unit_fields:
                 lead, support = assign_roles(f.value)
                 if f.kind == "support":
                     support, lead = lead + support, []
+                elif f.kind == "units" and has_lead_field:
+                    # "Cơ quan chủ trì: …" and "Đơn vị thực hiện: Các Đội chuyên trách": the bodies that carry
+                    # out what the lead directs are not leads themselves (units_text keeps them).
+                    lead = []
                 task.lead_units += [u for u in lead if u not in task.lead_units]
                 # A support field is kept whole even where it repeats the lead ("Các Bộ, ngành, địa phương" in both).
                 task.support_units += [u for u in support if u not in task.support_units
