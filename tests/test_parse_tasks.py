@@ -170,3 +170,21 @@ def test_executing_units_beside_a_lead_field_are_not_leads():
     assert task.lead_units == ["Bộ Quốc phòng"]
     assert "Các Đội chuyên trách" in task.units_text
     assert task.deadline == "2026-12-31"
+
+
+def test_an_article_written_as_numbered_fields_is_one_task():
+    tasks = _tasks(lines_of("\n".join((
+        "Điều 2. Bổ sung nhiệm vụ vào Phụ lục như sau:",
+        "1. Tên nhiệm vụ: Xây dựng Đề án phát triển mạng lưới chuyên gia pháp lý.",
+        "2. Cơ quan chủ trì: Bộ Tư pháp.",
+        "3. Cơ quan phối hợp: Các bộ, ngành.",
+        "4. Kết quả: Quyết định của Thủ tướng Chính phủ phê duyệt Đề án.",
+        "5. Thời gian hoàn thành: Quý IV/2026.",
+        "Điều 3. Nghị quyết này có hiệu lực thi hành kể từ ngày ký ban hành.",
+    ))))
+    assert list(tasks) == ["Đ2"]
+    task = tasks["Đ2"]
+    assert "Xây dựng Đề án phát triển" in task.text
+    assert (task.lead_units, task.support_units) == (["Bộ Tư pháp"], ["Các bộ, ngành"])
+    assert task.product.startswith("Quyết định của Thủ tướng")
+    assert task.deadline == "2026-12-31"

@@ -11,9 +11,9 @@ Field kinds:
   "lead"     lead units only ("Đơn vị chủ trì", "Cơ quan chủ trì")
   "support"  supporting units ("Đơn vị phối hợp")
   "timeline" deadline or schedule ("Thời gian thực hiện", "Thời hạn")
-  "product"  expected output ("Sản phẩm")
+  "product"  expected output ("Sản phẩm", "Kết quả")
   "budget"   funding ("Kinh phí")
-  "content"  the task text itself ("Nhiệm vụ:", "Nội dung thực hiện:")
+  "content"  the task text itself ("Nhiệm vụ:", "Tên nhiệm vụ:", "Nội dung thực hiện:")
 """
 from __future__ import annotations
 
@@ -34,9 +34,9 @@ _LABELS: list[tuple[str, str]] = [
     ("support", r"phoi hop"),
     ("timeline", r"thoi (?:gian|han)(?:\s+(?:thuc hien|hoan thanh|trien khai|bao cao))?"),
     ("timeline", r"tien do(?:\s+(?:thuc hien|hoan thanh))?"),
-    ("product", r"san pham(?:\s+(?:dau ra|chu yeu))?|ket qua dau ra"),
+    ("product", r"san pham(?:\s+(?:dau ra|chu yeu))?|ket qua(?:\s+(?:dau ra|du kien))?"),
     ("budget", r"(?:nguon\s+)?kinh phi(?:\s+thuc hien)?"),
-    ("content", r"nhiem vu|noi dung(?:\s+(?:thuc hien|cong viec|nhiem vu))?"),
+    ("content", r"(?:ten\s+)?nhiem vu|noi dung(?:\s+(?:thuc hien|cong viec|nhiem vu))?"),
 ]
 # One wrong letter is tolerated ("Thớt gian thực hiện:" from restored OCR); the colon is not optional.
 _LABEL_RE = [(kind, regex.compile(rf"(?:{pattern}){{e<=1}}\s*:")) for kind, pattern in _LABELS]
