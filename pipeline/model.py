@@ -67,6 +67,10 @@ class Line:
     # (pipeline.ingest.ocr.SMALL_LETTERS_CONFIDENCE); the restorer decides the doubtful
     # ones by context (pipeline.restore).
     word_confidences: list[float] | None = None
+    # OCR only, not written to JSON: for each word of `original`, the readings Tesseract weighed for
+    # each of its characters (pipeline.ingest.hocr.HocrWord.readings), None for a word read without
+    # doubt; None for a line of such words only. The restorer builds candidates from them.
+    word_readings: list | None = None
     # Office and web inputs: where the line was read, "p12" (the 12th body
     # paragraph, from 0), "t2.r3.c1" (a table cell) or "t2.r3" (a table row
     # written as tab-separated cells).

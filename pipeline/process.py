@@ -40,7 +40,8 @@ def restore(doc: Document, options: Options = Options()) -> Document:
     if not options.restore:
         return doc
     result = Restorer.default().restore_lines([line.text for line in doc.lines], options.profile,
-                                              [line.word_confidences for line in doc.lines])
+                                              [line.word_confidences for line in doc.lines],
+                                              [line.word_readings for line in doc.lines])
     for line, text in zip(doc.lines, result.lines):
         line.text = text
     doc.restoration = RestorationReport(
@@ -102,6 +103,7 @@ def restored_lines(path: Path, options: Options = Options()) -> Iterator[str]:
     lines = read(path, options).lines
     texts: Iterable[str] = [line.text for line in lines]
     if options.restore:
-        _, restored = Restorer.default().restore_stream(texts, options.profile, [line.word_confidences for line in lines])
+        _, restored = Restorer.default().restore_stream(texts, options.profile, [line.word_confidences for line in lines],
+                                                        [line.word_readings for line in lines])
         texts = (line.text for line in restored)
     return (normalize_line(text, options.style) for text in texts)

@@ -150,24 +150,25 @@ def test_tesseract_version_is_read():
     assert tesseract.version() >= tesseract.MIN_VERSION
 
 
-def _tsv(rows: list[tuple[int, int, int, str, int]]) -> str:
-    """Tesseract TSV for words given as (block, paragraph, line, word, left); 2480 px wide page."""
-    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
-    out = [header, "1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t"]
+def _hocr(rows: list[tuple[int, int, int, str, int]], tops: dict[int, int] | None = None) -> str:
+    """Tesseract hOCR for words given as (block, paragraph, line, word, left) on a 2480 px wide page: a
+    block's first line at its height in `tops`, or 400 px below the block before."""
+    lines: dict[tuple[int, int, int], list[str]] = {}
     for number, (block, paragraph, line, word, left) in enumerate(rows):
-        top = 100 + 60 * line + 400 * block
-        out.append(f"5\t1\t{block}\t{paragraph}\t{line}\t{number}\t{left}\t{top}\t{20 * len(word)}\t40\t91.5\t{word}")
-    return "\n".join(out)
-
-
-def _tsv_in_rows(rows: list[tuple[int, int, int, str, int]], tops: dict[int, int]) -> str:
-    """Like _tsv, with each block's first line at the given height."""
-    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
-    out = [header, "1\t1\t0\t0\t0\t0\t0\t0\t2480\t3508\t-1\t"]
-    for number, (block, paragraph, line, word, left) in enumerate(rows):
-        top = tops[block] + 60 * (line - 1)
-        out.append(f"5\t1\t{block}\t{paragraph}\t{line}\t{number}\t{left}\t{top}\t{20 * len(word)}\t40\t91.5\t{word}")
-    return "\n".join(out)
+        top = tops[block] + 60 * (line - 1) if tops else 100 + 60 * line + 400 * block
+        lines.setdefault((block, paragraph, line), []).append(
+            f"<span class='ocrx_word' id='word_{number}' title='bbox {left} {top} {left + 20 * len(word)} {top + 40};"
+            f" x_wconf 91'>{word}</span>")
+    blocks: dict[int, dict[int, list[str]]] = {}
+    for (block, paragraph, line), words in lines.items():
+        blocks.setdefault(block, {}).setdefault(paragraph, []).append(
+            f"<span class='ocr_line' id='line_{block}_{paragraph}_{line}'>{''.join(words)}</span>")
+    body = "".join(f"<div class='ocr_carea' id='block_{block}'>"
+                   + "".join(f"<p class='ocr_par' id='par_{block}_{paragraph}'>{''.join(spans)}</p>"
+                             for paragraph, spans in paragraphs.items()) + "</div>"
+                   for block, paragraphs in blocks.items())
+    return ("<html xmlns='http://www.w3.org/1999/xhtml'><body><div class='ocr_page' id='page_1'"
+            f" title='image \"stdin\"; bbox 0 0 2480 3508; ppageno 0'>{body}</div></body></html>")
 
 
 def _words(block: int, line: int, text: str, left: int) -> list[tuple[int, int, int, str, int]]:
@@ -185,7 +186,7 @@ def test_two_column_letterhead_is_read_column_by_column():
             + _words(2, 1, "Số: 172/KH-UBND", 230) + _words(2, 1, "Thành phố Hồ Chí Minh, ngày 18 tháng 11 năm 2025", 1000)
             + _words(3, 1, "KẾ HOẠCH", 1150)
             + _words(4, 1, "Thực hiện Quyết định số 1850/QĐ-TTg ngày 27 tháng 8 năm 2025", 300))
-    lines = [line.text for line in ocr.lines_from_tsv(_tsv(rows), page=1)]
+    lines = [line.text for line in ocr.lines_from_hocr(_hocr(rows), page=1)]
     assert lines == [
         "ỦY BAN NHÂN DÂN", "THÀNH PHỐ HỒ CHÍ MINH", "Số: 172/KH-UBND", "",
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
@@ -197,7 +198,7 @@ def test_two_column_letterhead_is_read_column_by_column():
 
 def test_one_wide_gap_alone_is_not_a_column_layout():
     rows = _words(1, 1, "Nơi nhận:", 250) + _words(1, 1, "KT. CHỦ TỊCH", 1500) + _words(1, 2, "- Như trên;", 250)
-    lines = [line.text for line in ocr.lines_from_tsv(_tsv(rows), page=1)]
+    lines = [line.text for line in ocr.lines_from_hocr(_hocr(rows), page=1)]
     assert lines == ["Nơi nhận: KT. CHỦ TỊCH", "- Như trên;"]
 
 
@@ -208,7 +209,7 @@ def test_signature_block_is_read_column_by_column_and_the_paragraph_above_stays_
             + _words(2, 1, "Nơi nhận:", 250) + _words(2, 1, "KT. CHỦ TỊCH", 1500)
             + _words(2, 2, "- Như trên;", 250) + _words(2, 2, "PHÓ CHỦ TỊCH", 1500)
             + _words(2, 3, "- Lưu: VT.", 250))
-    lines = [line.text for line in ocr.lines_from_tsv(_tsv_in_rows(rows, {1: 2000, 2: 2120}), page=1)]
+    lines = [line.text for line in ocr.lines_from_hocr(_hocr(rows, {1: 2000, 2: 2120}), page=1)]
     assert lines == [
         "6. Giao Sở Tư pháp theo dõi, đôn đốc các cơ quan thực hiện Kế hoạch này; định kỳ báo",
         "cáo UBND tỉnh theo quy định./.", "",
@@ -224,7 +225,7 @@ def test_unruled_table_rows_keep_tesseract_order():
                                                  ("2", "Báo cáo quý", "Sở Nội vụ"),
                                                  ("3", "Tổng kết", "Văn phòng")], start=1):
         rows += _words(1, line, number, 250) + _words(1, line, task, 600) + _words(1, line, unit, 1700)
-    lines = [line.text for line in ocr.lines_from_tsv(_tsv(rows), page=1)]
+    lines = [line.text for line in ocr.lines_from_hocr(_hocr(rows), page=1)]
     assert lines == ["1 Rà soát văn bản Sở Tư pháp", "2 Báo cáo quý Sở Nội vụ", "3 Tổng kết Văn phòng"]
 
 
@@ -259,19 +260,19 @@ def test_table_words_become_tab_separated_rows():
             + _words(3, 1, "Sở Khoa học và Công nghệ", 1500) + _words(3, 1, "Quý III", 2095)
             + _words(3, 2, "hoạch hạ tầng viễn thông", 400) + _words(3, 2, "khu công nghệ cao", 1170)
             + _words(4, 1, "Trên đây là Kế hoạch", 300))
-    lines = [line.text for line in ocr.lines_from_tsv(_tsv_in_rows(rows, {1: 300, 2: 800, 3: 1100, 4: 1500}), 1, grid)]
+    lines = [line.text for line in ocr.lines_from_hocr(_hocr(rows, {1: 300, 2: 800, 3: 1100, 4: 1500}), 1, grid)]
     assert lines[0] == "PHỤ LỤC"
     assert "\tNội dung/nhiệm vụ\tCơ quan chủ trì\tCơ quan phối hợp\tThời gian" in lines
     assert ("1\tTổ chức điều chỉnh, bổ sung quy hoạch hạ tầng viễn thông\tBan Quản lý các khu công nghệ cao"
             "\tSở Khoa học và Công nghệ\tQuý III") in lines
     assert lines[-1] == "Trên đây là Kế hoạch"
-    row = next(line for line in ocr.lines_from_tsv(_tsv_in_rows(rows, {1: 300, 2: 800, 3: 1100, 4: 1500}), 1, grid)
+    row = next(line for line in ocr.lines_from_hocr(_hocr(rows, {1: 300, 2: 800, 3: 1100, 4: 1500}), 1, grid)
                if line.text.startswith("1\t"))
     assert len(row.word_confidences) == len(row.text.split())  # the number split off keeps a confidence
 
 
-def _cell(text: str, confidence: float = 0.9) -> list[tuple[str, float, tuple[int, int, int, int]]]:
-    return [(word, confidence, (0, 0, 10, 10)) for word in text.split()]
+def _cell(text: str, confidence: float = 0.9) -> list[ocr.Word]:
+    return [(word, confidence, (0, 0, 10, 10), None) for word in text.split()]
 
 
 def _texts(rows) -> list[list[str]]:

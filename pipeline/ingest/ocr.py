@@ -20,7 +20,7 @@ from PIL import Image, ImageSequence, UnidentifiedImageError
 
 from pipeline._exec import tesseract
 from pipeline.errors import InputError
-from pipeline.ingest import columns
+from pipeline.ingest import columns, hocr
 from pipeline.ingest.grid import Grid, find_grid
 from pipeline.ingest.prepare import ANALYSIS_DPI, grey_without_colour_ink, has_colour_ink, prepare
 from pipeline.model import Line, PageQuality
@@ -198,8 +198,8 @@ def encode_for_tesseract(image: Image.Image) -> bytes:
 
 
 def _ocr_image(image: bytes, page: int, langs: list[str], label: str, grid: Grid | None) -> list[Line]:
-    tsv = tesseract.image_to_tsv(image, languages=langs, label=label, timeout=PAGE_TIMEOUT_SECONDS)
-    return lines_from_tsv(tsv, page, grid)
+    hocr_page = tesseract.image_to_hocr(image, languages=langs, label=label, timeout=PAGE_TIMEOUT_SECONDS)
+    return lines_from_hocr(hocr_page, page, grid, label)
 
 
 # A table's ruling lines read as characters of their own.
@@ -221,37 +221,24 @@ MIN_SPLIT_LINES = 2
 MIN_TABLE_ROWS = 2
 MIN_FILLED_CELLS = 2
 
-Word = tuple[str, float, tuple[int, int, int, int]]
+# (text, confidence, box, readings of its characters: pipeline.ingest.hocr.HocrWord)
+Word = tuple[str, float, tuple[int, int, int, int], tuple[hocr.Readings, ...] | None]
 
 
-def lines_from_tsv(tsv: str, page: int, grid: Grid | None = None) -> list[Line]:
-    """Tesseract TSV to one Line per text line, with a blank Line between paragraphs.
+def lines_from_hocr(hocr_page: str, page: int, grid: Grid | None = None, label: str = "") -> list[Line]:
+    """Tesseract hOCR to one Line per text line, with a blank Line between paragraphs.
 
     Where consecutive OCR lines run across two columns (letterhead, signature block), the left
     column is given first and the right one after it, as a reader and the text layer of a PDF
     give them. The words inside a ruled table (`grid`) become one tab-separated line per table
     row, in the table's place. Lines are numbered 0 here; the document is numbered once all
-    pages are in.
+    pages are in. Each Line keeps its words' confidences and the other readings Tesseract weighed
+    for their characters (`Line.word_readings`). `label` names the page in error messages.
     """
-    page_width = 0
-    words_by_line: dict[tuple[int, int, int], list[Word]] = {}
-    for row in tsv.splitlines()[1:]:
-        fields = row.split("\t")
-        if len(fields) != 12:
-            continue
-        if fields[0] == "1":
-            page_width = int(fields[8])
-        if fields[0] != "5":
-            continue
-        text = fields[11].strip()
-        if not text:
-            continue
-        block, paragraph, line = int(fields[2]), int(fields[3]), int(fields[4])
-        left, top, width, height = (int(value) for value in fields[6:10])
-        confidence = max(0.0, float(fields[10])) / 100
-        words_by_line.setdefault((block, paragraph, line), []).append(
-            (text, confidence, (left, top, left + width, top + height))
-        )
+    page_width, words = hocr.page_words(hocr_page, label)
+    words_by_line: dict[tuple[str, str, str], list[Word]] = {}
+    for word in words:
+        words_by_line.setdefault(word.line, []).append((word.text, word.confidence, word.box, word.readings))
     ordered = list(words_by_line.items())
     table: list[Line] = []
     if grid:
@@ -279,7 +266,7 @@ def lines_from_tsv(tsv: str, page: int, grid: Grid | None = None) -> list[Line]:
     return lines
 
 
-def _take_table(lines: list[tuple[tuple[int, int, int], list[Word]]], grid: Grid, page: int):
+def _take_table(lines: list[tuple[tuple[str, str, str], list[Word]]], grid: Grid, page: int):
     """The OCR lines without the words inside the grid, and one tab-separated Line per table row."""
     cells: dict[tuple[int, int], list[tuple[int, Word]]] = {}
     outside = []
@@ -303,7 +290,8 @@ def _take_table(lines: list[tuple[tuple[int, int, int], list[Word]]], grid: Grid
         text = "\t".join(" ".join(word[0] for word in column) for column in columns)
         confidences = [round(word[1], 3) for word in words]
         rows.append(Line(number=0, text=text, original=text, page=page, bbox=_span(word[2] for word in words),
-                         ocr_confidence=round(sum(confidences) / len(confidences), 3), word_confidences=confidences))
+                         ocr_confidence=round(sum(confidences) / len(confidences), 3), word_confidences=confidences,
+                         word_readings=_word_readings(words)))
     return outside, rows
 
 
@@ -338,14 +326,14 @@ def _numbered_rows(table: list[list[list[Word]]]) -> list[list[list[Word]]]:
     for index, row in enumerate(rows):
         if len(row) < 2 or row[0] or not row[1]:
             continue
-        text, confidence, box = row[1][0]
+        text, confidence, box, _ = row[1][0]
         if text.isdigit() and len(text) <= 3 and len(row[1]) > 1 and row[1][1][0][:1].isupper():
             row[0] = [row[1].pop(0)]
         elif glued := _GLUED_NUMBER.match(text):
-            row[0] = [(glued[1], confidence, box)]
-            row[1][0] = (text[glued.end(1):], confidence, box)
+            row[0] = [(glued[1], confidence, box, None)]
+            row[1][0] = (text[glued.end(1):], confidence, box, None)
         elif glued := _GLUED_SYMBOL.match(text):
-            row[1][0] = (text[glued.end(1):], confidence, box)
+            row[1][0] = (text[glued.end(1):], confidence, box, None)
             lost.append(index)
     numbers = [int(row[0][0][0]) if len(row) > 1 and len(row[0]) == 1 and row[0][0][0].isdigit() else None
                for row in rows]
@@ -359,7 +347,7 @@ def _numbered_rows(table: list[list[list[Word]]]) -> list[list[list[Word]]]:
                 guesses.add(numbers[other] + index - other)
         if len(guesses) == 1 and (guess := guesses.pop()) > 0:
             box = rows[index][1][0][2]
-            rows[index][0] = [(str(guess), rows[index][1][0][1], box)]
+            rows[index][0] = [(str(guess), rows[index][1][0][1], box, None)]
     return rows
 
 
@@ -369,12 +357,18 @@ def _span(boxes) -> tuple[int, int, int, int]:
 
 
 def _line(words: list[Word], page: int) -> Line:
-    text = " ".join(word for word, _, _ in words)
-    confidences = [round(confidence, 3) for _, confidence, _ in words]
-    boxes = [box for _, _, box in words]
+    text = " ".join(word[0] for word in words)
+    confidences = [round(word[1], 3) for word in words]
+    boxes = [word[2] for word in words]
     bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
     return Line(number=0, text=text, original=text, page=page, bbox=bbox,
-                ocr_confidence=round(sum(confidences) / len(confidences), 3), word_confidences=confidences)
+                ocr_confidence=round(sum(confidences) / len(confidences), 3), word_confidences=confidences,
+                word_readings=_word_readings(words))
+
+
+def _word_readings(words: list[Word]) -> list | None:
+    readings = [word[3] for word in words]
+    return readings if any(readings) else None
 
 
 def _row(words: list[Word], page_width: int) -> columns.Row:
@@ -384,7 +378,7 @@ def _row(words: list[Word], page_width: int) -> columns.Row:
                        max(box[3] for box in boxes), page_width * COLUMN_GAP, MIN_GUTTER_HEIGHTS * height)
 
 
-def _paragraphs_in_column_order(lines: list[tuple[tuple[int, int, int], list[Word]]], page_width: int):
+def _paragraphs_in_column_order(lines: list[tuple[tuple[str, str, str], list[Word]]], page_width: int):
     """Groups of word lists, one group per output paragraph: a two-column band (pipeline.ingest.columns)
     as its left column then its right one, every other line in Tesseract's own paragraphs and order."""
     rows = [_row(words, page_width) for _, words in lines]

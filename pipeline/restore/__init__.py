@@ -40,6 +40,7 @@ from pipeline.restore.decode import Slot, decode_clauses, padded
 from pipeline.restore.gazetteer import Gazetteer
 from pipeline.restore.lm import TrigramLM
 from pipeline.restore.memory import DocumentMemory
+from pipeline.restore.readings import WordReadings, spellings_read, words_with_readings
 from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, clean_junk, token_case, tokenize
 from pipeline.restore.vocab import CLAUSE_END, lm_key
 from pipeline.vietnamese import apply_case, looks_like_syllable, strip_marks
@@ -247,10 +248,12 @@ class Restorer:
         return LEGACY
 
     def restore_lines(self, lines: list[str], profile: str = AUTO,
-                      word_confidences: list[list[float] | None] | None = None) -> RestoredText:
+                      word_confidences: list[list[float] | None] | None = None,
+                      word_readings: list[list[WordReadings | None] | None] | None = None) -> RestoredText:
         """`word_confidences`: for OCR'd lines, the engine's confidence (0..1) in each
-        whitespace-separated word of the line, or None where there is none."""
-        profile, restored = self.restore_stream(lines, profile, word_confidences)
+        whitespace-separated word of the line, or None where there is none; `word_readings`: the
+        readings the engine weighed for each character of those words (Line.word_readings)."""
+        profile, restored = self.restore_stream(lines, profile, word_confidences, word_readings)
         result = RestoredText(lines=[], profile=profile)
         for line in restored:
             result.lines.append(line.text)
@@ -262,7 +265,8 @@ class Restorer:
         return result
 
     def restore_stream(self, lines: list[str], profile: str = AUTO,
-                       word_confidences: list[list[float] | None] | None = None
+                       word_confidences: list[list[float] | None] | None = None,
+                       word_readings: list[list[WordReadings | None] | None] | None = None
                        ) -> tuple[str, Iterator[RestoredLine]]:
         """restore_lines's result line by line: the profile, and the restored lines, each given as soon
         as no later clause can reach it. A caller that writes each line out holds no more than a block
@@ -271,14 +275,16 @@ class Restorer:
         lines = [_without_stray_underscores(line) if "_" in line else line for line in lines]
         lines = _renumbered(lines)
         doubtful = _doubtful_words(lines, word_confidences)
+        read_as = words_with_readings(lines, word_readings, doubtful)
         # The first lines' tokens tell the kind of source, and are restored as they are.
         tokenized = self._first_lines_tokens(lines) if profile == AUTO else []
         if profile == AUTO:
             profile = self.detect_profile([token for line in tokenized for token in line])
-        return profile, self._restored(lines, tokenized, profile, doubtful)
+        return profile, self._restored(lines, tokenized, profile, doubtful, read_as)
 
     def _restored(self, lines: list[str], tokenized: list[list[Token]], profile: str,
-                  doubtful: dict[int, list[range]]) -> Iterator[RestoredLine]:
+                  doubtful: dict[int, list[range]], read_as: dict[int, list[tuple[int, WordReadings]]]
+                  ) -> Iterator[RestoredLine]:
         channel = self.profiles[profile]
         # The decisions held at any moment are those of a block and of the lines a clause of it ends on.
         pending: dict[int, list[Decision]] = {}
@@ -289,21 +295,22 @@ class Restorer:
             block.append(clause)
             size += len(clause)
             if size >= BLOCK_TOKENS:
-                self._restore_block(block, channel, profile, memory, pending, doubtful)
+                self._restore_block(block, channel, profile, memory, pending, doubtful, read_as)
                 while written < clause[-1][0]:
                     yield self._restored_line(lines, written, pending.pop(written, []))
                     written += 1
                 block, size = [], 0
-        self._restore_block(block, channel, profile, memory, pending, doubtful)
+        self._restore_block(block, channel, profile, memory, pending, doubtful, read_as)
         for index in range(written, len(lines)):
             yield self._restored_line(lines, index, pending.pop(index, []))
 
     def _restore_block(self, block, channel, profile: str, memory: DocumentMemory,
-                       pending: dict[int, list[Decision]], doubtful: dict[int, list[range]]) -> None:
+                       pending: dict[int, list[Decision]], doubtful: dict[int, list[range]],
+                       read_as: dict[int, list[tuple[int, WordReadings]]]) -> None:
         """Restore clauses, learn from what was read with confidence, and decode again the clauses
         left unsure or where a name was read otherwise than elsewhere in the document."""
         # What the document memory does not change is read once for both passes.
-        read = self._read_block(block, channel)
+        read = self._read_block(block, channel, read_as)
         decoded = self._restore_clauses(read, profile, memory, doubtful)
         # The clauses as read: their first token may be a code read as a word, or a glued word's first half.
         for (clause, _, _), (decisions, path) in zip(read, decoded):
@@ -518,7 +525,8 @@ class Restorer:
                 restored.append((list(self._decisions(clause, spellings, choices, profile, doubtful)), chosen))
         return restored
 
-    def _read_block(self, block, channel) -> list[tuple[list, list[Slot], list[list[str]]]]:
+    def _read_block(self, block, channel, read_as: dict[int, list[tuple[int, WordReadings]]]
+                    ) -> list[tuple[list, list[Slot], list[list[str]]]]:
         """Each clause of a block as read (codes that are misread words made words), and each position's
         candidates with their channel scores and the names the words read as. The channel scores the
         block's new words, and then the names' syllables they do not propose, all in one go."""
@@ -527,8 +535,35 @@ class Restorer:
         if not isinstance(channel, StrippedProfile):
             self._score_syllables([(clause[position][1].text, syllable) for clause, _, spellings, named in read
                                    for position, syllable, _ in named if syllable not in spellings[position]], channel)
-        return [(clause, *self._with_names(clause, slots, spellings, named, channel))
+        return [(clause, *self._with_names(clause, *self._with_readings(clause, slots, spellings, read_as), named,
+                                           channel))
                 for clause, slots, spellings, named in read]
+
+    def _with_readings(self, clause, slots: list[Slot], spellings: list[list[str]],
+                       read_as: dict[int, list[tuple[int, WordReadings]]]) -> tuple[list[Slot], list[list[str]]]:
+        """The slots of the doubted words with the syllables their OCR readings spell (pipeline.restore.readings)
+        added as candidates, or scored up to what those readings tell."""
+        for position, (index, token) in enumerate(clause):
+            if token.kind != WORD or index not in read_as or not token.text.isalpha():
+                continue
+            made = [(spelling.lower(), score) for spelling, score in spellings_read(token.start, token.text, read_as[index])
+                    if lm_key(spelling) in self._syllable_set]
+            if not made:
+                continue
+            slot, options = slots[position], list(spellings[position])
+            best = float(slot.channel.max(initial=0.0))
+            ids, scores = slot.ids.tolist(), slot.channel.tolist()
+            for spelling, score in made:
+                if spelling in options:
+                    at = options.index(spelling)
+                    scores[at] = max(scores[at], best + score)
+                else:
+                    options.append(spelling)
+                    ids.append(self.lm.word_id(spelling))
+                    scores.append(best + score)
+            slots[position] = Slot(np.array(ids, dtype=np.int64), np.array(scores))
+            spellings[position] = options
+        return slots, spellings
 
     def _read(self, clause, channel) -> tuple[list, list[Slot], list[list[str]], list[tuple[int, str, float]]]:
         """The clause as read, each position's candidates with their channel scores, and the names
