@@ -76,7 +76,7 @@ def pyvi_restore(text: str) -> str:
 
 
 _RESTORE_CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pipeline.restore import Restorer
 began = time.perf_counter()
 restorer = Restorer()
@@ -87,7 +87,9 @@ for key, text in json.load(sys.stdin).items():
     out["seconds"] += time.process_time() - started
     out["words"] += result.tokens
     out[key] = {"lines": result.lines, "items": [[i.line, i.start, i.confidence] for i in result.items]}
-out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries the parent's peak over into a child across exec.
+with open("/proc/self/status", encoding="ascii") as status:
+    out["peak_mb"] = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 json.dump(out, sys.stdout)
 """
 
