@@ -16,6 +16,7 @@ load time and peak memory.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import importlib.util
 import json
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import regex
@@ -73,8 +75,8 @@ def pyvi_restore(text: str) -> str:
     return "\n".join(accents(strip_marks(line)) if line.strip() else line for line in text.split("\n"))
 
 
-_BASELINE_CHILD = """
-import json, resource, sys, time
+_RESTORE_CHILD = """
+import json, sys, time
 from pipeline.restore import Restorer
 began = time.perf_counter()
 restorer = Restorer()
@@ -85,20 +87,35 @@ for key, text in json.load(sys.stdin).items():
     out["seconds"] += time.process_time() - started
     out["words"] += result.tokens
     out[key] = {"lines": result.lines, "items": [[i.line, i.start, i.confidence] for i in result.items]}
-out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries the parent's peak over into a child across exec.
+with open("/proc/self/status", encoding="ascii") as status:
+    out["peak_mb"] = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
 json.dump(out, sys.stdout)
 """
 
 
-def baseline_restore(revision: str, texts: dict[str, str]) -> dict[str, dict]:
-    """Restore the texts with the code and models of an earlier revision, in a child process."""
+@contextlib.contextmanager
+def checkout(revision: str) -> Iterator[Path]:
+    """A temporary folder holding the pipeline package (code and models) of a git revision."""
     with tempfile.TemporaryDirectory() as folder:
         archive = subprocess.run(["git", "-C", str(REPO), "archive", revision, "pipeline"], check=True,
                                  capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", folder], input=archive, check=True)
-        child = subprocess.run([sys.executable, "-c", _BASELINE_CHILD], input=json.dumps(texts), text=True,
-                               capture_output=True, cwd=folder, check=True)
-        return json.loads(child.stdout)
+        yield Path(folder)
+
+
+def restore_in_child(code: Path, texts: dict[str, str]) -> dict[str, dict]:
+    """Restore the texts in a fresh child process with the pipeline package found in folder `code`
+    (REPO: this restorer), from a freshly loaded model."""
+    child = subprocess.run([sys.executable, "-c", _RESTORE_CHILD], input=json.dumps(texts), text=True,
+                           capture_output=True, cwd=code, check=True)
+    return json.loads(child.stdout)
+
+
+def baseline_restore(revision: str, texts: dict[str, str]) -> dict[str, dict]:
+    """Restore the texts with the code and models of an earlier revision, in a child process."""
+    with checkout(revision) as folder:
+        return restore_in_child(folder, texts)
 
 
 def word_confidences(lines: list[str], items: list[tuple[int, int, float]]) -> list[float]:

@@ -75,8 +75,11 @@ VIETNAMESE_OCR_MARKED = 0.6  # share of words with marks: Vietnamese text is abo
 # memory covers it, and a bounded amount of work held at once in an archive-sized text.
 BLOCK_TOKENS = 20_000
 # The clauses of a block are narrowed and decoded together in batches of about this many tokens:
-# few calls into numpy, and arrays of a few megabytes.
-DECODE_BATCH_TOKENS = 4_000
+# few calls into numpy, and arrays under 4 MB (a grid of 6 x 6 x 6 scores a position). numpy asks
+# the kernel for huge pages for any array from 4 MB up; a decode's temporaries come from malloc's
+# heap, where such 2 MB pages stay resident once freed (4,000 tokens: 1 MB of stress text peaked
+# at 184 MB, with 2,000 at 168 MB).
+DECODE_BATCH_TOKENS = 2_000
 CASE_WEIGHT = 1.0
 DECODE_CANDIDATES = 6
 # English-model OCR misreads letters of both syllables of a word ("bi dung": "bồi dưỡng"), whose

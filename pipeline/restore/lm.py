@@ -76,11 +76,18 @@ class TrigramLM:
         has_context, bow3 = self._contexts.find(u, v)
         has_bigram, bi = self._bigrams.find(v, w)
         lower = np.where(has_bigram, bi, self._bow2[v] + self.unigram[w])
-        scores = np.broadcast_to(bow3 + lower, shape).copy()
+        # (u v) and (v w) together span every axis: the sum is a new array of the full shape, written
+        # into below. The decoder asks for millions of scores at once, so no temporary of that size is
+        # made more often than needed: no copy of it, and the keys packed in place.
+        scores = bow3 + lower
         # A stored trigram's last two words are a stored bigram: only those are searched for.
-        where = np.nonzero(np.broadcast_to(has_context, shape) & np.broadcast_to(has_bigram, shape))
-        u, v, w = (np.broadcast_to(ids, shape)[where] for ids in (u, v, w))
-        has_trigram, tri = _find(self._trigrams, (u << 2 * BITS) | (v << BITS) | w)
+        where = np.nonzero(has_context & has_bigram)
+        keys = np.broadcast_to(u, shape)[where]
+        keys <<= 2 * BITS
+        keys |= np.broadcast_to(v, shape)[where] << BITS
+        keys |= np.broadcast_to(w, shape)[where]
+        has_trigram, tri = _find(self._trigrams, keys)
+        del keys
         scores[tuple(axis[has_trigram] for axis in where)] = tri[has_trigram]
         return scores
 
