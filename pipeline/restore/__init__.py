@@ -218,6 +218,8 @@ class Restorer:
         self._channel_scores: dict[tuple[int, str, str], float] = {}
         self._neighbours: dict[tuple[int, str], list[tuple[str, float]]] = {}  # see _short_neighbours
         self._cuts: dict[tuple[int, str], int | None] = {}  # see _unglued
+        # A word of English-model OCR is ranked for its slot and, if it may be two glued words, for that test too.
+        self._rankings: dict[tuple[int, str], list[tuple[str, float, int]]] = {}
 
     @classmethod
     @functools.cache
@@ -465,6 +467,15 @@ class Restorer:
     def _ranked(self, ocr: str, channel) -> list[tuple[str, float, int]]:
         """The channel's candidates likeliest before context, so frequent words are never crowded
         out by rare ones the channel finds just as plausible: (spelling, channel score, word id)."""
+        key = (id(channel), ocr)
+        cached = self._rankings.get(key)
+        if cached is None:
+            if len(self._rankings) > SLOT_CACHE_LIMIT:  # bound memory over archive-sized batches
+                self._rankings.clear()
+            cached = self._rankings[key] = self._rank(ocr, channel)
+        return list(cached)  # callers add to their copy
+
+    def _rank(self, ocr: str, channel) -> list[tuple[str, float, int]]:
         proposed = channel.candidates(ocr)
         if channel.digits_as_letters:
             proposed = proposed + self._short_neighbours(ocr, channel)
