@@ -423,13 +423,7 @@ class Restorer:
 
     def _slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
         """Candidate word ids and channel scores for a token, and the candidates' spellings."""
-        key = (id(channel), token.kind, token.text)
-        cached = self._slots.get(key)
-        if cached is None:
-            if len(self._slots) > SLOT_CACHE_LIMIT:  # bound memory over archive-sized batches
-                self._slots.clear()
-            cached = self._slots[key] = self._make_slot(token, channel)
-        return cached
+        return _cached(self._slots, (id(channel), token.kind, token.text), lambda: self._make_slot(token, channel))
 
     def _make_slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
         if token.kind == DIGITS and channel.digits_as_letters:
@@ -467,13 +461,7 @@ class Restorer:
     def _ranked(self, ocr: str, channel) -> list[tuple[str, float, int]]:
         """The channel's candidates likeliest before context, so frequent words are never crowded
         out by rare ones the channel finds just as plausible: (spelling, channel score, word id)."""
-        key = (id(channel), ocr)
-        cached = self._rankings.get(key)
-        if cached is None:
-            if len(self._rankings) > SLOT_CACHE_LIMIT:  # bound memory over archive-sized batches
-                self._rankings.clear()
-            cached = self._rankings[key] = self._rank(ocr, channel)
-        return list(cached)  # callers add to their copy
+        return list(_cached(self._rankings, (id(channel), ocr), lambda: self._rank(ocr, channel)))  # callers add to their copy
 
     def _rank(self, ocr: str, channel) -> list[tuple[str, float, int]]:
         proposed = channel.candidates(ocr)
@@ -590,14 +578,9 @@ class Restorer:
         if isinstance(channel, ChannelProfile):
             clause = self._joined_letter(clause, channel)
         slots, spellings = zip(*(self._slot(token, channel) for _, token in clause))
-        texts = tuple(token.text for _, token in clause)
         # A clause decoded twice, or repeated in a document, is matched once.
-        key = (id(channel), texts, tuple(token.kind for _, token in clause))
-        named = self._named.get(key)
-        if named is None:
-            if len(self._named) > NAME_CACHE_LIMIT:
-                self._named.clear()
-            named = self._named[key] = self._names_in(clause, channel)
+        named = _cached(self._named, (id(channel), tuple((token.text, token.kind) for _, token in clause)),
+                        lambda: self._names_in(clause, channel), NAME_CACHE_LIMIT)
         return clause, list(slots), list(spellings), named
 
     def _decisions(self, clause, spellings, choices, profile: str, doubtful: dict[int, list[range]]):
@@ -748,12 +731,8 @@ class Restorer:
         the first by its unigram and the second by the bigram after it, beats the whole by far."""
         if token.kind != WORD:
             return [token]
-        key = (id(channel), token.text)
-        if key not in self._cuts:
-            if len(self._cuts) > SLOT_CACHE_LIMIT:  # bound memory over archive-sized batches
-                self._cuts.clear()
-            self._cuts[key] = self._glued_cut(token.text, channel) if self._may_be_glued(token.text, channel) else None
-        cut = self._cuts[key]
+        cut = _cached(self._cuts, (id(channel), token.text),
+                      lambda: self._glued_cut(token.text, channel) if self._may_be_glued(token.text, channel) else None)
         if cut is None:
             return [token]
         return [dataclasses.replace(token, end=token.start + cut, text=token.text[:cut]),
@@ -964,6 +943,18 @@ def _doubtful_words(lines: list[str], word_confidences: list[list[float] | None]
             if spans:
                 doubtful[index] = spans
     return doubtful
+
+
+def _cached(cache: dict, key, make, limit: int = SLOT_CACHE_LIMIT):
+    """cache[key], made by `make()` the first time it is asked for. A cache past `limit` entries is emptied
+    first: that bounds memory over archive-sized batches, and a document repeats its words, so it soon
+    holds the ones asked for again."""
+    if key in cache:
+        return cache[key]
+    if len(cache) > limit:
+        cache.clear()
+    value = cache[key] = make()
+    return value
 
 
 def _without_stray_underscores(line: str) -> str:
