@@ -45,6 +45,12 @@ class PageQuality:
     flagged: bool = False  # worth a clerk's look: low confidence or many doubted words
 
 
+# The characters an OCR engine weighed for one character it wrote, with their confidence (0..1), likeliest
+# first; a word's have one such group per character (pipeline.ingest.hocr, pipeline.restore.readings).
+CharacterReadings = tuple[tuple[str, float], ...]
+WordReadings = tuple[CharacterReadings, ...]
+
+
 @dataclass
 class Line:
     """One line of text with where it came from.
@@ -70,7 +76,7 @@ class Line:
     # OCR only, not written to JSON: for each word of `original`, the readings Tesseract weighed for
     # each of its characters (pipeline.ingest.hocr.HocrWord.readings), None for a word read without
     # doubt; None for a line of such words only. The restorer builds candidates from them.
-    word_readings: list | None = None
+    word_readings: list[WordReadings | None] | None = None
     # Office and web inputs: where the line was read, "p12" (the 12th body
     # paragraph, from 0), "t2.r3.c1" (a table cell) or "t2.r3" (a table row
     # written as tab-separated cells).

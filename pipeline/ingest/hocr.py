@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from lxml import etree
 
 from pipeline.errors import InputError
+from pipeline.model import WordReadings
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
-# The readings of one character of a word: (character, confidence 0..1), likeliest first.
-Readings = tuple[tuple[str, float], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,9 +24,9 @@ class HocrWord:
     text: str
     confidence: float  # 0..1
     box: tuple[int, int, int, int]  # left, top, right, bottom
-    # One Readings per character of `text`, where the engine gave another character than the one
+    # One CharacterReadings per character of `text`, where the engine gave another character than the one
     # written a confidence above 0 at one of them at least; None for the usual word read without doubt.
-    readings: tuple[Readings, ...] | None = None
+    readings: WordReadings | None = None
 
 
 def page_words(hocr: str, label: str) -> tuple[int, list[HocrWord]]:
@@ -66,7 +65,7 @@ def _properties(element) -> dict[str, list[int]]:
     return properties
 
 
-def _readings(word, text: str) -> tuple[Readings, ...] | None:
+def _readings(word, text: str) -> WordReadings | None:
     """The readings of each character of `text`, when the engine weighed another one somewhere."""
     groups = []
     for group in word.iterfind(f"{_XHTML}span"):

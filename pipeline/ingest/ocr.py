@@ -23,7 +23,7 @@ from pipeline.errors import InputError
 from pipeline.ingest import columns, hocr
 from pipeline.ingest.grid import Grid, find_grid
 from pipeline.ingest.prepare import ANALYSIS_DPI, grey_without_colour_ink, has_colour_ink, prepare
-from pipeline.model import Line, PageQuality
+from pipeline.model import Line, PageQuality, WordReadings
 
 RENDER_DPI = 300
 # A PDF page is a scan when one image covers this share of it; the image's own resolution is kept
@@ -222,7 +222,7 @@ MIN_TABLE_ROWS = 2
 MIN_FILLED_CELLS = 2
 
 # (text, confidence, box, readings of its characters: pipeline.ingest.hocr.HocrWord)
-Word = tuple[str, float, tuple[int, int, int, int], tuple[hocr.Readings, ...] | None]
+Word = tuple[str, float, tuple[int, int, int, int], WordReadings | None]
 
 
 def lines_from_hocr(hocr_page: str, page: int, grid: Grid | None = None, label: str = "") -> list[Line]:

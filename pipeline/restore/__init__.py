@@ -33,14 +33,14 @@ import regex
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.model import TokenRestoration, TokenRestorations
+from pipeline.model import TokenRestoration, TokenRestorations, WordReadings
 from pipeline.restore.channel import (CHANNEL_BEAM, CLEAN, LEGACY, TESSERACT, ChannelModel, ChannelProfile, channel_text,
                                       skeleton)
 from pipeline.restore.decode import Slot, decode_clauses, padded
 from pipeline.restore.gazetteer import Gazetteer
 from pipeline.restore.lm import TrigramLM
 from pipeline.restore.memory import DocumentMemory
-from pipeline.restore.readings import WordReadings, spellings_read, words_with_readings
+from pipeline.restore.readings import spellings_read, words_with_readings
 from pipeline.restore.tokens import ABBREVIATION, DIGITS, FIXED, SYMBOL, WORD, Token, clean_junk, token_case, tokenize
 from pipeline.restore.vocab import CLAUSE_END, lm_key
 from pipeline.vietnamese import apply_case, looks_like_syllable, strip_marks

@@ -15,14 +15,13 @@ import math
 
 import regex
 
+from pipeline.model import WordReadings
+
 # Readings less likely than this many times the best at their character are not worth a candidate.
 MIN_READING_SHARE = 0.05
 # Spellings made from one word's readings, likeliest first: a word the engine doubted at every
 # character would make thousands.
 MAX_SPELLINGS = 16
-
-Readings = tuple[tuple[str, float], ...]  # pipeline.ingest.hocr.Readings
-WordReadings = tuple[Readings, ...]
 
 
 def words_with_readings(lines: list[str], word_readings: list[list[WordReadings | None] | None] | None,
