@@ -251,7 +251,8 @@ def main() -> int:
     print("-" * len(header))
     for name, (tokens, *errors) in totals.items():
         shown = " ".join(f"{1 - e / tokens:8.4f}" for e in errors)
-        print(f"{name:10s} {'OVERALL':26s} {int(tokens):6d} {shown}")
+        restored_errors = errors[columns.index("restored")]
+        print(f"{name:10s} {'OVERALL':26s} {int(tokens):6d} {shown}  ({restored_errors:.0f} errors restored)")
     if "ocr-vie" in totals:
         print(f"ocr-vie documents restored below their input: {', '.join(below_input) or 'none'}")
 

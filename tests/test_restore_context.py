@@ -27,3 +27,18 @@ def test_a_word_with_both_syllables_misread_is_within_reach(restorer):
 ])
 def test_capitals_only_bigger_than_small_letters_take_the_case_of_the_word(restorer, ocr, gold):
     assert restorer.restore_lines([ocr], LEGACY).lines[0] == gold
+
+
+def test_a_sentence_goes_on_over_a_blank_line_when_the_next_line_opens_in_small_letters(restorer):
+    # OCR leaves blank lines inside sentences: "môi" / blank / "trường" is one clause, and
+    # "ô nhiễm môi trường" is what it wants; read apart, "mdi" alone is "mới" and "truong" "trong".
+    lines = ["gay t6n hai dén tai nguyén, 6 nhiém mdi", "", "truong, suy gidm da dang sinh hoc."]
+    assert restorer.restore_lines(lines, LEGACY).lines == [
+        "gây tổn hại đến tài nguyên, ô nhiễm môi", "", "trường, suy giảm đa dạng sinh học."]
+
+
+def test_a_blank_line_before_a_capital_still_ends_the_clause():
+    # A heading and the paragraph after it are separate contexts: the clause before the blank line
+    # does not reach into the next one.
+    clauses = Restorer._clauses(["KE HOACH", "", "Thuc hién Nghi quyét"], [])
+    assert [[index for index, _ in clause] for clause in clauses] == [[0, 0], [2, 2, 2, 2]]

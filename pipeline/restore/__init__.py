@@ -376,12 +376,18 @@ class Restorer:
         `tokenized`: the tokens of the first lines, where they are known already."""
         clause: list[tuple[int, Token]] = []
         previous: tuple[int, Token] | None = None
+        after_blank = False
         for index, line in enumerate(lines):
             item = _ITEM_START.match(line)
-            if not line.strip() or item:
+            if item:
                 if clause:
                     yield clause
                 clause, previous = [], None
+            elif not line.strip():
+                # OCR leaves blank lines inside sentences too ("ô nhiễm môi" / blank / "trường, …"):
+                # the sentence goes on over one if the next line opens in small letters.
+                after_blank = True
+                continue
             tokens = tokenized[index] if index < len(tokenized) else tokenize(line)
             if item:
                 # The item's marker ("a)", "2.") is a clause of its own: the word after it opens the
@@ -395,13 +401,14 @@ class Restorer:
                     p_index, p_token = previous
                     between = (lines[p_index][p_token.end:] + " " + line[:token.start]
                                if p_index != index else line[p_token.end:token.start])
-                    if clause and (CLAUSE_END.search(between) or len(clause) >= MAX_CLAUSE_TOKENS):
+                    if clause and (CLAUSE_END.search(between) or len(clause) >= MAX_CLAUSE_TOKENS
+                                   or after_blank and not token.text[:1].islower()):
                         yield clause
                         clause = []
                     elif ":" in between:
                         token = dataclasses.replace(token, after_colon=True)
                 clause.append((index, token))
-                previous = (index, token)
+                previous, after_blank = (index, token), False
         if clause:
             yield clause
 
