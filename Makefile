@@ -50,6 +50,7 @@ ocr-pairs: install
 
 # Rebuild the shipped restoration models from the corpus and the OCR pairs.
 model: install
+	$(BIN)/pip install -q -e '.[train]'
 	$(BIN)/python training/build_lm.py --corpus $(SHARED)/corpus/legal-vi.txt.xz --out pipeline/restore/data/lm.npz
 	$(BIN)/python training/build_channel.py --pairs $(PAIRS) --out pipeline/restore/data/channel.json.gz
 	$(BIN)/python training/build_gazetteer.py --corpus $(SHARED)/corpus/legal-vi.txt.xz \

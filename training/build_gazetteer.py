@@ -1,9 +1,10 @@
 """Write the restorer's gazetteer: multi-syllable names, and the two-syllable words of the corpus.
 
-The names are those written by hand in training/gazetteer-names.txt and the unit names the parser
+The names are those written by hand in training/gazetteer-names.txt, the unit names the parser
 knows (pipeline/parse/data/units.json: expansions of abbreviations, canonical unit names, fixed
-groups, unit heads), split at commas, kept when all their words are syllables the language model
-knows.
+groups, unit heads) split at commas, and the provinces, wards, communes and special zones after the
+July 2025 merger (the vietnam-provinces package, `pip install -e '.[train]'`); kept when all their
+words are syllables the language model knows.
 
 The words are the pairs of syllables the corpus writes together far more often than chance
 (at least MIN_WORD_COUNT times, pointwise mutual information at least MIN_WORD_PMI): "kịp thời",
@@ -22,6 +23,7 @@ import math
 from pathlib import Path
 
 import regex
+from vietnam_provinces import Province, Ward
 
 from pipeline.restore.lm import TrigramLM
 from pipeline.restore.vocab import lm_key, sentences
@@ -32,12 +34,20 @@ REPO = HERE.parent
 WORD = regex.compile(r"\w+")
 MIN_WORD_COUNT = 50
 MIN_WORD_PMI = 4.0
+KIND_OF_PLACE = regex.compile(r"^(?:Thành phố|Tỉnh|Phường|Xã|Đặc khu) ")
 
 
 def unit_names(path: Path) -> list[str]:
     units = json.loads(path.read_text(encoding="utf-8"))
     names = list(units["abbreviations"].values()) + list(units["names"].values()) + units["groups"] + units["heads"]
     return [piece.strip() for name in names for piece in name.split(",")]
+
+
+def place_names() -> list[str]:
+    """The 34 provinces and the 3,321 wards, communes and special zones of July 2025, without the word
+    of their kind ("Phường Hoàn Kiếm", "Xã Tân Phú Đông", "Thành phố Hà Nội": "Hoàn Kiếm", "Tân Phú
+    Đông", "Hà Nội"): documents write that word in small letters, or leave it out."""
+    return [KIND_OF_PLACE.sub("", division.name) for division in [*Province.iter_all(), *Ward.iter_all()]]
 
 
 def corpus_words(corpus: Path, syllables: set[str]) -> list[str]:
@@ -68,7 +78,7 @@ def main() -> None:
     written = [line.strip() for line in args.names.read_text(encoding="utf-8").splitlines()
                if line.strip() and not line.startswith("#")]
     kept = {}
-    for name in written + unit_names(args.units):
+    for name in written + unit_names(args.units) + place_names():
         words = WORD.findall(name)
         if len(words) >= 2 and all(lm_key(w) in syllables for w in words):
             # Spelled as the model's words, with the name's capitals.

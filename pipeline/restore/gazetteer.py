@@ -42,6 +42,9 @@ class Gazetteer:
             raise ModelError(f"cannot load gazetteer {path}: {exc}") from exc
         self._names = [tuple(w.lower() for w in name) for name in names]
         self._titles = [tuple(w[:1].isupper() for w in name) for name in names]
+        # A place name, every word capitalised ("Tân Thành"), is only that where the text writes it so:
+        # in small letters the same letters are other words ("tán thành", approve).
+        self._proper = [all(titles) for titles in self._titles]
         # Each name under the letters of its words, and under each variant with one word left open.
         self._exact: dict[tuple[str, ...], list[int]] = {}
         # Under an open pattern: the names and the letters of their open word, compared in one call.
@@ -78,8 +81,10 @@ class Gazetteer:
                 if near:
                     found = sorted({*exact_numbers, *(number for open_word, number, title in near if self._case_fits(
                         token_case(texts[start + open_word]), title, start + open_word == 0))})
+                capitals = all(text[:1].isupper() for text in texts[start:start + length])
                 for number in found:
-                    yield start, self._names[number]
+                    if capitals or not self._proper[number]:
+                        yield start, self._names[number]
 
     def _read(self, window: tuple[str, ...], exact: bool, misread: bool
               ) -> tuple[list[int], list[tuple[int, int, bool]]] | None:
