@@ -116,6 +116,12 @@ def test_a_capital_letter_split_from_its_word_is_joined_back(restorer):
     assert result.changed == 1
 
 
+def test_a_capital_letter_split_from_a_word_without_marks_is_joined_back(restorer):
+    # "ghi" is a word of its own (to write), yet "Nghị" beats a made-up "Nữ" or "Nợ" before it.
+    assert restorer.restore_lines(["Trién khai thuc hién N ghi quyét s6 12/NQ-CP"], LEGACY).lines == [
+        "Triển khai thực hiện Nghị quyết số 12/NQ-CP"]
+
+
 def test_a_capital_letter_that_is_a_label_stays_apart_from_the_word_after_it(restorer):
     line = "Nhóm C hạng 2 và phụ lục B kèm theo"
     assert restorer.restore_lines([line], TESSERACT).lines == [line]

@@ -791,19 +791,25 @@ class Restorer:
     def _joined_letter(self, clause: list[tuple[int, Token]], channel: ChannelProfile) -> list[tuple[int, Token]]:
         """The clause with a lone capital consonant and the word in small letters one space after it made one
         word where the OCR split it ("N ghi quyết": "Nghị quyết"): the two read as one syllable are
-        GLUED_MARGIN likelier than read as a letter and a word."""
+        GLUED_MARGIN likelier than read as a letter and a word, or likelier at all and, with the word after,
+        a word of the corpus or a name ("nghị quyết"). A lone letter may be a label ("nhóm C hạng 2"), but no label
+        makes a word of the corpus with the words after it."""
         joined: list[tuple[int, Token]] = []
-        for index, token in clause:
+        for position, (index, token) in enumerate(clause):
             if joined and token.kind == WORD and token.text[:1].islower():
                 line, letter = joined[-1]
                 text = letter.text + token.text
                 if (line == index and letter.kind == WORD and len(letter.text) == 1 and letter.text.isupper()
                         and letter.text not in _VOWEL_CAPITALS and token.start == letter.end + 1
-                        and looks_like_syllable(text)
-                        and self._best_reading(text, channel) > self._pair_readings([(letter.text, token.text)],
-                                                                                    channel)[0] + GLUED_MARGIN):
-                    joined[-1] = (index, Token(letter.start, token.end, text, WORD, after_colon=letter.after_colon))
-                    continue
+                        and looks_like_syllable(text)):
+                    margin = (self._best_reading(text, channel)
+                              - self._pair_readings([(letter.text, token.text)], channel)[0])
+                    after = clause[position + 1][1].text if position + 1 < len(clause) else ""
+                    pair = ([skeleton(text), skeleton(after)], [text, after])
+                    if margin > GLUED_MARGIN or margin > 0 and any(
+                            next(names.matches(*pair, misread=False), None) for names in (self.words, self.gazetteer)):
+                        joined[-1] = (index, Token(letter.start, token.end, text, WORD, after_colon=letter.after_colon))
+                        continue
             joined.append((index, token))
         return joined
 
