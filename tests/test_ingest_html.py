@@ -70,6 +70,20 @@ def test_paragraph_line_breaks_joined_br_and_tables_kept(tmp_path):
     assert [line.origin for line in lines] == ["p0", "p1", "p2", None, "t0.r0", "t0.r1"]
 
 
+def test_table_without_borders_but_with_rows_of_data_keeps_its_rows(tmp_path):
+    # The header table (two columns) is read column by column; the task table, unstyled here, by rows.
+    path = page(tmp_path, """
+      <table><tr><td>ỦY BAN NHÂN DÂN TỈNH AN GIANG</td><td>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</td></tr>
+             <tr><td>Số: 5/KH-UBND</td><td>An Giang, ngày 2 tháng 1 năm 2025</td></tr></table>
+      <table><tr><td>TT</td><td>Nội dung</td><td>Chủ trì</td></tr>
+             <tr><td>1</td><td>Rà soát văn bản</td><td>Sở Tư pháp</td></tr>
+             <tr><td>2</td><td>Tập huấn</td><td>Sở Nội vụ</td></tr></table>""")
+    assert texts(ingest(path)[1]) == [
+        "ỦY BAN NHÂN DÂN TỈNH AN GIANG", "Số: 5/KH-UBND", "", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "An Giang, ngày 2 tháng 1 năm 2025", "", "TT\tNội dung\tChủ trì", "1\tRà soát văn bản\tSở Tư pháp",
+        "2\tTập huấn\tSở Nội vụ"]
+
+
 def test_body_is_found_beside_menus_and_related_lists(tmp_path):
     menu = "".join(f'<li><a href="/{n}">Mục {n} của cổng thông tin</a></li>' for n in range(30))
     path = page(tmp_path, f"""

@@ -206,6 +206,18 @@ def test_borderless_table_is_read_by_columns_bordered_one_by_rows(tmp_path):
     assert texts(ingest(path)[1]) == ["A1", "A2", "", "B1", "B2", "", "giữa", "", "A1\tB1", "A2\tB2"]
 
 
+def test_borderless_table_with_rows_of_three_filled_cells_holds_data(tmp_path):
+    # A task table exported without borders: no header or signature block is three columns wide.
+    document = docx.Document()
+    rows = [["TT", "Nội dung", "Chủ trì"], ["1", "Rà soát văn bản", "Sở Tư pháp"], ["2", "Tập huấn", "Sở Nội vụ"]]
+    table = document.add_table(rows=3, cols=3)
+    for cell, text in zip(table._cells, [text for row in rows for text in row]):
+        cell.text = text
+    path = tmp_path / "tasks.docx"
+    document.save(str(path))
+    assert texts(ingest(path)[1]) == ["TT\tNội dung\tChủ trì", "1\tRà soát văn bản\tSở Tư pháp", "2\tTập huấn\tSở Nội vụ"]
+
+
 def test_footnote_marks_and_deleted_text_are_not_body_text(tmp_path):
     document = docx.Document()
     paragraph = document.add_paragraph("Theo Nghị quyết")

@@ -79,3 +79,53 @@ def test_no_header_at_all():
     result = parse(lines_of("1. Sở Tư pháp chủ trì thực hiện.\n2. Sở Nội vụ phối hợp."))
     assert result.meta.number is None and result.meta.title is None
     assert [s.id for s in result.sections] == ["1", "2"]
+
+
+# A decision as a clerk types it from a web page: the header and closing blocks are table rows, one line
+# each with a TAB between the columns; the title is in capitals like the line that names who enacts it.
+TYPED_DECISION = (
+    "ỦY BAN NHÂN DÂN TỈNH LÂM ĐỒNG\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc\n"
+    "Số: 412/QĐ-UBND\tLâm Đồng, ngày 4 tháng 3 năm 2025\n"
+    "QUYẾT ĐỊNH\n"
+    "BAN HÀNH KẾ HOẠCH PHÒNG, CHỐNG CHÁY RỪNG NĂM 2025\n"
+    "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH\n"
+    "Căn cứ Luật Lâm nghiệp ngày 15 tháng 11 năm 2017;\n"
+    "QUYẾT ĐỊNH:\n"
+    "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch phòng, chống cháy rừng năm 2025.\n"
+    "Điều 2. Quyết định này có hiệu lực kể từ ngày ký.\n"
+    "Nơi nhận: - Như Điều 2; - Thường trực Tỉnh ủy; - Lưu: VT, KT.\tKT. CHỦ TỊCH PHÓ CHỦ TỊCH Lê Văn Bình\n"
+)
+
+
+def test_typed_decision_with_its_blocks_as_table_rows():
+    meta = parse(lines_of(TYPED_DECISION)).meta
+    assert (meta.number, meta.doc_type, meta.issued_date) == ("412/QĐ-UBND", "Quyết định", "2025-03-04")
+    # The enacting line is no part of the title; the decision is the Chủ tịch's.
+    assert meta.title == "BAN HÀNH KẾ HOẠCH PHÒNG, CHỐNG CHÁY RỪNG NĂM 2025"
+    assert meta.issuer == "Chủ tịch Ủy ban nhân dân tỉnh Lâm Đồng"
+    # The closing row's right cell: the signer's titles, then the name.
+    assert (meta.signer.name, meta.signer.title, meta.signer.authority) == ("Lê Văn Bình", "Phó Chủ tịch", "KT.")
+    assert meta.recipients == ["Như Điều 2; - Thường trực Tỉnh ủy; - Lưu: VT, KT"]
+
+
+def test_telegram_addressing_line_and_a_rule_are_not_the_title():
+    text = (
+        "THỦ TƯỚNG CHÍNH PHỦ\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc\n"
+        "Số: 15/CĐ-TTg\tHà Nội, ngày 2 tháng 2 năm 2025\n"
+        "CÔNG ĐIỆN\n"
+        "VỀ VIỆC CHỦ ĐỘNG ỨNG PHÓ VỚI RÉT ĐẬM, RÉT HẠI ______\n"
+        "THỦ TƯỚNG CHÍNH PHỦ điện:\n"
+        "- Chủ tịch Ủy ban nhân dân các tỉnh miền núi phía Bắc.\n"
+        "Nơi nhận: - Như trên; - Lưu: VT, NN.\tKT. THỦ TƯỚNG PHÓ THỦ TƯỚNG Trần Văn Cường\n"
+    )
+    meta = parse(lines_of(text)).meta
+    assert meta.title == "VỀ VIỆC CHỦ ĐỘNG ỨNG PHÓ VỚI RÉT ĐẬM, RÉT HẠI"
+    assert meta.issuer == "Thủ tướng Chính phủ"
+    assert (meta.signer.name, meta.signer.title) == ("Trần Văn Cường", "Phó Thủ tướng")
+
+
+def test_a_title_naming_a_body_is_not_cut_at_that_line():
+    # Only a line the preamble follows (or ending in a colon) names who enacts the document.
+    text = ("UBND TỈNH AN GIANG\nSố: 7/KH-UBND\nAn Giang, ngày 3 tháng 1 năm 2025\nKẾ HOẠCH\n"
+            "TRIỂN KHAI NGHỊ QUYẾT CỦA\nỦY BAN NHÂN DÂN TỈNH VỀ CHUYỂN ĐỔI SỐ\n\nI. MỤC ĐÍCH\n")
+    assert parse(lines_of(text)).meta.title == "TRIỂN KHAI NGHỊ QUYẾT CỦA ỦY BAN NHÂN DÂN TỈNH VỀ CHUYỂN ĐỔI SỐ"

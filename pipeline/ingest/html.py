@@ -11,10 +11,10 @@ holds nearly all of the text that is not links: menus and "Văn bản liên
 quan" lists are mostly links, a plan is mostly prose.
 
 Inside the body every block element is one line (white space and line breaks
-inside a paragraph are joined; <br> starts a new line). A table with borders
-holds data and becomes tab-separated rows, as in the PDF and Word readers; a
-table without them lays out the header or the signature block and is read
-column by column.
+inside a paragraph are joined; <br> starts a new line). A table with borders,
+or shaped like data (ingest/layout.py), holds data and becomes tab-separated
+rows, as in the PDF and Word readers; any other table lays out the header or
+the signature block and is read column by column.
 """
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ from lxml import etree
 
 from pipeline.errors import InputError
 from pipeline.model import Line
+
+from .layout import shaped_like_data
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -243,9 +245,9 @@ class _Writer:
         rows = [[cell for cell in row if cell.tag in ("td", "th")] for row in table.iter("tr")
                 if row.getparent() is table or row.getparent().getparent() is table]
         self.separate()
-        if _is_data_table(table, self.bordered_classes):
-            for index, cells in enumerate(rows):
-                texts = [" ".join(self._cell_lines(cell)) for cell in cells]
+        row_texts = [[" ".join(self._cell_lines(cell)) for cell in cells] for cells in rows]
+        if _is_data_table(table, self.bordered_classes) or shaped_like_data(row_texts):
+            for index, texts in enumerate(row_texts):
                 if any(texts):
                     self.lines.append(Line(number=0, text="\t".join(texts), original="\t".join(texts),
                                            origin=f"{origin}.r{index}"))

@@ -3,11 +3,12 @@
 - A paragraph is one line (a manual line break inside it starts another),
   with the label Word draws for its automatic list numbering ("I.", "1.",
   "a)", "-") written in front: that numbering is the document's outline.
-- A table with visible borders holds data (a Phụ lục task table): each row
-  becomes one line of tab-separated cells, as the PDF text reader writes
-  tables. A table without borders only lays out the page (the national
-  header: issuer | Quốc hiệu, number | place and date; the signature block):
-  it is read column by column, each column as its own block.
+- A table with visible borders, or shaped like data (ingest/layout.py), holds
+  data (a Phụ lục task table): each row becomes one line of tab-separated
+  cells, as the PDF text reader writes tables. Any other table only lays out
+  the page (the national header: issuer | Quốc hiệu, number | place and date;
+  the signature block): it is read column by column, each column as its own
+  block.
 - Text boxes, footnotes, comments and deleted revisions are left out, so
   they never get mixed into the body.
 - Each run is converted from its font's legacy encoding (TCVN3 .VnTime,
@@ -31,6 +32,7 @@ from pipeline.errors import InputError
 from pipeline.model import Line
 
 from . import legacy
+from .layout import shaped_like_data
 
 _NO_BORDER = {"nil", "none"}
 # Containers whose runs belong to the paragraph's text.
@@ -251,9 +253,10 @@ class _Reader:
     def _table(self, table, origin: str) -> None:
         rows = [self._cells(row) for row in table.findall("w:tr", _NS)]
         self._separate()
-        if self._has_borders(table):
-            for row_index, cells in enumerate(rows):
-                texts = [" ".join(text for text in self._cell_lines(cell) if text.strip()) for cell in cells]
+        row_texts = [[" ".join(text for text in self._cell_lines(cell) if text.strip()) for cell in cells]
+                     for cells in rows]
+        if self._has_borders(table) or shaped_like_data(row_texts):
+            for row_index, texts in enumerate(row_texts):
                 if any(texts):
                     self._add(["\t".join(texts)], f"{origin}.r{row_index}")
         else:

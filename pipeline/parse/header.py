@@ -67,6 +67,7 @@ _SIGNER_TITLES = {
     "bi thu": "Bí thư",
     "pho bi thu": "Phó Bí thư",
     "chu nhiem": "Chủ nhiệm",
+    "pho chu nhiem": "Phó Chủ nhiệm",
     "tong cuc truong": "Tổng cục trưởng",
     "cuc truong": "Cục trưởng",
     "chanh thanh tra": "Chánh Thanh tra",
@@ -92,11 +93,18 @@ _ADMIN_LEVELS = {
     "xa": "xã",
 }
 _ADMIN_RE = regex.compile(rf"(?:^|\s)(?P<level>{'|'.join(_ADMIN_LEVELS)})\s+(?=\S)")
+_NATIONAL_BODIES = regex.compile(r"(?<!\p{L})(?:chính phủ|quốc hội|trung ương)(?!\p{L})")  # names, capitalised
+_RULE_RE = regex.compile(r"\s[_\-=.]{3,}\s*$")  # the rule drawn under a title
+_ENACTING_OPENERS = tuple(f"{title} " for title in _SIGNER_TITLES) + (
+    "uy ban nhan dan ", "hoi dong nhan dan ", "chinh phu", "ban chap hanh ", "ban thuong vu ", "ban chi dao ")
 _PREAMBLE_OPENERS = ("can cu", "thuc hien", "theo de nghi", "xet ", "de ", "nham ", "trien khai thuc hien")
 _AUTHORITY_RE = regex.compile(r"(?<![\p{L}])(?P<auth>TM|KT|TL|TUQ|Q)\s*\.\s*")
 # "Nơi nhận:", tolerant of OCR ("Noi nhG@n:", "Nơi nhà@ăn:").
 _RECIPIENTS_RE = regex.compile(r"^n[o0]\S{0,2}\s*nh\S{0,5}\s*:")
 _NAME_RE = regex.compile(r"^\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){1,5}$")
+# A signature block's cell: its titles in capitals, then the signer's name ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH Trần Văn A").
+_SIGNED_CELL = regex.compile(r"^(?P<titles>(?:(?:TM|KT|TL|TUQ|Q)\.\s*)?\p{Lu}[\p{Lu}\s.,/-]*\p{Lu}[.,]?)\s+"
+                             r"(?P<name>\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}*){1,5})$")
 
 
 # Types of an attachment after the signature; a "(Ban hành) kèm theo …" line ends its title.
@@ -193,8 +201,8 @@ def _doc_type(text: str) -> str | None:
 
 
 def _body_name(text: str) -> str:
-    """"ỦY BAN NHÂN DÂN" / "UBND" -> "Ủy ban nhân dân"."""
-    return canonical_unit(sentence_case(expand(text)))
+    """"ỦY BAN NHÂN DÂN" / "UBND" -> "Ủy ban nhân dân"; "THỦ TƯỚNG CHÍNH PHỦ" -> "Thủ tướng Chính phủ"."""
+    return canonical_unit(_NATIONAL_BODIES.sub(lambda m: m[0].capitalize(), sentence_case(expand(text))))
 
 
 def _issuer(lines: list[str]) -> tuple[str | None, str | None]:
@@ -287,6 +295,16 @@ def _read_header(lines: list[Line], meta: DocumentMeta, roles: dict[int, str]) -
         marker = read_marker(text)
         if marker and marker.kind not in ("bullet",):
             break
+        if title_lines and _enacting(texts, i):
+            # "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH": who decides, before the preamble; not the title's end. A
+            # decision of the Chủ tịch is his, not the body's: he is the issuer.
+            folded = fold(text)
+            holder = next((key for key in _SIGNER_TITLES if folded.startswith(key + " ")), None)
+            if holder and meta.issuer and fold(meta.issuer).startswith(folded[len(holder) + 1:]):
+                meta.issuer = f"{_SIGNER_TITLES[holder]} {meta.issuer}"
+            roles[lines[i].number] = "header"
+            end = i + 1
+            break
         if uppercase_title is None:
             uppercase_title = upper_share(text) > 0.6
             if fold(text).startswith(_PREAMBLE_OPENERS[:1]) and not uppercase_title:
@@ -299,11 +317,23 @@ def _read_header(lines: list[Line], meta: DocumentMeta, roles: dict[int, str]) -
             break
         title_lines.append(text)
         end = i + 1
-    meta.title = squash(" ".join(title_lines)) or None
+    meta.title = squash(_RULE_RE.sub("", " ".join(title_lines))) or None
     for i in range(0, end):
         if texts[i]:
             roles[lines[i].number] = "header"
     return end
+
+
+def _enacting(texts: list[str], index: int) -> bool:
+    """Whether the line at `index`, after the title, names who enacts the document ("CHỦ TỊCH ỦY BAN NHÂN
+    DÂN TỈNH", "THỦ TƯỚNG CHÍNH PHỦ điện:"): a line in capitals opening with a title or a body, that the
+    preamble follows ("Căn cứ …") or that ends in a colon."""
+    text = texts[index]
+    folded = fold(text)
+    if not folded.startswith(_ENACTING_OPENERS) or upper_share(text.removesuffix(" điện:")) <= 0.6:
+        return False
+    following = next((t for t in texts[index + 1:] if t), "")
+    return text.endswith(":") or fold(following).startswith(_PREAMBLE_OPENERS[:3])
 
 
 def _signature_tail(text: str) -> tuple[str, str]:
@@ -314,13 +344,13 @@ def _signature_tail(text: str) -> tuple[str, str]:
         word = words[cut - 1]
         letters = regex.sub(r"[^\p{L}]", "", word)
         is_authority = regex.fullmatch(r"(?:TM|KT|TL|TUQ|Q)\.", word) is not None
-        if not is_authority and not (letters and letters.isupper() and regex.fullmatch(r"[\p{L}]+", word)):
+        if not is_authority and not (letters and letters.isupper() and regex.fullmatch(r"[\p{L}]+,?", word)):
             break
         cut -= 1
     tail = " ".join(words[cut:])
     folded_tail = fold(_AUTHORITY_RE.sub("", tail)).strip()
     if len(words) - cut >= 1 and (
-        _AUTHORITY_RE.search(tail) or folded_tail in _SIGNER_TITLES or (cut == 0 and len(words) - cut >= 2)
+        _AUTHORITY_RE.search(tail) or _title_at_end(folded_tail) or (cut == 0 and len(words) - cut >= 2)
     ):
         return " ".join(words[:cut]), tail
     return text, ""
@@ -340,17 +370,14 @@ def _read_closing(lines: list[Line], start: int, meta: DocumentMeta, roles: dict
     signer = Signer()
     recipients: list[str] = []
     end = len(texts)
-    for i in range(begin, len(texts)):
-        text = texts[i]
-        if not text:
-            continue
+    for i, text, may_sign in _closing_pieces(lines, begin):
         marker = read_marker(text)
         if (marker and marker.kind in ("appendix", "roman", "part", "chapter", "article")) or (
             i > begin and _attachment_type(text)
         ):
             end = i
             break
-        left, tail = _signature_tail(text)
+        left, tail = _signature_tail(text) if may_sign else (text, "")
         heads_list = bool(_RECIPIENTS_RE.match(fold(left)))
         if heads_list:
             left = left.split(":", 1)[1].strip() if ":" in left else ""
@@ -359,11 +386,9 @@ def _read_closing(lines: list[Line], start: int, meta: DocumentMeta, roles: dict
             role = "signature"
             for match in _AUTHORITY_RE.finditer(tail):
                 signer.authority = f"{match['auth']}."
-            bare = fold(_AUTHORITY_RE.sub("", tail)).strip()
-            if bare in _SIGNER_TITLES and not _AUTHORITY_RE.search(tail):
-                signer.title = _SIGNER_TITLES[bare]
-            elif bare in _SIGNER_TITLES and signer.title is None:
-                signer.title = _SIGNER_TITLES[bare]
+            title = _title_at_end(fold(_AUTHORITY_RE.sub("", tail)).strip())
+            if title and (signer.title is None or not _AUTHORITY_RE.search(tail)):
+                signer.title = title
         if left:
             if _NAME_RE.match(left) and not left.startswith(("-", "+")) and (signer.authority or signer.title or recipients):
                 signer.name = left
@@ -380,6 +405,30 @@ def _read_closing(lines: list[Line], start: int, meta: DocumentMeta, roles: dict
     meta.signer = signer
     meta.recipients = [recipient for recipient in recipients if recipient]
     return begin, end
+
+
+def _closing_pieces(lines: list[Line], begin: int):
+    """(line index, text, whether it may end in signature titles) for the closing block's lines from
+    `begin`, a table row cut into its cells: a page typed or copied with the block as a row ("Nơi nhận:
+    - …; - Lưu: VT, KT." TAB "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Trần Văn A") reads as the two columns of a
+    printed page, the signer's titles and name apart, and its recipients cell is recipients only."""
+    for i in range(begin, len(lines)):
+        cells = [squash(cell) for cell in lines[i].text.split("\t")]
+        for cell in cells:
+            signed = _SIGNED_CELL.match(cell) if len(cells) > 1 else None
+            if signed:
+                yield i, signed["titles"], True
+                yield i, signed["name"], True
+            elif cell:
+                yield i, cell, len(cells) == 1 or not _RECIPIENTS_RE.match(fold(cell))
+
+
+def _title_at_end(folded: str) -> str | None:
+    """The signer's own title a run of titles ends with ("uy ban nhan dan chu tich pho chu tich": "Phó
+    Chủ tịch"): the longest known one."""
+    words = folded.split()
+    return next((_SIGNER_TITLES[tail] for k in range(len(words)) if (tail := " ".join(words[k:])) in _SIGNER_TITLES),
+                None)
 
 
 def read_closing(lines: list[Line], start: int, roles: dict[int, str]) -> tuple[int, int]:
