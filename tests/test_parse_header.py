@@ -105,7 +105,7 @@ def test_typed_decision_with_its_blocks_as_table_rows():
     assert meta.issuer == "Chủ tịch Ủy ban nhân dân tỉnh Lâm Đồng"
     # The closing row's right cell: the signer's titles, then the name.
     assert (meta.signer.name, meta.signer.title, meta.signer.authority) == ("Lê Văn Bình", "Phó Chủ tịch", "KT.")
-    assert meta.recipients == ["Như Điều 2; - Thường trực Tỉnh ủy; - Lưu: VT, KT"]
+    assert meta.recipients == ["Như Điều 2", "Thường trực Tỉnh ủy", "Lưu: VT, KT"]
 
 
 def test_telegram_addressing_line_and_a_rule_are_not_the_title():

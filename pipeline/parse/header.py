@@ -102,6 +102,7 @@ _AUTHORITY_RE = regex.compile(r"(?<![\p{L}])(?P<auth>TM|KT|TL|TUQ|Q)\s*\.\s*")
 # "Nơi nhận:", tolerant of OCR ("Noi nhG@n:", "Nơi nhà@ăn:").
 _RECIPIENTS_RE = regex.compile(r"^n[o0]\S{0,2}\s*nh\S{0,5}\s*:")
 _NAME_RE = regex.compile(r"^\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){1,5}$")
+_RECIPIENT_ITEM = regex.compile(r"(?<=[:;.,])\s+(?=[-+•]\s)")  # where "- B" starts in "Nơi nhận: - A; - B"
 # A signature block's cell: its titles in capitals, then the signer's name ("KT. CHỦ TỊCH PHÓ CHỦ TỊCH Trần Văn A").
 _SIGNED_CELL = regex.compile(r"^(?P<titles>(?:(?:TM|KT|TL|TUQ|Q)\.\s*)?\p{Lu}[\p{Lu}\s.,/-]*\p{Lu}[.,]?)\s+"
                              r"(?P<name>\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}*){1,5})$")
@@ -419,8 +420,11 @@ def _closing_pieces(lines: list[Line], begin: int):
             if signed:
                 yield i, signed["titles"], True
                 yield i, signed["name"], True
+            elif len(cells) > 1 and _RECIPIENTS_RE.match(fold(cell)):
+                for item in _RECIPIENT_ITEM.split(cell):  # "Nơi nhận: - A; - B;" as the lines of its column
+                    yield i, item, False
             elif cell:
-                yield i, cell, len(cells) == 1 or not _RECIPIENTS_RE.match(fold(cell))
+                yield i, cell, True
 
 
 def _title_at_end(folded: str) -> str | None:
