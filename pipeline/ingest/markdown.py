@@ -1,0 +1,275 @@
+"""Markdown pages (.md, .markdown): the document as a clerk would type it.
+
+markdown-it-py reads the blocks (headings, lists, paragraphs, pipe tables)
+and the inline markup (emphasis, links, escapes), which is dropped. Then:
+
+* hard-wrapped lines are joined, one paragraph per line. Where a page
+  separates its paragraphs by blank lines, a paragraph is one line; where it
+  has none, a new paragraph starts after a line ending a sentence (. ; : ! ?)
+  when the next line opens like one (capital, number, bracket, bullet), and
+  at bold headings;
+* a table becomes one line per row, cells separated by a TAB, as the parser
+  reads tables. Pages converted from legal portals draw tables as a lone `|`
+  line between cells and two of them between rows; GFM tables are read too;
+* the site around the document is cut: the document starts at the national
+  header (CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM) and, after its last Nơi nhận
+  block, ends where the page names the document again as a title or lists
+  related documents. A page without a national header is kept whole.
+"""
+from __future__ import annotations
+
+import regex
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .text import split_lines
+
+SUFFIXES = (".md", ".markdown")
+
+_PARSER = MarkdownIt("commonmark").enable("table")
+# "1." "-" "+" opening a line are read as text: a wrapped line may start with them ("... đến năm" / "2030.",
+# "kinh tế" / "- xã hội"), and where a typed list item starts is decided like any paragraph's start.
+_LIST_MARKER = regex.compile(r"^( {0,3})(\p{N}{1,9}[.)]|[-+])(?=\s|$)", regex.MULTILINE)
+_TABLE_RULE = "|"
+
+# Emphasis the page's converter left unparsed ("**Điều 3. **Các", "*Chú thích: *"); "(*)" marks a note.
+_STRAY_EMPHASIS = regex.compile(r"(?<!\()\*{1,3}(?!\))")
+_DECORATIVE_RULE = regex.compile(r"\s*[-–—_=]{3,}\s*")
+_SPACES = regex.compile(r"[ \t\u00a0]+")
+_SENTENCE_END = regex.compile(r"[.;:!?]\W*$")
+_PARAGRAPH_OPENING = regex.compile(r"^(?:[\p{Lu}\p{N}(\[\"“'‘+–—-]|\p{Ll}\))")
+_NUMBERING = regex.compile(r"^(?:\p{N}+(?:\.\p{N}+)*[.)]|[\p{Ll}đ]\)|[IVXLC]+\.|[-+–])(?:\s|$)")
+# A line holding only an item's number ("**1.**") belongs to the text after it.
+_BARE_NUMBERING = regex.compile(r"^(?:\p{N}+(?:\.\p{N}+)*[.)]?|[\p{Ll}đ]\)|[IVXLC]+\.?|Điều \p{N}+\.?)$")
+_MOTTO = regex.compile(r"^CỘNG\s+HÒA\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM")
+_RECIPIENTS = regex.compile(r"^Nơi\s+nhận\b", regex.IGNORECASE)
+_NUMBER = regex.compile(r"^Số\s*:\s*(\S+/\S+)")
+_RELATED_DOCUMENTS = regex.compile(r"^(văn bản|tài liệu)( \w+)? (liên quan|khác|cùng \w+)", regex.IGNORECASE)
+# Blank lines this often between text lines mean the page separates its paragraphs by them.
+_BLANK_LINE_SHARE = 0.1
+
+
+def read_markdown(text: str) -> list[str]:
+    """The document's lines: paragraphs joined, markup dropped, table rows TAB-separated, site cut off."""
+    source_lines = split_lines(text)
+    blank = sum(1 for line in source_lines if not line.strip())
+    blank_separated = blank >= _BLANK_LINE_SHARE * (len(source_lines) - blank)
+    lines: list[str] = []
+    for table, chunk in _segments(source_lines):
+        if table:
+            lines.extend("\t".join(_cell_text(cell) for cell in row) for row in chunk)
+        else:
+            lines.extend(_render("\n".join(chunk), blank_separated))
+    return _document_part([line for line in lines if line.strip()])
+
+
+def _segments(lines: list[str]):
+    """(False, markdown lines) and (True, rows of cells of lines) in page order.
+
+    A converter's table: `|`, a cell's lines, `|`, the next cell ... with `|` `|` between rows.
+    The table ends at a blank line, or when text follows a row as long as the two before it
+    (the text after a table is not a further cell; a group row is short), or when a cell would
+    hold a heading.
+    """
+    start = 0
+    index = 0
+    while index < len(lines):
+        if lines[index].strip() != _TABLE_RULE:
+            index += 1
+            continue
+        if index > start:
+            yield False, lines[start:index]
+        rows, index = _pipe_table(lines, index)
+        if rows:
+            yield True, rows
+        start = index
+    if start < len(lines):
+        yield False, lines[start:]
+
+
+def _pipe_table(lines: list[str], index: int) -> tuple[list[list[list[str]]], int]:
+    """The rows of the table whose first `|` is at `index`, and the index of the first line after it."""
+    rows: list[list[list[str]]] = []
+    row: list[list[str]] = []
+    while True:
+        following = index + 1
+        if following >= len(lines) or not lines[following].strip():
+            break
+        if lines[following].strip() == _TABLE_RULE:  # `|` `|`: a new row
+            if row:
+                rows.append(row)
+                row = []
+            elif rows:  # `|` `|` `|`: the row ended with an empty cell
+                rows[-1].append([])
+            index = following
+            continue
+        if rows and row and len(row) >= max(len(previous) for previous in rows[-2:]):
+            break
+        if len(row) == 2 and _RECIPIENTS.match(_clean(row[0][0]) if row[0] else ""):
+            break  # Nơi nhận beside the signature: what follows is the next part (a Phụ lục), not a cell
+        end = following
+        while end < len(lines) and lines[end].strip() not in ("", _TABLE_RULE):
+            if regex.match(r"#{1,6}\s+\S", lines[end]):
+                end = len(lines)
+                break
+            end += 1
+        if end >= len(lines) or lines[end].strip() != _TABLE_RULE:
+            break
+        row.append(lines[following:end])
+        index = end
+    if row:
+        rows.append(row)
+    return rows, index + 1
+
+
+def _cell_text(cell: list[str]) -> str:
+    """A cell on one line: its blocks joined by spaces, decorative rules dropped."""
+    text = " ".join(_render("\n".join(cell), blank_separated=True))
+    return _clean(_DECORATIVE_RULE.sub(" ", text))
+
+
+def _render(markdown: str, blank_separated: bool) -> list[str]:
+    lines: list[str] = []
+    tokens = _PARSER.parse(_LIST_MARKER.sub(_escaped_marker, markdown))
+    row: list[str] | None = None
+    for index, token in enumerate(tokens):
+        if token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            lines.append("\t".join(_clean(_DECORATIVE_RULE.sub(" ", cell)) for cell in row))
+            row = None
+        elif token.type == "inline" and row is not None:
+            row.append(" ".join(_line_text(line) for line in _inline_lines(token)))
+        elif token.type == "inline":
+            heading = tokens[index - 1].type == "heading_open"
+            for paragraph in _paragraphs(_inline_lines(token), join_all=heading or blank_separated):
+                lines.append(_clean(paragraph))
+        elif token.type in ("fence", "code_block"):
+            lines.extend(_clean(line) for line in split_lines(token.content))
+    return [line for line in lines if line.strip()]
+
+
+def _escaped_marker(match: regex.Match) -> str:
+    marker = match.group(2)
+    return match.group(1) + (marker[:-1] + "\\" + marker[-1] if marker[0].isdigit() else "\\" + marker)
+
+
+class _SourceLine:
+    """One line of a paragraph as written, with where bold starts and ends on it."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.opens_bold = False  # bold starts the line
+        self.closes_bold = False  # a bold span ends the line
+        self.all_bold = False  # the whole line is bold
+
+    @property
+    def text(self) -> str:
+        return _clean("".join(self.parts))
+
+
+def _inline_lines(token: Token) -> list[_SourceLine]:
+    lines = [_SourceLine()]
+    bold = 0
+    plain_text = False  # text outside bold on the current line
+    for child in token.children or ():
+        line = lines[-1]
+        if child.type in ("softbreak", "hardbreak"):
+            line.all_bold = line.closes_bold and not plain_text
+            lines.append(_SourceLine())
+            plain_text = False
+        elif child.type == "strong_open":
+            bold += 1
+            line.opens_bold = line.opens_bold or not _clean("".join(line.parts))
+            line.closes_bold = False
+        elif child.type == "strong_close":
+            bold = max(bold - 1, 0)
+            line.closes_bold = True
+        elif child.type in ("text", "code_inline", "image"):
+            content = child.content
+            stripped = content.strip()
+            if not _clean("".join(line.parts)) and stripped.startswith("**"):
+                line.opens_bold = True  # unparsed "**" opening the line
+            if stripped.endswith("**"):
+                line.closes_bold = True
+            elif _clean(content):
+                line.closes_bold = False
+                plain_text = plain_text or (bold == 0 and not stripped.startswith("**"))
+            line.parts.append(content)
+    lines[-1].all_bold = lines[-1].closes_bold and not plain_text
+    return [line for line in lines if line.text]
+
+
+def _paragraphs(lines: list[_SourceLine], join_all: bool) -> list[str]:
+    """Join a paragraph's written lines; without blank lines between paragraphs, find where they break."""
+    paragraphs: list[str] = []
+    previous: _SourceLine | None = None
+    for line in lines:
+        if previous is not None and not (_item_break(previous, line) if join_all else _paragraph_break(previous, line)):
+            paragraphs[-1] += " " + line.text
+        else:
+            paragraphs.append(line.text)
+        previous = line
+    return paragraphs
+
+
+def _heading_break(previous: _SourceLine, line: _SourceLine) -> bool:
+    """A bold line alone ("**KẾ HOẠCH**") or a bold opening after a finished one is a heading."""
+    if _BARE_NUMBERING.match(previous.text):
+        return False
+    if previous.all_bold:
+        return True
+    return line.opens_bold and (previous.all_bold or bool(_SENTENCE_END.search(previous.text))
+                                or bool(_NUMBERING.match(line.text)) or _capitals(line.text))
+
+
+def _item_break(previous: _SourceLine, line: _SourceLine) -> bool:
+    """Inside a paragraph the page set apart: headings, and numbered or bulleted items after a finished line."""
+    return _heading_break(previous, line) or bool(_SENTENCE_END.search(previous.text) and _NUMBERING.match(line.text))
+
+
+def _paragraph_break(previous: _SourceLine, line: _SourceLine) -> bool:
+    if _heading_break(previous, line):
+        return True
+    if _BARE_NUMBERING.match(previous.text):
+        return False
+    text = line.text
+    if _SENTENCE_END.search(previous.text) and _PARAGRAPH_OPENING.match(text):
+        return True
+    # A title in capitals ends where ordinary text starts ("... CỦA ĐẢNG" / "THỦ TƯỚNG CHÍNH PHỦ điện:").
+    return _capitals(previous.text) and not _capitals(text) and bool(regex.search(r"\p{Ll}", text))
+
+
+def _capitals(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 8 and not any(ch.islower() for ch in letters)
+
+
+def _line_text(line: _SourceLine) -> str:
+    return line.text
+
+
+def _clean(text: str) -> str:
+    return _SPACES.sub(" ", _STRAY_EMPHASIS.sub("", text)).strip()
+
+
+def _document_part(lines: list[str]) -> list[str]:
+    """The lines from the national header to the end of the document, without the site around them."""
+    start = next((i for i, line in enumerate(lines) if any(_MOTTO.match(cell) for cell in line.split("\t"))), None)
+    if start is None:
+        return lines
+    # A header typed on its own lines puts the issuing body (in capitals) above the motto.
+    while start > 0 and "\t" not in lines[start] and _capitals(lines[start - 1]) and "\t" not in lines[start - 1]:
+        start -= 1
+    lines = lines[start:]
+    number = next((m.group(1) for line in lines[:6] for cell in line.split("\t") if (m := _NUMBER.match(cell))),
+                  None)
+    last_recipients = max((i for i, line in enumerate(lines) if _RECIPIENTS.match(line)), default=None)
+    if last_recipients is None:
+        return lines
+    for index in range(last_recipients + 1, len(lines)):
+        line = lines[index]
+        names_document = number and regex.match(rf"^\p{{Lu}}[\p{{L}} ]{{1,30}} {regex.escape(number)}\b", line)
+        if names_document or _RELATED_DOCUMENTS.match(line):
+            return lines[:index]
+    return lines
