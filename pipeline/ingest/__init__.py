@@ -77,7 +77,7 @@ def ingest(path: Path, jobs: int = 1) -> tuple[Source, list[Line]]:
             if named:
                 raise InputError(f"{path}: named {path.suffix} but not a {named}: damaged, or another kind of file") from None
             raise
-        if path.suffix.lower() in markdown.SUFFIXES:
+        if kind == "markdown":
             source.kind = "markdown"
             text_lines = markdown.read_markdown(text)
         else:
@@ -90,7 +90,9 @@ def ingest(path: Path, jobs: int = 1) -> tuple[Source, list[Line]]:
 
 
 def detect_kind(data: bytes, path: Path) -> str:
-    """"pdf", "image", "docx", "odt", "doc", "rtf", "html" or "text" from the file's bytes.
+    """"pdf", "image", "docx", "odt", "doc", "rtf", "html", "markdown" or "text" from the file's bytes.
+
+    Markdown is text named .md or .markdown, or text drawn with markdown tables or bold lines.
 
     Office containers are checked here (damaged, encrypted, macros, zip bombs).
     """
@@ -112,6 +114,8 @@ def detect_kind(data: bytes, path: Path) -> str:
                 f"{path}: unsupported file type: {description}; expected text, PDF, PNG, JPEG, TIFF,"
                 " Word (.docx/.doc), OpenDocument (.odt), RTF or a web page (.html)"
             )
+    if path.suffix.lower() in markdown.SUFFIXES or markdown.looks_like_markdown(data):
+        return "markdown"
     return "text"
 
 

@@ -45,8 +45,20 @@ _MOTTO = regex.compile(r"^CỘNG\s+HÒA\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\
 _RECIPIENTS = regex.compile(r"^Nơi\s+nhận\b", regex.IGNORECASE)
 _NUMBER = regex.compile(r"^Số\s*:\s*(\S+/\S+)")
 _RELATED_DOCUMENTS = regex.compile(r"^(văn bản|tài liệu)( \w+)? (liên quan|khác|cùng \w+)", regex.IGNORECASE)
+# Content sniffing for text not named .md: a GFM table's rule row, or this many `|` or bold lines.
+_MARKDOWN_EVIDENCE = 3
+_TABLE_DELIMITER = regex.compile(rb"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)+\|?\s*$")
+_BOLD_LINE = regex.compile(rb"^\s*\*\*[^*\s][^*]*\*\*\s*$")
 # Blank lines this often between text lines mean the page separates its paragraphs by them.
 _BLANK_LINE_SHARE = 0.1
+
+
+def looks_like_markdown(data: bytes) -> bool:
+    """Text whose markup no typed document has: markdown table lines or lines in bold."""
+    lines = data.splitlines()
+    return (sum(1 for line in lines if line.strip() == b"|") >= _MARKDOWN_EVIDENCE
+            or any(_TABLE_DELIMITER.match(line) for line in lines)
+            or sum(1 for line in lines if _BOLD_LINE.match(line)) >= _MARKDOWN_EVIDENCE)
 
 
 def read_markdown(text: str) -> list[str]:
