@@ -79,7 +79,7 @@ def ingest(path: Path, jobs: int = 1) -> tuple[Source, list[Line]]:
             raise
         if kind == "markdown":
             source.kind = "markdown"
-            text_lines = markdown.read_markdown(text)
+            text_lines = markdown.read_markdown(text, str(path))
         else:
             text_lines = text_files.split_lines(text)
         lines = [Line(number=0, text=line, original=line) for line in text_lines]

@@ -22,6 +22,8 @@ import regex
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from pipeline.errors import InputError
+
 from .text import split_lines
 
 SUFFIXES = (".md", ".markdown")
@@ -61,8 +63,11 @@ def looks_like_markdown(data: bytes) -> bool:
             or sum(1 for line in lines if _BOLD_LINE.match(line)) >= _MARKDOWN_EVIDENCE)
 
 
-def read_markdown(text: str) -> list[str]:
-    """The document's lines: paragraphs joined, markup dropped, table rows TAB-separated, site cut off."""
+def read_markdown(text: str, label: str) -> list[str]:
+    """The document's lines: paragraphs joined, markup dropped, table rows TAB-separated, site cut off.
+
+    Raises InputError naming `label` when only markup is left.
+    """
     source_lines = split_lines(text)
     blank = sum(1 for line in source_lines if not line.strip())
     blank_separated = blank >= _BLANK_LINE_SHARE * (len(source_lines) - blank)
@@ -72,7 +77,10 @@ def read_markdown(text: str) -> list[str]:
             lines.extend("\t".join(_cell_text(cell) for cell in row) for row in chunk)
         else:
             lines.extend(_render("\n".join(chunk), blank_separated))
-    return _document_part([line for line in lines if line.strip()])
+    lines = _document_part([line for line in lines if line.strip()])
+    if not lines:
+        raise InputError(f"{label}: no document text in this Markdown page, only markup")
+    return lines
 
 
 def _segments(lines: list[str]):
