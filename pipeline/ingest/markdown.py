@@ -33,6 +33,7 @@ _PARSER = MarkdownIt("commonmark").enable("table")
 # "kinh tế" / "- xã hội"), and where a typed list item starts is decided like any paragraph's start.
 _LIST_MARKER = regex.compile(r"^( {0,3})(\p{N}{1,9}[.)]|[-+])(?=\s|$)", regex.MULTILINE)
 _TABLE_RULE = "|"
+_HEADING = regex.compile(r"#{1,6}\s+\S")
 
 # Emphasis the page's converter left unparsed ("**Điều 3. **Các", "*Chú thích: *"); "(*)" marks a note.
 _STRAY_EMPHASIS = regex.compile(r"(?<!\()\*{1,3}(?!\))")
@@ -129,7 +130,7 @@ def _pipe_table(lines: list[str], index: int) -> tuple[list[list[list[str]]], in
             break  # Nơi nhận beside the signature: what follows is the next part (a Phụ lục), not a cell
         end = following
         while end < len(lines) and lines[end].strip() not in ("", _TABLE_RULE):
-            if regex.match(r"#{1,6}\s+\S", lines[end]):
+            if _HEADING.match(lines[end]):
                 end = len(lines)
                 break
             end += 1
@@ -149,6 +150,7 @@ def _cell_text(cell: list[str]) -> str:
 
 
 def _render(markdown: str, blank_separated: bool) -> list[str]:
+    """Lines of text of a stretch of markdown: headings, paragraphs, GFM table rows, code lines."""
     lines: list[str] = []
     tokens = _PARSER.parse(_LIST_MARKER.sub(_escaped_marker, markdown))
     row: list[str] | None = None
@@ -159,7 +161,7 @@ def _render(markdown: str, blank_separated: bool) -> list[str]:
             lines.append("\t".join(_clean(_DECORATIVE_RULE.sub(" ", cell)) for cell in row))
             row = None
         elif token.type == "inline" and row is not None:
-            row.append(" ".join(_line_text(line) for line in _inline_lines(token)))
+            row.append(" ".join(line.text for line in _inline_lines(token)))
         elif token.type == "inline":
             heading = tokens[index - 1].type == "heading_open"
             for paragraph in _paragraphs(_inline_lines(token), join_all=heading or blank_separated):
@@ -170,6 +172,7 @@ def _render(markdown: str, blank_separated: bool) -> list[str]:
 
 
 def _escaped_marker(match: regex.Match) -> str:
+    """The marker with markdown's escape ("1\\.", "\\-"), so it stays text."""
     marker = match.group(2)
     return match.group(1) + (marker[:-1] + "\\" + marker[-1] if marker[0].isdigit() else "\\" + marker)
 
@@ -234,13 +237,14 @@ def _paragraphs(lines: list[_SourceLine], join_all: bool) -> list[str]:
 
 
 def _heading_break(previous: _SourceLine, line: _SourceLine) -> bool:
-    """A bold line alone ("**KẾ HOẠCH**") or a bold opening after a finished one is a heading."""
+    """After a bold line alone ("**KẾ HOẠCH**"), and before a bold opening that starts an item or a title
+    or follows a finished sentence."""
     if _BARE_NUMBERING.match(previous.text):
         return False
     if previous.all_bold:
         return True
-    return line.opens_bold and (previous.all_bold or bool(_SENTENCE_END.search(previous.text))
-                                or bool(_NUMBERING.match(line.text)) or _capitals(line.text))
+    return line.opens_bold and (bool(_SENTENCE_END.search(previous.text)) or bool(_NUMBERING.match(line.text))
+                                or _capitals(line.text))
 
 
 def _item_break(previous: _SourceLine, line: _SourceLine) -> bool:
@@ -249,6 +253,7 @@ def _item_break(previous: _SourceLine, line: _SourceLine) -> bool:
 
 
 def _paragraph_break(previous: _SourceLine, line: _SourceLine) -> bool:
+    """Where a page without blank lines starts a new paragraph inside a block of written lines."""
     if _heading_break(previous, line):
         return True
     if _BARE_NUMBERING.match(previous.text):
@@ -263,10 +268,6 @@ def _paragraph_break(previous: _SourceLine, line: _SourceLine) -> bool:
 def _capitals(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
     return len(letters) >= 8 and not any(ch.islower() for ch in letters)
-
-
-def _line_text(line: _SourceLine) -> str:
-    return line.text
 
 
 def _clean(text: str) -> str:
