@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.batch import collect_inputs
 from pipeline.errors import InputError
 from pipeline.ingest import detect_kind, ingest
 from pipeline.ingest.markdown import read_markdown
@@ -169,6 +170,12 @@ def test_bad_markdown_exits_3_with_one_line(tmp_path, content, message):
     error = result.stderr.decode().strip()
     assert result.returncode == InputError.exit_code, error
     assert len(error.splitlines()) == 1 and message in error
+
+
+def test_a_folder_of_pages_is_walked_for_markdown(tmp_path):
+    (tmp_path / "page.md").write_bytes((FIXTURES / "portal-page.md").read_bytes())
+    (tmp_path / "notes.markdown").write_bytes((FIXTURES / "handwritten.md").read_bytes())
+    assert [path.name for path in collect_inputs([tmp_path])] == ["notes.markdown", "page.md"]
 
 
 def _task_count(path: Path) -> int:
