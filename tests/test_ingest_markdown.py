@@ -111,6 +111,10 @@ def test_markdown_written_by_hand():
     ("1. Thời gian: từ nay đến năm\n2030.\n\n2. Phạm vi: toàn tỉnh.", ["1. Thời gian: từ nay đến năm 2030.",
                                                                   "2. Phạm vi: toàn tỉnh."]),
     ("Phát triển kinh tế\n- xã hội của tỉnh.", ["Phát triển kinh tế - xã hội của tỉnh."]),
+    ("1. Phát triển kinh tế\n- xã hội của tỉnh.", ["1. Phát triển kinh tế - xã hội của tỉnh."]),
+    # Under a numbered heading without a full stop, a bulleted item starts its own line.
+    ("a) Đến năm 2026\n- Hoàn thiện khung pháp lý;\n- Ban hành tiêu\nchuẩn kỹ thuật.",
+     ["a) Đến năm 2026", "- Hoàn thiện khung pháp lý;", "- Ban hành tiêu chuẩn kỹ thuật."]),
     # A bold number alone on its line opens the paragraph after it.
     ("**1.****\n**Sở Y tế chủ trì\nkiểm tra.", ["1. Sở Y tế chủ trì kiểm tra."]),
     # A bold title wrapped over two lines stays one line; the text after it is the next line.

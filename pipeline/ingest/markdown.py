@@ -42,6 +42,7 @@ _SPACES = regex.compile(r"[ \t\u00a0]+")
 _SENTENCE_END = regex.compile(r"[.;:!?]\W*$")
 _PARAGRAPH_OPENING = regex.compile(r"^(?:[\p{Lu}\p{N}(\[\"“'‘+–—-]|\p{Ll}\))")
 _NUMBERING = regex.compile(r"^(?:\p{N}+(?:\.\p{N}+)*[.)]|[\p{Ll}đ]\)|[IVXLC]+\.|[-+–])(?:\s|$)")
+_SUBITEM_OPENING = regex.compile(r"^(?:[\p{Ll}đ]\)|[-+])\s+\p{Lu}")
 # A line holding only an item's number ("**1.**") belongs to the text after it.
 _BARE_NUMBERING = regex.compile(r"^(?:\p{N}+(?:\.\p{N}+)*[.)]?|[\p{Ll}đ]\)|[IVXLC]+\.?|Điều \p{N}+\.?)$")
 _MOTTO = regex.compile(r"^CỘNG\s+HÒA\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM")
@@ -260,6 +261,9 @@ def _paragraph_break(previous: _SourceLine, line: _SourceLine) -> bool:
         return False
     text = line.text
     if _SENTENCE_END.search(previous.text) and _PARAGRAPH_OPENING.match(text):
+        return True
+    # Under a numbered heading without a full stop ("a) Đến năm 2026"), a lettered or bulleted item.
+    if _NUMBERING.match(previous.text) and _SUBITEM_OPENING.match(text):
         return True
     # A title in capitals ends where ordinary text starts ("... CỦA ĐẢNG" / "THỦ TƯỚNG CHÍNH PHỦ điện:").
     return _capitals(previous.text) and not _capitals(text) and bool(regex.search(r"\p{Ll}", text))
