@@ -186,10 +186,8 @@ class _SourceLine:
         self.opens_bold = False  # bold starts the line
         self.closes_bold = False  # a bold span ends the line
         self.all_bold = False  # the whole line is bold
-
-    @property
-    def text(self) -> str:
-        return _clean("".join(self.parts))
+        self.has_text = False  # more than markup so far
+        self.text = ""  # the line without markup, once read
 
 
 def _inline_lines(token: Token) -> list[_SourceLine]:
@@ -204,7 +202,7 @@ def _inline_lines(token: Token) -> list[_SourceLine]:
             plain_text = False
         elif child.type == "strong_open":
             bold += 1
-            line.opens_bold = line.opens_bold or not _clean("".join(line.parts))
+            line.opens_bold = line.opens_bold or not line.has_text
             line.closes_bold = False
         elif child.type == "strong_close":
             bold = max(bold - 1, 0)
@@ -212,29 +210,33 @@ def _inline_lines(token: Token) -> list[_SourceLine]:
         elif child.type in ("text", "code_inline", "image"):
             content = child.content
             stripped = content.strip()
-            if not _clean("".join(line.parts)) and stripped.startswith("**"):
+            if not line.has_text and stripped.startswith("**"):
                 line.opens_bold = True  # unparsed "**" opening the line
+            words = bool(_clean(content))
             if stripped.endswith("**"):
                 line.closes_bold = True
-            elif _clean(content):
+            elif words:
                 line.closes_bold = False
                 plain_text = plain_text or (bold == 0 and not stripped.startswith("**"))
             line.parts.append(content)
+            line.has_text = line.has_text or words
     lines[-1].all_bold = lines[-1].closes_bold and not plain_text
+    for line in lines:
+        line.text = _clean("".join(line.parts))
     return [line for line in lines if line.text]
 
 
 def _paragraphs(lines: list[_SourceLine], join_all: bool) -> list[str]:
     """Join a paragraph's written lines; without blank lines between paragraphs, find where they break."""
-    paragraphs: list[str] = []
+    paragraphs: list[list[str]] = []
     previous: _SourceLine | None = None
     for line in lines:
         if previous is not None and not (_item_break(previous, line) if join_all else _paragraph_break(previous, line)):
-            paragraphs[-1] += " " + line.text
+            paragraphs[-1].append(line.text)
         else:
-            paragraphs.append(line.text)
+            paragraphs.append([line.text])
         previous = line
-    return paragraphs
+    return [" ".join(paragraph) for paragraph in paragraphs]
 
 
 def _heading_break(previous: _SourceLine, line: _SourceLine) -> bool:
