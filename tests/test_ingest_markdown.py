@@ -124,6 +124,19 @@ def test_inline_layouts(page, expected):
     assert markdown(page) == expected
 
 
+def test_html_in_markdown_line_breaks_bold_and_tables_with_merged_cells():
+    page = ("| Nơi nhận:<br>- Như trên;<br>- Lưu: VT. | KT. CHỦ TỊCH<br/>Lê Văn An |\n|---|---|\n\n"
+            "<b>KẾ HOẠCH</b><br>Năm 2024 ![logo](logo.png)\n\n"
+            "<table><tr><th>TT</th><th>Nhiệm vụ</th><th>Thời hạn</th></tr>\n"
+            "<tr><td>1</td><td colspan=\"2\">Sở Y tế &amp; <br>Sở Nội vụ rà soát</td></tr>\n"
+            "<tr><td>2</td><td></td><td>Quý I/2025</td></tr></table>\n<script>var x = 1;</script>\n")
+    assert markdown(page) == [
+        "Nơi nhận: - Như trên; - Lưu: VT.\tKT. CHỦ TỊCH Lê Văn An",
+        "KẾ HOẠCH", "Năm 2024",
+        "TT\tNhiệm vụ\tThời hạn", "1\tSở Y tế & Sở Nội vụ rà soát", "2\t\tQuý I/2025",
+    ]
+
+
 def test_bullets_set_apart_inside_a_blank_line_paragraph():
     page = "Sở Nội vụ có trách nhiệm:\n- Tham mưu kế hoạch;\n- Tổng hợp báo cáo.\n\nĐoạn sau."
     assert markdown(page) == ["Sở Nội vụ có trách nhiệm:", "- Tham mưu kế hoạch;", "- Tổng hợp báo cáo.", "Đoạn sau."]

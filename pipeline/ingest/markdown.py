@@ -1,7 +1,8 @@
 """Markdown pages (.md, .markdown): the document as a clerk would type it.
 
 markdown-it-py reads the blocks (headings, lists, paragraphs, pipe tables)
-and the inline markup (emphasis, links, escapes), which is dropped. Then:
+and the inline markup (emphasis, links, escapes, images), which is dropped;
+raw HTML keeps its text (lxml), <br> breaking lines and tables as rows. Then:
 
 * hard-wrapped lines are joined, one paragraph per line. Where a page
   separates its paragraphs by blank lines, a paragraph is one line; where it
@@ -18,7 +19,9 @@ and the inline markup (emphasis, links, escapes), which is dropped. Then:
 """
 from __future__ import annotations
 
+import lxml.html
 import regex
+from lxml import etree
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -43,6 +46,9 @@ _SENTENCE_END = regex.compile(r"[.;:!?]\W*$")
 _PARAGRAPH_OPENING = regex.compile(r"^(?:[\p{Lu}\p{N}(\[\"“'‘+–—-]|\p{Ll}\))")
 _NUMBERING = regex.compile(r"^(?:\p{N}+(?:\.\p{N}+)*[.)]|[\p{Ll}đ]\)|[IVXLC]+\.|[-+–])(?:\s|$)")
 _SUBITEM_OPENING = regex.compile(r"^(?:[\p{Ll}đ]\)|[-+])\s+\p{Lu}")
+_INLINE_TAGS = {"<br>": "hardbreak", "<b>": "strong_open", "<strong>": "strong_open", "</b>": "strong_close",
+                "</strong>": "strong_close"}
+_HTML_BLOCKS = {"p", "div", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "center", "blockquote"}
 # A line holding only an item's number ("**1.**") belongs to the text after it.
 _BARE_NUMBERING = regex.compile(r"^(?:\p{N}+(?:\.\p{N}+)*[.)]?|[\p{Ll}đ]\)|[IVXLC]+\.?|Điều \p{N}+\.?)$")
 _MOTTO = regex.compile(r"^CỘNG\s+HÒA\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM")
@@ -169,7 +175,30 @@ def _render(markdown: str, blank_separated: bool) -> list[str]:
                 lines.append(_clean(paragraph))
         elif token.type in ("fence", "code_block"):
             lines.extend(_clean(line) for line in split_lines(token.content))
+        elif token.type == "html_block":
+            lines.extend(_html_lines(token.content))
     return [line for line in lines if line.strip()]
+
+
+def _html_lines(html: str) -> list[str]:
+    """Text of a raw HTML block (a converter writes tables with merged cells so): a line per block or
+    <br>, a table row's cells separated by TABs."""
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except etree.ParserError:
+        return []
+    for hidden in list(root.iter("script", "style")):
+        hidden.drop_tree()
+    cells = set(root.iter("td", "th"))
+    for element in root.iter(etree.Element):
+        if element in cells and element.getprevious() is not None:
+            element.text = "\t" + (element.text or "")
+        elif element.tag == "br" or element.tag in _HTML_BLOCKS:
+            # Inside a cell a line break is a space: the row stays one line.
+            in_cell = any(ancestor in cells for ancestor in element.iterancestors())
+            element.tail = (" " if in_cell else "\n") + (element.tail or "")
+    rows = (regex.sub(r"[^\S\t]+", " ", line).strip(" ") for line in root.text_content().split("\n"))
+    return [regex.sub(r" ?\t ?", "\t", row) for row in rows if row.strip()]
 
 
 def _escaped_marker(match: regex.Match) -> str:
@@ -196,18 +225,21 @@ def _inline_lines(token: Token) -> list[_SourceLine]:
     plain_text = False  # text outside bold on the current line
     for child in token.children or ():
         line = lines[-1]
-        if child.type in ("softbreak", "hardbreak"):
+        kind = child.type
+        if kind == "html_inline":  # <br> breaks a line, <b> and <strong> are bold, other tags are dropped
+            kind = _INLINE_TAGS.get(regex.sub(r"[\s/]*>$|\s.*", "", child.content.lower()) + ">", "")
+        if kind in ("softbreak", "hardbreak"):
             line.all_bold = line.closes_bold and not plain_text
             lines.append(_SourceLine())
             plain_text = False
-        elif child.type == "strong_open":
+        elif kind == "strong_open":
             bold += 1
             line.opens_bold = line.opens_bold or not line.has_text
             line.closes_bold = False
-        elif child.type == "strong_close":
+        elif kind == "strong_close":
             bold = max(bold - 1, 0)
             line.closes_bold = True
-        elif child.type in ("text", "code_inline", "image"):
+        elif kind in ("text", "code_inline"):
             content = child.content
             stripped = content.strip()
             if not line.has_text and stripped.startswith("**"):
