@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from parse_helpers import lines_of
 
 from pipeline.batch import collect_inputs
 from pipeline.errors import InputError
 from pipeline.ingest import detect_kind, ingest
 from pipeline.ingest.markdown import read_markdown
+from pipeline.parse import parse
 from pipeline.process import Options, normalize, read, structure
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -164,6 +166,24 @@ def test_markdown_page_tasks_through_the_cli():
     assert [(task["id"], task["deadline"]) for task in document["tasks"]] == [("II.1", "2024-04-30"),
                                                                              ("II.2", "2024-06-30")]
     assert document["tasks"][1]["lead_units"] == ["Ban Chỉ huy Quân sự huyện"]
+    assert document["document"]["signer"] == {"name": "Trần Văn Bình", "title": "Phó Chủ tịch", "authority": "KT."}
+    assert document["document"]["recipients"] == ["UBND tỉnh (b/c)", "Các xã", "Lưu: VT"]
+
+
+@pytest.mark.parametrize(("closing", "signer", "recipients"), [
+    ("Nơi nhận: - Như trên; - Báo và Phát thanh - Truyền hình tỉnh; - Lưu: VT.\tTM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH"
+     " PHÓ CHỦ TỊCH Lê Văn An", ("Lê Văn An", "Phó Chủ tịch", "KT."),
+     ["Như trên", "Báo và Phát thanh - Truyền hình tỉnh", "Lưu: VT"]),
+    ("Nơi nhận: - Như trên; - Lưu: VT.\tTHỦ TƯỚNG Nguyễn Văn Ba", ("Nguyễn Văn Ba", "Thủ tướng", None),
+     ["Như trên", "Lưu: VT"]),
+])
+def test_closing_typed_as_one_tab_row_gives_signer_and_recipients(closing, signer, recipients):
+    # The form a markdown page's closing table takes, and a clerk's typed copy of it.
+    text = ("ỦY BAN NHÂN DÂN TỈNH AN GIANG\tCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 5/KH-UBND\tAn Giang, ngày 2"
+            " tháng 1 năm 2024\nKẾ HOẠCH\nPhòng chống dịch\n1. Sở Y tế chủ trì thực hiện.\n" + closing)
+    meta = parse(lines_of(text)).meta
+    assert (meta.signer.name, meta.signer.title, meta.signer.authority) == signer
+    assert meta.recipients == recipients
 
 
 @pytest.mark.slow

@@ -11,7 +11,8 @@ a whole line, and the number is read up to the first space.
 Closing: "Nơi nhận:" and its "- …" list on the left, the signature column
 on the right ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", the
 name). Merged, a line reads "- Cục TTĐN; KT. CHỦ TỊCH": the trailing run of
-capitalised words is the signature column's part of the line.
+capitalised words is the signature column's part of the line. Typed as one
+TAB row (a markdown page's table), each column's items are read in turn.
 
 Every line of both blocks is reported with a role ("header", "recipients",
 "signature") so the caller can account for lines that are not in the tree.
@@ -97,6 +98,9 @@ _AUTHORITY_RE = regex.compile(r"(?<![\p{L}])(?P<auth>TM|KT|TL|TUQ|Q)\s*\.\s*")
 # "Nơi nhận:", tolerant of OCR ("Noi nhG@n:", "Nơi nhà@ăn:").
 _RECIPIENTS_RE = regex.compile(r"^n[o0]\S{0,2}\s*nh\S{0,5}\s*:")
 _NAME_RE = regex.compile(r"^\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){1,5}$")
+# In a closing TAB row: recipients after "Nơi nhận:" or after an item's ";", and the name after the titles.
+_CLOSING_ITEM_RE = regex.compile(r"(?<=[:;.,])\s+(?=[-+•]\s)")
+_TRAILING_NAME_RE = regex.compile(r"(?<=\p{Lu}{2}\.?\s)\p{Lu}\p{Ll}+(?:\s+\p{Lu}\p{Ll}*){1,5}$")
 
 
 # Types of an attachment after the signature; a "(Ban hành) kèm theo …" line ends its title.
@@ -306,6 +310,12 @@ def _read_header(lines: list[Line], meta: DocumentMeta, roles: dict[int, str]) -
     return end
 
 
+def _signer_title(folded: str) -> str:
+    """The signer's own title at the end of the titles read together ("kt chu tich pho chu tich")."""
+    words = folded.split()
+    return next((" ".join(words[i:]) for i in range(len(words)) if " ".join(words[i:]) in _SIGNER_TITLES), folded)
+
+
 def _signature_tail(text: str) -> tuple[str, str]:
     """Split "- Cục TTĐN; KT. CHỦ TỊCH" into ("- Cục TTĐN;", "KT. CHỦ TỊCH")."""
     words = text.split()
@@ -324,6 +334,20 @@ def _signature_tail(text: str) -> tuple[str, str]:
     ):
         return " ".join(words[:cut]), tail
     return text, ""
+
+
+def _closing_parts(text: str) -> list[str]:
+    """A closing table typed as a TAB row ("Nơi nhận: - A; - B<TAB>KT. CHỦ TỊCH PHÓ CHỦ TỊCH Lê Văn An")
+    in the lines its columns would have: the heading, each recipient, the titles, the name."""
+    cells = [squash(cell) for cell in text.split("\t")]
+    if len(cells) < 2 or not any(_RECIPIENTS_RE.match(fold(cell)) or _AUTHORITY_RE.search(cell) for cell in cells):
+        return [squash(text)]
+    parts = []
+    for cell in cells:
+        for part in _CLOSING_ITEM_RE.split(cell):
+            name = _TRAILING_NAME_RE.search(part)
+            parts.extend([part[: name.start()].strip(), name.group()] if name else [part])
+    return [part for part in parts if part]
 
 
 def _read_closing(lines: list[Line], start: int, meta: DocumentMeta, roles: dict[int, str]) -> tuple[int, int]:
@@ -350,33 +374,36 @@ def _read_closing(lines: list[Line], start: int, meta: DocumentMeta, roles: dict
         ):
             end = i
             break
-        left, tail = _signature_tail(text)
-        heads_list = bool(_RECIPIENTS_RE.match(fold(left)))
-        if heads_list:
-            left = left.split(":", 1)[1].strip() if ":" in left else ""
-        role = "recipients"
-        if tail:
-            role = "signature"
-            for match in _AUTHORITY_RE.finditer(tail):
-                signer.authority = f"{match['auth']}."
-            bare = fold(_AUTHORITY_RE.sub("", tail)).strip()
-            if bare in _SIGNER_TITLES and not _AUTHORITY_RE.search(tail):
-                signer.title = _SIGNER_TITLES[bare]
-            elif bare in _SIGNER_TITLES and signer.title is None:
-                signer.title = _SIGNER_TITLES[bare]
-        if left:
-            if _NAME_RE.match(left) and not left.startswith(("-", "+")) and (signer.authority or signer.title or recipients):
-                signer.name = left
-                roles[lines[i].number] = "signature"
-                end = i + 1
-                break
-            if left[:1] in "-+•" or fold(left).startswith("luu"):
-                recipients.append(left.lstrip("-+• ").rstrip(";,. "))
-            elif recipients and not left[:1].isupper():
-                recipients[-1] = f"{recipients[-1]} {left.rstrip(';,. ')}"
-            elif left and not tail:
+        for part in _closing_parts(lines[i].text):
+            left, tail = _signature_tail(part)
+            heads_list = bool(_RECIPIENTS_RE.match(fold(left)))
+            if heads_list:
+                left = left.split(":", 1)[1].strip() if ":" in left else ""
+            role = "recipients"
+            if tail:
                 role = "signature"
-        roles[lines[i].number] = role if left or heads_list else "signature"
+                for match in _AUTHORITY_RE.finditer(tail):
+                    signer.authority = f"{match['auth']}."
+                bare = _signer_title(fold(_AUTHORITY_RE.sub("", tail)).strip())
+                if bare in _SIGNER_TITLES and not _AUTHORITY_RE.search(tail):
+                    signer.title = _SIGNER_TITLES[bare]
+                elif bare in _SIGNER_TITLES and signer.title is None:
+                    signer.title = _SIGNER_TITLES[bare]
+            if left:
+                if _NAME_RE.match(left) and not left.startswith(("-", "+")) and (signer.authority or signer.title or recipients):
+                    signer.name = left
+                    roles[lines[i].number] = "signature"
+                    end = i + 1
+                    break
+                if left[:1] in "-+•" or fold(left).startswith("luu"):
+                    recipients.append(left.lstrip("-+• ").rstrip(";,. "))
+                elif recipients and not left[:1].isupper():
+                    recipients[-1] = f"{recipients[-1]} {left.rstrip(';,. ')}"
+                elif left and not tail:
+                    role = "signature"
+            roles[lines[i].number] = role if left or heads_list else "signature"
+        if signer.name:
+            break
     meta.signer = signer
     meta.recipients = [recipient for recipient in recipients if recipient]
     return begin, end
