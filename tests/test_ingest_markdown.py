@@ -16,6 +16,7 @@ from pipeline.ingest import detect_kind, ingest
 from pipeline.ingest.markdown import read_markdown
 from pipeline.parse import parse
 from pipeline.process import Options, normalize, read, structure
+from pipeline.review.uploads import UploadError, checked_suffix
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "markdown"
@@ -213,6 +214,14 @@ def test_a_folder_of_pages_is_walked_for_markdown(tmp_path):
     (tmp_path / "page.md").write_bytes((FIXTURES / "portal-page.md").read_bytes())
     (tmp_path / "notes.markdown").write_bytes((FIXTURES / "handwritten.md").read_bytes())
     assert [path.name for path in collect_inputs([tmp_path])] == ["notes.markdown", "page.md"]
+
+
+def test_an_uploaded_page_stays_markdown():
+    assert checked_suffix((FIXTURES / "handwritten.md").read_bytes(), "ke-hoach.md") == ".md"
+    assert checked_suffix((FIXTURES / "task-table.md").read_bytes(), "copied.txt") == ".md"
+    assert checked_suffix("Kế hoạch".encode(), "x.txt") == ".txt"
+    with pytest.raises(UploadError, match="binary data"):
+        checked_suffix(b"\x00\x01\x02\x03" * 100, "x.md")
 
 
 def _task_count(path: Path) -> int:
