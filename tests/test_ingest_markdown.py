@@ -140,6 +140,17 @@ def test_html_in_markdown_line_breaks_bold_and_tables_with_merged_cells():
     ]
 
 
+@pytest.mark.parametrize("header", [
+    "ỦY BAN NHÂN DÂN\n\nHUYỆN AN PHÚ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n",
+    "ỦY BAN NHÂN DÂN HUYỆN AN PHÚ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n",
+])
+def test_site_before_a_header_typed_as_lines_is_cut(header):
+    page = f"[Trang chủ](/) > Văn bản\n\nLượt xem: 120\n\n{header}Số: 3/KH-UBND\n\nKẾ HOẠCH\n\n1. Sở Y tế chủ trì.\n"
+    lines = markdown(page)
+    assert lines[0].startswith("ỦY BAN NHÂN DÂN") and "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in "\n".join(lines[:3])
+    assert lines[-3:] == ["Số: 3/KH-UBND", "KẾ HOẠCH", "1. Sở Y tế chủ trì."]
+
+
 def test_bullets_set_apart_inside_a_blank_line_paragraph():
     page = "Sở Nội vụ có trách nhiệm:\n- Tham mưu kế hoạch;\n- Tổng hợp báo cáo.\n\nĐoạn sau."
     assert markdown(page) == ["Sở Nội vụ có trách nhiệm:", "- Tham mưu kế hoạch;", "- Tổng hợp báo cáo.", "Đoạn sau."]

@@ -51,7 +51,9 @@ _INLINE_TAGS = {"<br>": "hardbreak", "<b>": "strong_open", "<strong>": "strong_o
 _HTML_BLOCKS = {"p", "div", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "center", "blockquote"}
 # A line holding only an item's number ("**1.**") belongs to the text after it.
 _BARE_NUMBERING = regex.compile(r"^(?:\p{N}+(?:\.\p{N}+)*[.)]?|[\p{Ll}đ]\)|[IVXLC]+\.?|Điều \p{N}+\.?)$")
-_MOTTO = regex.compile(r"^CỘNG\s+HÒA\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM")
+# In capitals: the body may name the country ("Quốc khánh nước Cộng hòa xã hội chủ nghĩa Việt Nam").
+_MOTTO = regex.compile(r"CỘNG\s+HÒA\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM")
+_ISSUER_LINES = 3
 _RECIPIENTS = regex.compile(r"^Nơi\s+nhận\b", regex.IGNORECASE)
 _NUMBER = regex.compile(r"^Số\s*:\s*(\S+/\S+)")
 _RELATED_DOCUMENTS = regex.compile(r"^(văn bản|tài liệu)( \w+)? (liên quan|khác|cùng \w+)", regex.IGNORECASE)
@@ -314,12 +316,15 @@ def _clean(text: str) -> str:
 
 def _document_part(lines: list[str]) -> list[str]:
     """The lines from the national header to the end of the document, without the site around them."""
-    start = next((i for i, line in enumerate(lines) if any(_MOTTO.match(cell) for cell in line.split("\t"))), None)
+    start = next((i for i, line in enumerate(lines) if _MOTTO.search(line)), None)
     if start is None:
         return lines
-    # A header typed on its own lines puts the issuing body (in capitals) above the motto.
-    while start > 0 and "\t" not in lines[start] and _capitals(lines[start - 1]) and "\t" not in lines[start - 1]:
-        start -= 1
+    # A header typed on its own lines puts the issuing body (in capitals, a line or two) above the motto.
+    if _MOTTO.match(lines[start]):
+        issuer = start
+        while issuer > max(start - _ISSUER_LINES, 0) and _capitals(lines[issuer - 1]) and "\t" not in lines[issuer - 1]:
+            issuer -= 1
+        start = issuer
     lines = lines[start:]
     number = next((m.group(1) for line in lines[:6] for cell in line.split("\t") if (m := _NUMBER.match(cell))),
                   None)
