@@ -1,8 +1,9 @@
 """Task structure scores: dev-wild annotations, and KH dev agreement across text sources.
 
 dev-wild (../shared/eval/dev-wild, rules in its README): each document goes
-through the real ingest (text.txt for markdown sources, source.pdf for the
-Công báo PDFs), normalize and parse, without restoration (the texts are
+through the real ingest (text.txt for markdown sources, or with --form source
+the markdown page source.md itself; source.pdf for the Công báo PDFs),
+normalize and parse, without restoration (the texts are
 clean). Each annotated task is matched to a parsed task on its id or on its
 `starts` words, then five checks are made:
   found       a parsed task matched
@@ -26,7 +27,7 @@ task ids, out of the ids found on either side, present on both sides with
 the same deadline and the same lead units. Restored OCR is cached in the
 system temp folder, keyed on the OCR text and the restorer's source.
 
-    .venv/bin/python bench/structure.py [--wild-only | --dev-only] [--show DOC] [--verbose]
+    .venv/bin/python bench/structure.py [--wild-only | --dev-only] [--form text|source] [--show DOC] [--verbose]
 """
 from __future__ import annotations
 
@@ -123,9 +124,17 @@ def _match(gold_tasks: list[dict], parsed) -> dict[str, object]:
     return matched
 
 
-def score_wild(doc_dir: Path, verbose: bool) -> dict:
+def _wild_source(doc_dir: Path, form: str) -> Path:
+    """The file read for a dev-wild document: its typed text or its markdown page, else its PDF."""
+    for name in (("source.md", "text.txt") if form == "source" else ("text.txt",)):
+        if (doc_dir / name).exists():
+            return doc_dir / name
+    return doc_dir / "source.pdf"
+
+
+def score_wild(doc_dir: Path, verbose: bool, form: str = "text") -> dict:
     annotation = json.loads((doc_dir / "tasks.json").read_text(encoding="utf-8"))
-    source = doc_dir / "text.txt" if (doc_dir / "text.txt").exists() else doc_dir / "source.pdf"
+    source = _wild_source(doc_dir, form)
     doc = _parse_path(source)
     matched = _match(annotation["tasks"], doc.tasks)
     passed = dict.fromkeys(CHECKS, 0)
@@ -167,16 +176,17 @@ def score_wild(doc_dir: Path, verbose: bool) -> dict:
             "extra": len(extra), "no_tasks": "no_tasks" in warnings}
 
 
-def run_wild(only: str | None, verbose: bool) -> None:
+def run_wild(only: str | None, verbose: bool, form: str = "text") -> None:
     root = SHARED / "dev-wild"
     docs = sorted(p for p in root.iterdir() if (p / "tasks.json").exists() and (only is None or p.name == only))
-    print(f"{'dev-wild document':26} {'gold':>4} {'parsed':>6} {'extra':>5} " + " ".join(f"{c:>10}" for c in CHECKS)
+    label = "dev-wild document" if form == "text" else "dev-wild, source.md"
+    print(f"{label:26} {'gold':>4} {'parsed':>6} {'extra':>5} " + " ".join(f"{c:>10}" for c in CHECKS)
           + f" {'score':>6}")
     total_passed = total_checks = one_check_total = 0
     scores = []
     started = time.time()
     for doc_dir in docs:
-        row = score_wild(doc_dir, verbose)
+        row = score_wild(doc_dir, verbose, form)
         score = sum(row["passed"].values()) / row["checks"]
         scores.append(score)
         total_passed += sum(row["passed"].values())
@@ -252,11 +262,13 @@ def main() -> None:
     parser.add_argument("--dev-only", action="store_true")
     parser.add_argument("--show", metavar="DOC", help="one dev-wild document, with its failed checks")
     parser.add_argument("--verbose", action="store_true", help="list failed checks and differing ids")
+    parser.add_argument("--form", choices=("text", "source"), default="text",
+                        help="dev-wild markdown documents as typed text.txt (default) or as the page source.md")
     args = parser.parse_args()
     if not SHARED.exists():
         raise SystemExit(f"{SHARED} not found: the evaluation data is not beside this worktree")
     if not args.dev_only:
-        run_wild(args.show, args.verbose or bool(args.show))
+        run_wild(args.show, args.verbose or bool(args.show), args.form)
     if not args.wild_only and not args.show:
         print()
         run_dev(args.verbose)

@@ -40,7 +40,7 @@ from pipeline.process import Options
 
 # Extensions picked up when walking a folder; files named explicitly are read by content whatever their name.
 SUPPORTED_SUFFIXES = {".txt", ".text", ".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff",
-                      ".docx", ".doc", ".odt", ".rtf", ".html", ".htm"}
+                      ".docx", ".doc", ".odt", ".rtf", ".html", ".htm", ".md", ".markdown"}
 ERROR_COLUMNS = ["document", "source_path", "error", "message", "finished_at"]
 MANIFEST_NAME = "manifest.sqlite"
 # In a subfolder: OUT_DIR/*.json are the documents, one each.

@@ -27,7 +27,7 @@ class Source:
 
     path: str
     sha256: str
-    kind: str  # "text", "pdf-text", "pdf-scan", "pdf-mixed", "image", "docx", "doc", "odt", "rtf", "html"
+    kind: str  # "text", "pdf-text", "pdf-scan", "pdf-mixed", "image", "docx", "doc", "odt", "rtf", "html", "markdown"
     pages: int = 1
     encoding: str | None = None  # for text inputs: the encoding it was decoded from
     scan_pages: list[PageQuality] = field(default_factory=list)  # OCR'd pages only

@@ -3,6 +3,7 @@
 The kind of file is decided by its bytes, not its extension, so a scan
 saved as ".txt" or a text file named ".pdf" is still read correctly: PDF,
 image, Word .docx / .doc, OpenDocument .odt, RTF, a saved web page, or text.
+Text named .md or .markdown is read as a Markdown page.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pipeline.model import Line, Source
 
 # The PDF and OCR readers (pdfplumber, pdfium, OpenCV, Pillow) are imported by the inputs that need them:
 # every CLI call and batch worker imports this module.
-from . import html, office
+from . import html, markdown, office
 from . import text as text_files
 
 _PDF_MAGIC = b"%PDF-"
@@ -76,7 +77,12 @@ def ingest(path: Path, jobs: int = 1) -> tuple[Source, list[Line]]:
             if named:
                 raise InputError(f"{path}: named {path.suffix} but not a {named}: damaged, or another kind of file") from None
             raise
-        lines = [Line(number=0, text=line, original=line) for line in text_files.split_lines(text)]
+        if kind == "markdown":
+            source.kind = "markdown"
+            text_lines = markdown.read_markdown(text, str(path))
+        else:
+            text_lines = text_files.split_lines(text)
+        lines = [Line(number=0, text=line, original=line) for line in text_lines]
     # Pages are read separately; number the lines once, across the document.
     for number, line in enumerate(lines, start=1):
         line.number = number
@@ -84,7 +90,9 @@ def ingest(path: Path, jobs: int = 1) -> tuple[Source, list[Line]]:
 
 
 def detect_kind(data: bytes, path: Path) -> str:
-    """"pdf", "image", "docx", "odt", "doc", "rtf", "html" or "text" from the file's bytes.
+    """"pdf", "image", "docx", "odt", "doc", "rtf", "html", "markdown" or "text" from the file's bytes.
+
+    Markdown is text named .md or .markdown, or text drawn with markdown tables or bold lines.
 
     Office containers are checked here (damaged, encrypted, macros, zip bombs).
     """
@@ -106,6 +114,8 @@ def detect_kind(data: bytes, path: Path) -> str:
                 f"{path}: unsupported file type: {description}; expected text, PDF, PNG, JPEG, TIFF,"
                 " Word (.docx/.doc), OpenDocument (.odt), RTF or a web page (.html)"
             )
+    if path.suffix.lower() in markdown.SUFFIXES or markdown.looks_like_markdown(data):
+        return "markdown"
     return "text"
 
 

@@ -65,7 +65,7 @@ def checked_suffix(data: bytes, filename: str) -> str:
         decode(data, filename)
     except InputError as error:
         raise UploadError(f"không đọc được tệp này: {error}") from None
-    return ".txt"
+    return ".md" if kind == "markdown" else ".txt"
 
 
 def safe_stem(filename: str) -> str:
