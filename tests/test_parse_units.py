@@ -102,6 +102,9 @@ def test_table_cell_without_separator_between_two_so():
             [],
         ),
         ("Giao Sở Tư pháp theo dõi, đôn đốc các cơ quan", ["Sở Tư pháp"], []),
+        # A district department named as a known province department is whole, its small letters too.
+        ("Phòng Nông nghiệp và Phát triển nông thôn chủ trì, phối hợp với Phòng Tài chính - Kế hoạch",
+         ["Phòng Nông nghiệp và Phát triển nông thôn"], ["Phòng Tài chính - Kế hoạch"]),
     ],
 )
 def test_units_of_a_duty_sentence_end_at_its_verb(sentence, lead, support):

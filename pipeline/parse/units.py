@@ -179,6 +179,9 @@ _VERB_RE = regex.compile(
 )
 
 
+_DEPARTMENT_HEADS = {"so", "phong"}  # a province's and a district's department of the same field
+
+
 def scan_phrase(text: str) -> str:
     """The unit phrase opening `text` (see the module notes), or "" if it does not open with one."""
     text = expand(text)
@@ -195,12 +198,21 @@ def scan_phrase(text: str) -> str:
         words[1][:1].isupper() or fold(words[1]) in _GENERIC or fold(" ".join(words[1:3])) in _GENERIC_PAIRS
     ):
         return ""
+    head_end = 0
     for variant, canonical in _gazetteer()["names"]:
-        if folded.startswith(variant) and variant == fold(canonical):
+        if variant != fold(canonical):
+            continue
+        if folded.startswith(variant):
             head_end = len(variant)
             break
-    else:
-        head_end = 0
+        # A district's department is named as the province's: "Phòng Nông nghiệp và Phát triển nông thôn"
+        # is whole, as "Sở Nông nghiệp và Phát triển nông thôn" is, small letters and all.
+        head, _, rest = variant.partition(" ")
+        own_head = folded.split(" ", 1)[0]
+        if (head in _DEPARTMENT_HEADS and own_head in _DEPARTMENT_HEADS and rest
+                and folded[len(own_head) + 1:].startswith(rest)):
+            head_end = len(own_head) + 1 + len(rest)
+            break
     end = head_end
     previous_capital = False  # a gazetteer name is whole: "Bộ Tài chính hoàn thiện" ends before "hoàn"
     tokens = list(regex.finditer(r"[\p{L}\d&]+(?:-[\p{L}\d]+)*|[,;\-–]|\S", text[head_end:]))
