@@ -19,7 +19,8 @@ outside them are listed as "extra" for information. A task not found fails
 all five checks. The score is passed checks / checks, per document, micro
 (all checks pooled) and macro (mean of documents). For comparison with
 earlier figures, "one-check" also prints the micro score where a task not
-found counts as a single failed check.
+found counts as a single failed check. Each document's number, date and
+signer's name are compared with the annotation too ("document fields").
 
 KH dev (../shared/eval/dev): gold.txt parsed as it is against ocr-eng.txt
 restored, and against text.pdf through ingest. Agreement is the share of
@@ -172,8 +173,18 @@ def score_wild(doc_dir: Path, verbose: bool, form: str = "text") -> dict:
         print("\n".join(failures))
         if extra:
             print(f"  extra: {' '.join(extra[:40])}")
+    fields = _document_fields(annotation["document"], doc.meta)
+    if verbose and not all(fields.values()):
+        print(f"  document: wrong {', '.join(name for name, ok in fields.items() if not ok)}")
     return {"tasks": total, "parsed": len(doc.tasks), "passed": passed, "checks": total * len(CHECKS),
-            "extra": len(extra), "no_tasks": "no_tasks" in warnings}
+            "extra": len(extra), "no_tasks": "no_tasks" in warnings, "fields": fields}
+
+
+def _document_fields(gold: dict, meta) -> dict[str, bool]:
+    """The document's number, date and signer's name as annotated. Types, titles and issuers are
+    annotated as prose ("Quyết định (ban hành Kế hoạch)", "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"): not compared."""
+    return {"number": gold["number"] == meta.number, "date": gold["issued_date"] == meta.issued_date,
+            "signer": _squash(gold["signer"] or "") == _squash(meta.signer.name or "")}
 
 
 def run_wild(only: str | None, verbose: bool, form: str = "text") -> None:
@@ -184,6 +195,7 @@ def run_wild(only: str | None, verbose: bool, form: str = "text") -> None:
           + f" {'score':>6}")
     total_passed = total_checks = one_check_total = 0
     scores = []
+    fields: dict[str, int] = {}
     started = time.time()
     for doc_dir in docs:
         row = score_wild(doc_dir, verbose, form)
@@ -192,6 +204,8 @@ def run_wild(only: str | None, verbose: bool, form: str = "text") -> None:
         total_passed += sum(row["passed"].values())
         total_checks += row["checks"]
         one_check_total += row["checks"] - (row["tasks"] - row["passed"]["found"]) * (len(CHECKS) - 1)
+        for name, ok in row["fields"].items():
+            fields[name] = fields.get(name, 0) + ok
         cells = " ".join(f"{row['passed'][c]:>4}/{row['tasks']:<5}" for c in CHECKS)
         flag = "  (no_tasks warning)" if row["no_tasks"] else ""
         print(f"{doc_dir.name:26} {row['tasks']:4} {row['parsed']:6} {row['extra']:5} {cells} {score:6.3f}{flag}")
@@ -200,6 +214,7 @@ def run_wild(only: str | None, verbose: bool, form: str = "text") -> None:
               f"macro {sum(scores) / len(scores):.3f}; documents below 0.80: {sum(s < 0.8 for s in scores)}; "
               f"documents with no task found: {sum(s == 0 for s in scores)}; "
               f"one-check micro {total_passed / one_check_total:.3f}  ({time.time() - started:.1f}s)")
+        print("document fields right: " + ", ".join(f"{name} {count}/{len(scores)}" for name, count in fields.items()))
 
 
 def _restored(ocr_text: str) -> str:
