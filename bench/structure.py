@@ -2,7 +2,9 @@
 
 dev-wild (../shared/eval/dev-wild, rules in its README): each document goes
 through the real ingest (text.txt for markdown sources, or with --form source
-the markdown page source.md itself; source.pdf for the Công báo PDFs),
+the markdown page source.md itself, with --form docx or html text.txt made a
+Word file or web page whose tables have no borders; source.pdf for the
+Công báo PDFs),
 normalize and parse, without restoration (the texts are
 clean). Each annotated task is matched to a parsed task on its id or on its
 `starts` words, then five checks are made:
@@ -28,18 +30,20 @@ task ids, out of the ids found on either side, present on both sides with
 the same deadline and the same lead units. Restored OCR is cached in the
 system temp folder, keyed on the OCR text and the restorer's source.
 
-    .venv/bin/python bench/structure.py [--wild-only | --dev-only] [--form text|source] [--show DOC] [--verbose]
+    .venv/bin/python bench/structure.py [--wild-only | --dev-only] [--form text|source|docx|html] [--show DOC] [--verbose]
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import json
 import tempfile
 import time
 import unicodedata
 from pathlib import Path
 
+import docx
 import regex
 
 from pipeline.model import Document, Line
@@ -126,11 +130,52 @@ def _match(gold_tasks: list[dict], parsed) -> dict[str, object]:
 
 
 def _wild_source(doc_dir: Path, form: str) -> Path:
-    """The file read for a dev-wild document: its typed text or its markdown page, else its PDF."""
+    """The file read for a dev-wild document: its typed text, its markdown page or its typed text made a
+    Word file or a web page, else its PDF."""
     for name in (("source.md", "text.txt") if form == "source" else ("text.txt",)):
         if (doc_dir / name).exists():
-            return doc_dir / name
+            return _typed_as(doc_dir / name, doc_dir.name, form) if form in ("docx", "html") else doc_dir / name
     return doc_dir / "source.pdf"
+
+
+def _typed_as(text_path: Path, name: str, form: str) -> Path:
+    """The typed text as a .docx or .html file in the temp folder: a paragraph per line, each run of TAB
+    rows a table without borders (header, closing and task tables alike: the hard case for a reader)."""
+    lines = text_path.read_text(encoding="utf-8").split("\n")
+    blocks: list[tuple[bool, list[str]]] = []  # (is a table, its lines)
+    for line in lines:
+        is_row = "\t" in line
+        if blocks and blocks[-1][0] == is_row:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((is_row, [line]))
+    out = Path(tempfile.gettempdir()) / "structure-bench" / f"{name}.{form}"
+    out.parent.mkdir(exist_ok=True)
+    if form == "docx":
+        document = docx.Document()
+        for is_table, block in blocks:
+            if not is_table:
+                for line in block:
+                    document.add_paragraph(line)
+                continue
+            rows = [line.split("\t") for line in block]
+            table = document.add_table(rows=len(rows), cols=max(len(row) for row in rows))
+            for row_cells, row in zip(table.rows, rows):
+                for cell, text in zip(row_cells.cells, row):
+                    cell.text = text
+        document.save(str(out))
+    else:
+        body = []
+        for is_table, block in blocks:
+            if is_table:
+                rows = "".join("<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in line.split("\t")) + "</tr>"
+                               for line in block)
+                body.append(f"<table>{rows}</table>")
+            else:
+                body.extend(f"<p>{html.escape(line)}</p>" for line in block)
+        out.write_text(f'<html><head><meta charset="utf-8"></head><body>{"".join(body)}</body></html>',
+                       encoding="utf-8")
+    return out
 
 
 def score_wild(doc_dir: Path, verbose: bool, form: str = "text") -> dict:
@@ -190,7 +235,7 @@ def _document_fields(gold: dict, meta) -> dict[str, bool]:
 def run_wild(only: str | None, verbose: bool, form: str = "text") -> None:
     root = SHARED / "dev-wild"
     docs = sorted(p for p in root.iterdir() if (p / "tasks.json").exists() and (only is None or p.name == only))
-    label = "dev-wild document" if form == "text" else "dev-wild, source.md"
+    label = {"text": "dev-wild document", "source": "dev-wild, source.md"}.get(form, f"dev-wild, typed as .{form}")
     print(f"{label:26} {'gold':>4} {'parsed':>6} {'extra':>5} " + " ".join(f"{c:>10}" for c in CHECKS)
           + f" {'score':>6}")
     total_passed = total_checks = one_check_total = 0
@@ -277,8 +322,9 @@ def main() -> None:
     parser.add_argument("--dev-only", action="store_true")
     parser.add_argument("--show", metavar="DOC", help="one dev-wild document, with its failed checks")
     parser.add_argument("--verbose", action="store_true", help="list failed checks and differing ids")
-    parser.add_argument("--form", choices=("text", "source"), default="text",
-                        help="dev-wild markdown documents as typed text.txt (default) or as the page source.md")
+    parser.add_argument("--form", choices=("text", "source", "docx", "html"), default="text",
+                        help="dev-wild markdown documents as typed text.txt (default), as the page source.md, "
+                             "or their text.txt made a Word file or a web page with borderless tables")
     args = parser.parse_args()
     if not SHARED.exists():
         raise SystemExit(f"{SHARED} not found: the evaluation data is not beside this worktree")

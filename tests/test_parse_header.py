@@ -129,3 +129,13 @@ def test_a_title_naming_a_body_is_not_cut_at_that_line():
     text = ("UBND TỈNH AN GIANG\nSố: 7/KH-UBND\nAn Giang, ngày 3 tháng 1 năm 2025\nKẾ HOẠCH\n"
             "TRIỂN KHAI NGHỊ QUYẾT CỦA\nỦY BAN NHÂN DÂN TỈNH VỀ CHUYỂN ĐỔI SỐ\n\nI. MỤC ĐÍCH\n")
     assert parse(lines_of(text)).meta.title == "TRIỂN KHAI NGHỊ QUYẾT CỦA ỦY BAN NHÂN DÂN TỈNH VỀ CHUYỂN ĐỔI SỐ"
+
+
+def test_closing_columns_each_on_one_line():
+    # A borderless closing table read column by column: the recipients' column on one line, the titles
+    # and the name on the next.
+    text = TYPED_DECISION.replace("Nơi nhận: - Như Điều 2; - Thường trực Tỉnh ủy; - Lưu: VT, KT.\t",
+                                  "Nơi nhận: - Như Điều 2; - Thường trực Tỉnh ủy; - Lưu: VT, KT.\n")
+    meta = parse(lines_of(text)).meta
+    assert (meta.signer.name, meta.signer.title, meta.signer.authority) == ("Lê Văn Bình", "Phó Chủ tịch", "KT.")
+    assert meta.recipients == ["Như Điều 2", "Thường trực Tỉnh ủy", "Lưu: VT, KT"]

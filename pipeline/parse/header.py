@@ -350,9 +350,9 @@ def _signature_tail(text: str) -> tuple[str, str]:
         cut -= 1
     tail = " ".join(words[cut:])
     folded_tail = fold(_AUTHORITY_RE.sub("", tail)).strip()
-    if len(words) - cut >= 1 and (
-        _AUTHORITY_RE.search(tail) or _title_at_end(folded_tail) or (cut == 0 and len(words) - cut >= 2)
-    ):
+    # An authority mark opens titles ("KT. CHỦ TỊCH"); one ending the line is a code ("Lưu: VT, KT.").
+    signs = _AUTHORITY_RE.search(tail) and _AUTHORITY_RE.split(tail)[-1].strip()
+    if len(words) - cut >= 1 and (signs or _title_at_end(folded_tail) or (cut == 0 and len(words) - cut >= 2)):
         return " ".join(words[:cut]), tail
     return text, ""
 
@@ -412,17 +412,18 @@ def _closing_pieces(lines: list[Line], begin: int):
     """(line index, text, whether it may end in signature titles) for the closing block's lines from
     `begin`, a table row cut into its cells: a page typed or copied with the block as a row ("Nơi nhận:
     - …; - Lưu: VT, KT." TAB "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Trần Văn A") reads as the two columns of a
-    printed page, the signer's titles and name apart, and its recipients cell is recipients only."""
+    printed page, its recipients cell recipients only. A list of recipients on one line is cut into
+    them, and titles with the name after them on one line into the two, in a row or not."""
     for i in range(begin, len(lines)):
         cells = [squash(cell) for cell in lines[i].text.split("\t")]
         for cell in cells:
-            signed = _SIGNED_CELL.match(cell) if len(cells) > 1 else None
+            signed = _SIGNED_CELL.match(cell)
             if signed:
                 yield i, signed["titles"], True
                 yield i, signed["name"], True
-            elif len(cells) > 1 and _RECIPIENTS_RE.match(fold(cell)):
+            elif _RECIPIENTS_RE.match(fold(cell)) and _RECIPIENT_ITEM.search(cell):
                 for item in _RECIPIENT_ITEM.split(cell):  # "Nơi nhận: - A; - B;" as the lines of its column
-                    yield i, item, False
+                    yield i, item, len(cells) == 1
             elif cell:
                 yield i, cell, True
 
