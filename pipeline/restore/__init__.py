@@ -869,8 +869,13 @@ class Restorer:
                                               [c.channel[:width] for c in contexts], self.lm.end)
         ids, channel = padded([clauses[c][0][t].ids for c, t in wide], [clauses[c][0][t].channel for c, t in wide],
                               self.lm.end)
-        # </s> is never a context of the model: with it as the first word, a query is a bigram.
-        bigrams = lm.logprob(self.lm.end, context_ids[:, :, None], ids[:, None, :])
+        # </s> is never a context of the model: with it as the first word, a query is a bigram. Only the pairs
+        # of real readings are looked up, a third of the grid: the padding's, at channel score -inf, would
+        # never count.
+        real = np.isfinite(context_channel)[:, :, None] & np.isfinite(channel)[:, None, :]
+        bigrams = np.zeros(real.shape)
+        bigrams[real] = lm.logprob(self.lm.end, np.broadcast_to(context_ids[:, :, None], real.shape)[real],
+                                   np.broadcast_to(ids[:, None, :], real.shape)[real])
         fit = (context_channel[:, :, None] - context_channel.max(axis=1)[:, None, None] + bigrams).max(axis=1)
         order = np.argsort(-(channel + fit), axis=1, kind="stable")
         if looks_ahead:

@@ -80,6 +80,8 @@ class TrigramLM:
         # into below. The decoder asks for millions of scores at once, so no temporary of that size is
         # made more often than needed: no copy of it, and the keys packed in place.
         scores = bow3 + lower
+        if not has_context.any():
+            return scores  # no trigram to look for ("</s>" first: the bigrams _narrowed asks for)
         # A stored trigram's last two words are a stored bigram: only those are searched for.
         where = np.nonzero(has_context & has_bigram)
         keys = np.broadcast_to(u, shape)[where]
