@@ -83,7 +83,7 @@ class TrigramLM:
         if not has_context.any():
             return scores  # no trigram to look for ("</s>" first: the bigrams _narrowed asks for)
         # A stored trigram's last two words are a stored bigram: only those are searched for.
-        where = np.nonzero(has_context & has_bigram)
+        where = _both_found(has_context, has_bigram, shape)
         keys = np.broadcast_to(u, shape)[where]
         keys <<= 2 * BITS
         keys |= np.broadcast_to(v, shape)[where] << BITS
@@ -119,6 +119,29 @@ class PairIndex:
         found = ((bits >> offset) & 1).astype(bool)
         rank = self._before[block] + _POPCOUNT[bits & ((np.uint16(1) << offset) - np.uint16(1))]
         return found, self._values[np.where(found, rank, -1)]
+
+
+def _both_found(has_context: np.ndarray, has_bigram: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """np.nonzero(has_context & has_bigram) in their broadcast `shape`, found from the contexts out: of the
+    decoder's grid, a context (position, word before last, last word) is stored for about one in eight,
+    and only their bigrams, along the axes the contexts do not span, are looked at, not every cell."""
+    # One axis more in front, which the contexts span: each of them is a row of the bigrams looked at.
+    has_context = has_context.reshape((1,) * (len(shape) + 1 - has_context.ndim) + has_context.shape)
+    has_bigram = has_bigram.reshape((1,) * (len(shape) + 1 - has_bigram.ndim) + has_bigram.shape)
+    shape = (1, *shape)
+    free = [axis for axis in range(len(shape)) if has_context.shape[axis] == 1 and shape[axis] > 1]
+    spanned = [axis for axis in range(len(shape)) if axis not in free]
+    contexts = np.nonzero(has_context)
+    # The bigrams at each context's place, whole along the free axes (moved last).
+    bigrams = np.moveaxis(has_bigram, free, range(len(spanned), len(shape)))[
+        tuple(contexts[axis] if has_bigram.shape[axis] > 1 else np.zeros_like(contexts[axis]) for axis in spanned)]
+    found = np.nonzero(bigrams)
+    where = [np.empty(0, dtype=np.intp)] * len(shape)
+    for axis in spanned:
+        where[axis] = contexts[axis][found[0]]
+    for number, axis in enumerate(free):
+        where[axis] = found[1 + number]
+    return tuple(where[1:])
 
 
 def _sorted(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -55,7 +55,11 @@ class CachedLM:
         queries = pack(0, v, w)
         positions = np.minimum(np.searchsorted(self._keys, queries), len(self._keys) - 1)
         cached = self._probabilities[np.where(self._keys[positions] == queries, positions, -1)]
-        return np.log((1 - CACHE_WEIGHT) * np.exp(corpus) + CACHE_WEIGHT * cached)
+        # The decoder asks for millions of scores at once: the mixture is made in one array of that size.
+        mixed = np.exp(np.atleast_1d(corpus))
+        mixed *= 1 - CACHE_WEIGHT
+        mixed += CACHE_WEIGHT * cached
+        return np.log(mixed, out=mixed).reshape(np.shape(corpus))
 
 
 class DocumentMemory:
