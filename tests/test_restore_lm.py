@@ -151,6 +151,15 @@ def test_the_word_after_a_list_marker_starts_a_sentence():
         "b) Chú trọng công tác thông tin tuyên truyền"]
 
 
+def test_every_word_of_the_model_is_its_own_key():
+    """word_id takes a word of the vocabulary as its key without working it out."""
+    from pipeline.restore.vocab import lm_key
+    lm = Restorer.default().lm
+    assert all(lm_key(word) == word for word in lm.words)
+    assert lm.word_id("Sở") == lm.word_id("sở") == lm.index["sở"] != lm.unknown
+    assert lm.word_id("2024") == lm.number and lm.word_id("xyzzy") == lm.unknown
+
+
 def test_pair_index_finds_exactly_the_stored_pairs():
     from pipeline.restore.lm import BITS, PairIndex
     words = 37

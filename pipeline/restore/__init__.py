@@ -506,7 +506,7 @@ class Restorer:
                 queries.append((ocr, syllables))
         scored = channel.logprobs_many([(clean_junk(ocr), syllables) for ocr, syllables in queries])
         for (ocr, syllables), scores in zip(queries, scored):
-            self._neighbours[id(channel), ocr] = [(s, float(v)) for s, v in zip(syllables, scores) if v >= -CHANNEL_BEAM]
+            self._neighbours[id(channel), ocr] = [(s, v) for s, v in zip(syllables, scores.tolist()) if v >= -CHANNEL_BEAM]
 
     def _restore_clauses(self, read: list[tuple[list, list[Slot], list[list[str]]]], profile: str,
                          memory: DocumentMemory, doubtful: dict[int, list[range]]

@@ -60,7 +60,10 @@ class TrigramLM:
         self._bow2[arrays["bow2_keys"]] = arrays["bow2"]
 
     def word_id(self, word: str) -> int:
-        return self.index.get(lm_key(word), self.unknown)
+        # The vocabulary is made of keys, each its own: the channel's candidates, asked for by the
+        # thousand, are found without working out their key.
+        found = self.index.get(word)
+        return found if found is not None else self.index.get(lm_key(word), self.unknown)
 
     def logprob(self, u, v, w) -> np.ndarray:
         """log P(w | u v) for broadcastable arrays of word ids.
