@@ -193,3 +193,15 @@ def test_trigram_places_are_those_where_both_context_and_bigram_are_stored(conte
     assert len(found) == len(shape)
     assert sorted(zip(*(axis.tolist() for axis in found))) == sorted(zip(*(axis.tolist() for axis in expected)))
     assert len(expected[0]) > 0
+
+
+def test_a_first_word_no_context_starts_with_scores_as_the_full_search_does():
+    """</s> first (as _narrowed asks) is answered without looking for contexts: the same scores."""
+    lm = Restorer.default().lm
+    v = np.array([lm.word_id(w) for w in ("ủy", "nhân", "kế", "<unk>")])[:, None]
+    w = np.array([lm.word_id(x) for x in ("ban", "dân", "hoạch", "số")])[None, :]
+    shortcut = lm.logprob(lm.end, v, w)
+    searched = lm.logprob(np.full((1, 1), lm.end), v, w)
+    assert shortcut.shape == searched.shape == (4, 4)
+    assert np.array_equal(shortcut, searched)
+    assert shortcut[0, 0] > shortcut[0, 1]  # "ủy ban"

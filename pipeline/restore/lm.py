@@ -54,6 +54,9 @@ class TrigramLM:
         # Each order in its own table, so a query searches only the order it needs.
         self._trigrams = _sorted(arrays["tri_keys"], arrays["tri_lp"])
         self._contexts = PairIndex(arrays["bow3_keys"], arrays["bow3"], len(self.words))
+        # The words some stored context starts with: never "</s>", which _narrowed asks first for bigrams.
+        self._opens_context = np.zeros(len(self.words), dtype=bool)
+        self._opens_context[arrays["bow3_keys"] >> BITS] = True
         self._bigrams = PairIndex(arrays["bi_keys"], arrays["bi_lp"], len(self.words))
         # One backoff weight per word: a plain array, 0 for a word never seen as a context.
         self._bow2 = np.zeros(len(self.words))
@@ -76,7 +79,10 @@ class TrigramLM:
         shape = np.broadcast_shapes(u.shape, v.shape, w.shape)
         if not shape:
             return self.logprob(u[None], v[None], w[None])[0]
-        has_context, bow3 = self._contexts.find(u, v)
+        if u.ndim == 0 and not self._opens_context[u]:
+            has_context, bow3 = np.zeros(v.shape, dtype=bool), 0.0  # what find would say, without looking
+        else:
+            has_context, bow3 = self._contexts.find(u, v)
         has_bigram, bi = self._bigrams.find(v, w)
         lower = np.where(has_bigram, bi, self._bow2[v] + self.unigram[w])
         # (u v) and (v w) together span every axis: the sum is a new array of the full shape, written
