@@ -104,12 +104,15 @@ def _best_paths(transitions: np.ndarray, channel: np.ndarray, starts: np.ndarray
     final = np.empty_like(delta)
     pointers = []
     going = len(order)
-    for step in range(int(lengths[0])):
+    # How many clauses are longer than each step: they are sorted, so one search tells for every step.
+    longer = np.searchsorted(-lengths, -np.arange(1, int(lengths[0]) + 1), side="left").tolist()
+    for step, still in enumerate(longer):
         at = starts[:going] + step
-        total = delta[:going, :, :, None] + transitions[at]  # (clause, prev, cur, next)
+        total = transitions[at]  # (clause, prev, cur, next)
+        total += delta[:going, :, :, None]  # in place: broadcast into a new array is several times slower
         pointers.append(total.argmax(axis=1))  # (clause, cur, next)
-        delta = total.max(axis=1) + channel[at][:, None, :]
-        still = int(np.count_nonzero(lengths[:going] > step + 1))
+        delta = total.max(axis=1)
+        delta += channel[at][:, None, :]
         final[still:going] = delta[still:]
         going = still
     paths: list[list[int]] = [[]] * len(order)
