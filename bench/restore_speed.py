@@ -11,7 +11,7 @@ memory of the child processes and whether both restorers gave the same output
 (lines, and the reported words' places and confidences). The baseline defaults
 to bench/restore.py's.
 
-    python bench/restore_speed.py [--shared ../shared] [--baseline REV] [--rounds N]
+    python bench/restore_speed.py [--shared ../shared] [--baseline REV] [--rounds N] [--sets ocr-eng,seed]
 """
 from __future__ import annotations
 
@@ -28,10 +28,17 @@ def main() -> int:
     parser.add_argument("--baseline", default=BASELINE, help="git revision of the restorer to compare with "
                         "(HEAD: the last commit, to check a change keeps the output)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--sets", default=",".join((*SETS, "seed")),
+                        help="input sets to time, of %(default)s ('all' is then the chosen ones together)")
     args = parser.parse_args()
+    chosen = args.sets.split(",")
+    unknown = set(chosen) - {*SETS, "seed"}
+    if unknown:
+        parser.error(f"unknown sets: {', '.join(sorted(unknown))}")
     docs = sorted(p for p in (args.shared / "eval" / "dev").iterdir() if p.is_dir())
-    sets = {name: {doc.name: input_text(doc, name) for doc in docs} for name in SETS}
-    sets["seed"] = {"kh-267": (args.shared / "seed" / "kh-267-ocr.txt").read_text(encoding="utf-8")}
+    sets = {name: {doc.name: input_text(doc, name) for doc in docs} for name in SETS if name in chosen}
+    if "seed" in chosen:
+        sets["seed"] = {"kh-267": (args.shared / "seed" / "kh-267-ocr.txt").read_text(encoding="utf-8")}
 
     print(f"words per CPU second, one core, fastest of {args.rounds} rounds; before = {args.baseline}")
     print(f"{'set':10s} {'words':>7s} {'before':>8s} {'after':>8s} {'ratio':>6s}  output")

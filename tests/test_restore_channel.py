@@ -46,3 +46,19 @@ def test_candidates_undo_a_letter_read_as_several(params):
     assert "hữu" in [c for c, _ in profile.candidates("hitu")]
     scores = dict(profile.candidates("tit"))
     assert scores["từ"] > scores.get("tu", -math.inf)
+
+
+def test_tokens_scored_together_get_what_each_gets_alone(params):
+    # Only some tokens have a piece a letter is read as ("tit", "hitu", "gitlra"): scored in one table with
+    # those that have none, each gets the very scores it gets alone, and so do those without.
+    tokens = ["tit", "la", "hitu", "cia", "sir", "gitlra", "giua", "ta", "tu"]
+    together = ChannelProfile(params, sorted(SYLLABLES))
+    together.prepare(tokens)
+    for token in tokens:
+        alone = ChannelProfile(params, sorted(SYLLABLES))
+        assert together.candidates(token) == alone.candidates(token)
+    assert "hữu" in [c for c, _ in together.candidates("hitu")]
+    syllables = sorted(SYLLABLES)
+    scored = together.logprobs_many([("tit", syllables), ("la", syllables), ("sir", syllables)])
+    assert [s.tolist() for s in scored] == [together.logprobs_many([(token, syllables)])[0].tolist()
+                                           for token in ("tit", "la", "sir")]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from pipeline.restore import STRIPPED, Restorer
+from pipeline.restore.lm import _both_found
 from pipeline.restore.vocab import SENTENCE_START
 
 REPO = Path(__file__).resolve().parents[1]
@@ -150,6 +151,15 @@ def test_the_word_after_a_list_marker_starts_a_sentence():
         "b) Chú trọng công tác thông tin tuyên truyền"]
 
 
+def test_every_word_of_the_model_is_its_own_key():
+    """word_id takes a word of the vocabulary as its key without working it out."""
+    from pipeline.restore.vocab import lm_key
+    lm = Restorer.default().lm
+    assert all(lm_key(word) == word for word in lm.words)
+    assert lm.word_id("Sở") == lm.word_id("sở") == lm.index["sở"] != lm.unknown
+    assert lm.word_id("2024") == lm.number and lm.word_id("xyzzy") == lm.unknown
+
+
 def test_pair_index_finds_exactly_the_stored_pairs():
     from pipeline.restore.lm import BITS, PairIndex
     words = 37
@@ -162,3 +172,36 @@ def test_pair_index_finds_exactly_the_stored_pairs():
     assert {(int(a), int(b)) for a, b in zip(*np.nonzero(found))} == set(stored)
     assert all(values[pair] == value for pair, value in stored.items())
     assert not values[~found].any()
+
+
+@pytest.mark.parametrize("context_shape, bigram_shape", [
+    ((5, 3, 4, 1), (5, 1, 4, 6)),  # the decoder's grid: (position, word before last, last word, next word)
+    ((5, 4, 1), (5, 4, 6)),  # a shared first word ("</s>"): the contexts span what the last words span
+    ((1, 4, 1), (5, 4, 6)),
+    ((5, 1, 4, 1), (1, 3, 4, 6)),
+    ((7,), (7,)),  # one query each
+    ((), (3,)),
+])
+def test_trigram_places_are_those_where_both_context_and_bigram_are_stored(context_shape, bigram_shape):
+    rng = np.random.default_rng(len(context_shape) * 10 + len(bigram_shape))
+    has_context = np.array(rng.random(context_shape) < 0.3)
+    has_bigram = np.array(rng.random(bigram_shape) < 0.5)
+    has_context.flat[0] = has_bigram.flat[0] = True
+    shape = np.broadcast_shapes(context_shape, bigram_shape)
+    found = _both_found(has_context, has_bigram, shape)
+    expected = np.nonzero(np.broadcast_to(has_context & has_bigram, shape))
+    assert len(found) == len(shape)
+    assert sorted(zip(*(axis.tolist() for axis in found))) == sorted(zip(*(axis.tolist() for axis in expected)))
+    assert len(expected[0]) > 0
+
+
+def test_a_first_word_no_context_starts_with_scores_as_the_full_search_does():
+    """</s> first (as _narrowed asks) is answered without looking for contexts: the same scores."""
+    lm = Restorer.default().lm
+    v = np.array([lm.word_id(w) for w in ("ủy", "nhân", "kế", "<unk>")])[:, None]
+    w = np.array([lm.word_id(x) for x in ("ban", "dân", "hoạch", "số")])[None, :]
+    shortcut = lm.logprob(lm.end, v, w)
+    searched = lm.logprob(np.full((1, 1), lm.end), v, w)
+    assert shortcut.shape == searched.shape == (4, 4)
+    assert np.array_equal(shortcut, searched)
+    assert shortcut[0, 0] > shortcut[0, 1]  # "ủy ban"

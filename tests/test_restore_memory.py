@@ -68,3 +68,33 @@ def test_clause_name_cache_stays_bounded(restorer, monkeypatch):
     assert len(sizes) == 60 and max(sizes) == 10 and sizes.count(0) >= 5
     assert len(restorer._named) <= 11
     assert bounded.lines == unbounded.lines
+
+
+def test_memory_weighs_a_words_options_anew_once_more_is_learned(monkeypatch):
+    """What the readings say of a token's options is kept for a pass, not past the next clause learned,
+    and for a bounded number of tokens."""
+    from pipeline.restore import Decision
+    from pipeline.restore import memory as memory_module
+    from pipeline.restore.tokens import WORD, Token
+
+    memory = memory_module.DocumentMemory()
+    first = Token(0, 2, "Ke", WORD)
+
+    def learned(reading: str) -> None:
+        token = Token(3, 7, "bien", WORD)
+        memory.learn(first, [(0, Decision(token, reading, 0.99, [], reading))], [])
+
+    options = ["biển", "biến", "bien"]
+    assert memory.word_scores("bien", options) == 0.0
+    learned("biển")
+    once = memory.word_scores("bien", options)
+    assert once[0] > once[1] == once[2]
+    learned("biến")
+    learned("biến")
+    twice = memory.word_scores("bien", options)
+    assert twice[1] > twice[0] > twice[2]
+    assert np.array_equal(memory.word_scores("bien", options), twice)
+    monkeypatch.setattr(memory_module, "EVIDENCE_LIMIT", 3)
+    for number in range(10):
+        assert memory.word_scores("bien", [*options, f"x{number}"])[1] == twice[1]
+    assert len(memory._evidence) <= 3

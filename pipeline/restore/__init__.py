@@ -420,13 +420,17 @@ class Restorer:
                       for _, token in clause if token.kind == WORD or (token.kind == DIGITS and channel.digits_as_letters)]
             channel.prepare(tokens)
             if channel.digits_as_letters:
-                # The pieces of the words that may be two glued together (`_unglued`) are looked up at once too.
-                glued = {token.text for clause in block for _, token in clause if token.kind == WORD
-                         and (id(channel), token.text) not in self._cuts and self._may_be_glued(token.text, channel)}
+                # Each new word is asked once whether it may be two glued together (`_unglued`); the pieces of
+                # those that may are looked up at once too, and then their cuts found.
+                new = [text for text in dict.fromkeys(token.text for clause in block for _, token in clause
+                                                      if token.kind == WORD) if (id(channel), text) not in self._cuts]
+                glued = {text for text in new if self._may_be_glued(text, channel)}
                 pieces = [channel.reading(piece) for text in glued for at in range(2, len(text) - 1)
                           for piece in (text[:at], text[at:])]
                 channel.prepare(pieces)
                 self._prepare_short_neighbours(tokens + pieces, channel)
+                for text in new:
+                    _cached(self._cuts, (id(channel), text), lambda: self._glued_cut(text, channel) if text in glued else None)
 
     def _slot(self, token: Token, channel) -> tuple[Slot, list[str]]:
         """Candidate word ids and channel scores for a token, and the candidates' spellings."""
@@ -509,7 +513,7 @@ class Restorer:
                 queries.append((ocr, syllables))
         scored = channel.logprobs_many([(clean_junk(ocr), syllables) for ocr, syllables in queries])
         for (ocr, syllables), scores in zip(queries, scored):
-            self._neighbours[id(channel), ocr] = [(s, float(v)) for s, v in zip(syllables, scores) if v >= -CHANNEL_BEAM]
+            self._neighbours[id(channel), ocr] = [(s, v) for s, v in zip(syllables, scores.tolist()) if v >= -CHANNEL_BEAM]
 
     def _restore_clauses(self, read: list[tuple[list, list[Slot], list[list[str]]]], profile: str,
                          memory: DocumentMemory, doubtful: dict[int, list[range]]
@@ -775,17 +779,20 @@ class Restorer:
         for number, (first_text, second_text) in enumerate(pairs):
             first = self._ranked(channel.reading(first_text), channel)[:GLUED_READINGS]
             second = self._ranked(channel.reading(second_text), channel)[:GLUED_READINGS]
-            for (_, first_score, first_id), (_, second_score, second_id) in itertools.product(first, second):
-                owners.append(number)
-                firsts.append(first_id)
-                seconds.append(second_id)
-                scores.append(first_score + second_score)
+            if not first or not second:
+                continue
+            # Every reading of the first piece with every reading of the second.
+            owners.append(np.full(len(first) * len(second), number))
+            firsts.append(np.repeat([identity for _, _, identity in first], len(second)))
+            seconds.append(np.tile([identity for _, _, identity in second], len(first)))
+            scores.append(np.add.outer([score for _, score, _ in first], [score for _, score, _ in second]).ravel())
         best = np.full(len(pairs), -np.inf)
         if owners:
-            firsts = np.array(firsts)
+            firsts = np.concatenate(firsts)
             # </s> is never a context of the model: with it as the first word, a query is a bigram.
-            together = np.array(scores) + self.lm.unigram[firsts] + self.lm.logprob(self.lm.end, firsts, np.array(seconds))
-            np.maximum.at(best, np.array(owners), together)
+            together = (np.concatenate(scores) + self.lm.unigram[firsts]
+                        + self.lm.logprob(self.lm.end, firsts, np.concatenate(seconds)))
+            np.maximum.at(best, np.concatenate(owners), together)
         return best
 
     def _joined_letter(self, clause: list[tuple[int, Token]], channel: ChannelProfile) -> list[tuple[int, Token]]:
@@ -882,8 +889,13 @@ class Restorer:
                                               [c.channel[:width] for c in contexts], self.lm.end)
         ids, channel = padded([clauses[c][0][t].ids for c, t in wide], [clauses[c][0][t].channel for c, t in wide],
                               self.lm.end)
-        # </s> is never a context of the model: with it as the first word, a query is a bigram.
-        bigrams = lm.logprob(self.lm.end, context_ids[:, :, None], ids[:, None, :])
+        # </s> is never a context of the model: with it as the first word, a query is a bigram. Only the pairs
+        # of real readings are looked up, a third of the grid: the padding's, at channel score -inf, would
+        # never count.
+        real = np.isfinite(context_channel)[:, :, None] & np.isfinite(channel)[:, None, :]
+        bigrams = np.zeros(real.shape)
+        bigrams[real] = lm.logprob(self.lm.end, np.broadcast_to(context_ids[:, :, None], real.shape)[real],
+                                   np.broadcast_to(ids[:, None, :], real.shape)[real])
         fit = (context_channel[:, :, None] - context_channel.max(axis=1)[:, None, None] + bigrams).max(axis=1)
         order = np.argsort(-(channel + fit), axis=1, kind="stable")
         if looks_ahead:

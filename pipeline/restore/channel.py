@@ -173,8 +173,7 @@ class ChannelProfile:
         width = int(widths.max())
         substitution = np.full((len(queries), len(self._alphabet), width), np.inf)
         insertion = np.full((len(queries), width), np.inf)
-        reads = {length: np.full((len(queries), len(self._alphabet), width - length + 1), np.inf)
-                 for length in range(2, min(LONGEST_READ, width) + 1)}
+        reads: dict[int, np.ndarray] = {}  # only for the lengths some token has a piece of that is read so
         for number, (ocr, _) in enumerate(queries):
             if not ocr:
                 continue
@@ -184,6 +183,8 @@ class ChannelProfile:
                 pieces = [ocr[j:j + length] for j in range(len(ocr) - length + 1)]
                 # Other pieces cost infinity for every letter: no read of them is ever the cheapest.
                 if any(piece in self._multi_reads for piece in pieces):
+                    if length not in reads:
+                        reads[length] = np.full((len(queries), len(self._alphabet), width - length + 1), np.inf)
                     reads[length][number, :, :len(pieces)] = np.array([self._read_as_column(piece) for piece in pieces]).T
         all_rows = np.concatenate([rows for _, rows in queries])
         reading = np.repeat(np.arange(len(queries)), [len(rows) for _, rows in queries])

@@ -88,31 +88,54 @@ def distances_many(codes: np.ndarray, lengths: np.ndarray, reading: np.ndarray, 
     The gold strings are rows of character codes (`codes`, padded; `lengths` the real lengths);
     `substitution[s, c, j]` is the cost of gold character c read as OCR string s's j-th character,
     `deletion[c]` of c dropped, `insertion[s, j]` of s's j-th character added, and `reads[k][s, c, j]`,
-    for k of 2 up to LONGEST_READ, of c read as the k characters of s from the j-th; each OCR
-    string's arrays are padded with infinite costs to the longest, `widths[s]` its length.
+    for k of 2 up to LONGEST_READ, of c read as the k characters of s from the j-th (a k left out: no
+    letter is read as k characters); each OCR string's arrays are padded with infinite costs to the
+    longest, `widths[s]` its length.
 
     The candidates of many tokens are scored together: the table is filled row by row for all of
     them at once with numpy, far faster than one Python loop each, and each cell is the same sum as
     when a token is scored alone (a padded cell only leads to longer ones).
     """
     n, width = len(codes), insertion.shape[1]
+    # Few OCR strings have a piece some letter is read as (the others' reads are infinite throughout): the
+    # gold strings scored against those come first, and only they are read so at each step.
+    has_reads = np.zeros(len(insertion), dtype=bool)
+    for read in reads.values():
+        has_reads |= np.isfinite(read).any(axis=(1, 2))
+    order = np.argsort(~has_reads[reading], kind="stable")
+    codes, lengths, reading = codes[order], lengths[order], reading[order]
+    readers = int(np.count_nonzero(has_reads[reading]))
     columns = np.arange(n)
     ends = widths[reading]
     # One row of the table per OCR position, one column per gold string: each step reads whole rows.
     added = insertion[reading].T
     prev = np.concatenate([np.zeros((1, n)), np.cumsum(added, axis=0)])
     result = np.where(lengths == 0, prev[ends, columns], 0.0)
+    # The costs as (OCR position, OCR string and gold character) tables: each step takes one column per
+    # gold string, and gets rows laid out as the table's.
+    substitution = _by_position(substitution)
+    reads = {length: _by_position(read) for length, read in reads.items()}
+    letters = reading * len(deletion)
     for i in range(int(lengths.max(initial=0))):
         code = codes[:, i]
         delete = deletion[code]
         row = np.empty_like(prev)
         np.add(prev[0], delete, out=row[0])
-        best = np.minimum(prev[:-1] + substitution[reading, code].T, prev[1:] + delete)
+        best = np.minimum(prev[:-1] + substitution.take(letters + code, axis=1), prev[1:] + delete)
         for length, read in reads.items():
-            np.minimum(best[length - 1:], prev[:width - length + 1] + read[reading, code].T, out=best[length - 1:])
+            np.minimum(best[length - 1:, :readers], prev[:width - length + 1, :readers]
+                       + read.take(letters[:readers] + code[:readers], axis=1), out=best[length - 1:, :readers])
         for j in range(1, width + 1):
             np.minimum(best[j - 1], row[j - 1] + added[j - 1], out=row[j])
         prev = row
         done = np.flatnonzero(lengths == i + 1)
         result[done] = row[ends[done], done]
-    return result
+    unordered = np.empty_like(result)
+    unordered[order] = result
+    return unordered
+
+
+def _by_position(costs: np.ndarray) -> np.ndarray:
+    """costs[s, c, j] as a table of rows j and columns s * letters + c."""
+    strings, letters, positions = costs.shape
+    return np.ascontiguousarray(costs.transpose(2, 0, 1)).reshape(positions, strings * letters)

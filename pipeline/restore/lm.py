@@ -54,13 +54,19 @@ class TrigramLM:
         # Each order in its own table, so a query searches only the order it needs.
         self._trigrams = _sorted(arrays["tri_keys"], arrays["tri_lp"])
         self._contexts = PairIndex(arrays["bow3_keys"], arrays["bow3"], len(self.words))
+        # The words some stored context starts with: never "</s>", which _narrowed asks first for bigrams.
+        self._opens_context = np.zeros(len(self.words), dtype=bool)
+        self._opens_context[arrays["bow3_keys"] >> BITS] = True
         self._bigrams = PairIndex(arrays["bi_keys"], arrays["bi_lp"], len(self.words))
         # One backoff weight per word: a plain array, 0 for a word never seen as a context.
         self._bow2 = np.zeros(len(self.words))
         self._bow2[arrays["bow2_keys"]] = arrays["bow2"]
 
     def word_id(self, word: str) -> int:
-        return self.index.get(lm_key(word), self.unknown)
+        # The vocabulary is made of keys, each its own: the channel's candidates, asked for by the
+        # thousand, are found without working out their key.
+        found = self.index.get(word)
+        return found if found is not None else self.index.get(lm_key(word), self.unknown)
 
     def logprob(self, u, v, w) -> np.ndarray:
         """log P(w | u v) for broadcastable arrays of word ids.
@@ -73,15 +79,20 @@ class TrigramLM:
         shape = np.broadcast_shapes(u.shape, v.shape, w.shape)
         if not shape:
             return self.logprob(u[None], v[None], w[None])[0]
-        has_context, bow3 = self._contexts.find(u, v)
+        if u.ndim == 0 and not self._opens_context[u]:
+            has_context, bow3 = np.zeros(v.shape, dtype=bool), 0.0  # what find would say, without looking
+        else:
+            has_context, bow3 = self._contexts.find(u, v)
         has_bigram, bi = self._bigrams.find(v, w)
         lower = np.where(has_bigram, bi, self._bow2[v] + self.unigram[w])
         # (u v) and (v w) together span every axis: the sum is a new array of the full shape, written
         # into below. The decoder asks for millions of scores at once, so no temporary of that size is
         # made more often than needed: no copy of it, and the keys packed in place.
         scores = bow3 + lower
+        if not has_context.any():
+            return scores  # no trigram to look for ("</s>" first: the bigrams _narrowed asks for)
         # A stored trigram's last two words are a stored bigram: only those are searched for.
-        where = np.nonzero(has_context & has_bigram)
+        where = _both_found(has_context, has_bigram, shape)
         keys = np.broadcast_to(u, shape)[where]
         keys <<= 2 * BITS
         keys |= np.broadcast_to(v, shape)[where] << BITS
@@ -117,6 +128,29 @@ class PairIndex:
         found = ((bits >> offset) & 1).astype(bool)
         rank = self._before[block] + _POPCOUNT[bits & ((np.uint16(1) << offset) - np.uint16(1))]
         return found, self._values[np.where(found, rank, -1)]
+
+
+def _both_found(has_context: np.ndarray, has_bigram: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, ...]:
+    """np.nonzero(has_context & has_bigram) in their broadcast `shape`, found from the contexts out: of the
+    decoder's grid, a context (position, word before last, last word) is stored for about one in eight,
+    and only their bigrams, along the axes the contexts do not span, are looked at, not every cell."""
+    # One axis more in front, which the contexts span: each of them is a row of the bigrams looked at.
+    has_context = has_context.reshape((1,) * (len(shape) + 1 - has_context.ndim) + has_context.shape)
+    has_bigram = has_bigram.reshape((1,) * (len(shape) + 1 - has_bigram.ndim) + has_bigram.shape)
+    shape = (1, *shape)
+    free = [axis for axis in range(len(shape)) if has_context.shape[axis] == 1 and shape[axis] > 1]
+    spanned = [axis for axis in range(len(shape)) if axis not in free]
+    contexts = np.nonzero(has_context)
+    # The bigrams at each context's place, whole along the free axes (moved last).
+    bigrams = np.moveaxis(has_bigram, free, range(len(spanned), len(shape)))[
+        tuple(contexts[axis] if has_bigram.shape[axis] > 1 else np.zeros_like(contexts[axis]) for axis in spanned)]
+    found = np.nonzero(bigrams)
+    where = [np.empty(0, dtype=np.intp)] * len(shape)
+    for axis in spanned:
+        where[axis] = contexts[axis][found[0]]
+    for number, axis in enumerate(free):
+        where[axis] = found[1 + number]
+    return tuple(where[1:])
 
 
 def _sorted(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

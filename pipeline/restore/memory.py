@@ -41,6 +41,7 @@ WORD_PRIOR = 3.0
 CACHE_WEIGHT = 0.1  # λ
 SECOND_PASS_BELOW = 0.9  # a clause with a word less sure than this is decoded again with the memory
 MEMORY_LIMIT = 200_000  # names and bigrams remembered; bounds memory over archive-sized texts
+EVIDENCE_LIMIT = 5_000  # tokens' weighed options kept for a pass: a document's words (dev English-model OCR: 3,700)
 
 
 class CachedLM:
@@ -55,7 +56,11 @@ class CachedLM:
         queries = pack(0, v, w)
         positions = np.minimum(np.searchsorted(self._keys, queries), len(self._keys) - 1)
         cached = self._probabilities[np.where(self._keys[positions] == queries, positions, -1)]
-        return np.log((1 - CACHE_WEIGHT) * np.exp(corpus) + CACHE_WEIGHT * cached)
+        # The decoder asks for millions of scores at once: the mixture is made in one array of that size.
+        mixed = np.exp(np.atleast_1d(corpus))
+        mixed *= 1 - CACHE_WEIGHT
+        mixed += CACHE_WEIGHT * cached
+        return np.log(mixed, out=mixed).reshape(np.shape(corpus))
 
 
 class DocumentMemory:
@@ -64,6 +69,9 @@ class DocumentMemory:
         self._words: dict[str, Counter[str]] = {}
         self._bigrams: Counter[tuple[int, int]] = Counter()
         self._model: CachedLM | None = None
+        # What the readings say of a token's options, until the next clause is learned: a document
+        # repeats its words, each asked for in every clause it is in.
+        self._evidence: dict[tuple[bool, str, tuple[str, ...]], np.ndarray] = {}
 
     def learn(self, first, decisions, chosen: list[tuple[int, float]]) -> None:
         """Keep what a clause's first pass read with confidence: `first` is the clause's first token,
@@ -81,6 +89,7 @@ class DocumentMemory:
             if min(v_confidence, w_confidence) >= MEMORY_CONFIDENCE:
                 self._bigrams[v, w] += 1
         self._model = None
+        self._evidence.clear()
 
     def worth_another_pass(self, first, decisions) -> bool:
         for _, decision in decisions:
@@ -94,11 +103,24 @@ class DocumentMemory:
 
     def scores(self, token: str, options: list[str]) -> np.ndarray | float:
         """What the document's confident readings of this capitalised token say of each option."""
-        return _evidence(self._names.get(token), options, NAME_WEIGHT, NAME_PRIOR)
+        return self._weighed(True, token, options)
 
     def word_scores(self, token: str, options: list[str]) -> np.ndarray | float:
         """What the document's confident readings of this word in small letters say of each option."""
-        return _evidence(self._words.get(token), options, WORD_WEIGHT, WORD_PRIOR)
+        return self._weighed(False, token, options)
+
+    def _weighed(self, name: bool, token: str, options: list[str]) -> np.ndarray | float:
+        readings = (self._names if name else self._words).get(token)
+        if not readings:
+            return 0.0
+        key = (name, token, tuple(options))
+        found = self._evidence.get(key)
+        if found is None:
+            if len(self._evidence) >= EVIDENCE_LIMIT:
+                self._evidence.clear()
+            found = self._evidence[key] = _evidence(readings, options, *((NAME_WEIGHT, NAME_PRIOR) if name
+                                                                         else (WORD_WEIGHT, WORD_PRIOR)))
+        return found
 
     def language_model(self, base: TrigramLM) -> TrigramLM | CachedLM:
         if not self._bigrams:
