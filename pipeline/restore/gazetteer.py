@@ -37,62 +37,81 @@ class Gazetteer:
         try:
             rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
             names = [name.split() for name, _ in rows]
-            self._letters = [tuple(letters.split()) for _, letters in rows]
+            letters = [tuple(letters.split()) for _, letters in rows]
         except (OSError, ValueError) as exc:
             raise ModelError(f"cannot load gazetteer {path}: {exc}") from exc
         self._names = [tuple(w.lower() for w in name) for name in names]
         self._titles = [tuple(w[:1].isupper() for w in name) for name in names]
         # A place name, every word capitalised ("Tân Thành"), is only that where the text writes it so:
-        # in small letters the same letters are other words ("tán thành", approve).
-        self._proper = [all(titles) for titles in self._titles]
-        # Each name under the letters of its words, and under each variant with one word left open.
-        self._exact: dict[tuple[str, ...], list[int]] = {}
-        # Under an open pattern: the names and the letters of their open word, compared in one call.
-        self._open: dict[tuple[str, ...], tuple[list[int], list[str]]] = {}
-        for number, letters in enumerate(self._letters):
-            self._exact.setdefault(letters, []).append(number)
-            for open_word in range(len(letters)):
-                numbers, words = self._open.setdefault(letters[:open_word] + (WILDCARD,) + letters[open_word + 1:], ([], []))
-                numbers.append(number)
-                words.append(letters[open_word])
-        # The beginnings of every pattern: most places of a clause start no name at all, and most runs
-        # that start one stop being one after a word or two.
-        self._prefixes = {pattern[:n] for pattern in (*self._exact, *self._open) for n in range(2, len(pattern) + 1)}
-        self._longest = max((len(name) for name in names), default=0)
-        # (exact, misread) -> run of letters -> what `_read` found.
-        self._reads: dict[tuple[bool, bool], dict[tuple[str, ...], tuple | None]] = {}
+        # in small letters the same letters are other words ("tán thành", approve). Such names are kept
+        # apart, so the runs of a clause in small letters are never compared with them.
+        proper = [all(titles) for titles in self._titles]
+        self._others = _Index([number for number, is_proper in enumerate(proper) if not is_proper], letters, self._titles)
+        self._places = _Index([number for number, is_proper in enumerate(proper) if is_proper], letters, self._titles)
 
     def matches(self, letters: list[str | None], texts: list[str], exact: bool = True, misread: bool = True):
         """(first position, the name's syllables) for each run of the clause that reads as a name:
         `exact`ly, or with one word `misread`. `letters`: each word's base letters in lower case, None
         where the clause has no word; `texts`: the words as written."""
         letters = tuple(letters)
-        reads = self._reads.setdefault((exact, misread), {})
+        capitalised = [text[:1].isupper() for text in texts]
         for start in range(len(letters) - 1):
-            for length in range(2, min(self._longest, len(letters) - start) + 1):
-                window = letters[start:start + length]
-                if window[-1] is None:
-                    break
-                read = reads[window] if window in reads else self._read(window, exact, misread)
-                if read is None:
-                    break
-                exact_numbers, near = read
-                found = exact_numbers  # in order, each once
-                if near:
-                    found = sorted({*exact_numbers, *(number for open_word, number, title in near if self._case_fits(
-                        token_case(texts[start + open_word]), title, start + open_word == 0))})
-                capitals = all(text[:1].isupper() for text in texts[start:start + length])
-                for number in found:
-                    if capitals or not self._proper[number]:
+            for index, capitals_only in ((self._others, False), (self._places, True)):
+                for length in range(2, min(index.longest, len(letters) - start) + 1):
+                    window = letters[start:start + length]
+                    if window[-1] is None or capitals_only and not all(capitalised[start:start + length]):
+                        break
+                    read = index.read(window, exact, misread)
+                    if read is None:
+                        break
+                    exact_numbers, near = read
+                    found = exact_numbers  # in order, each once
+                    if near:
+                        found = sorted({*exact_numbers, *(number for open_word, number, title in near if self._case_fits(
+                            token_case(texts[start + open_word]), title, start + open_word == 0))})
+                    for number in found:
                         yield start, self._names[number]
 
-    def _read(self, window: tuple[str, ...], exact: bool, misread: bool
-              ) -> tuple[list[int], list[tuple[int, int, bool]]] | None:
+    @staticmethod
+    def _case_fits(case: str, title: bool, clause_start: bool) -> bool:
+        """A word read otherwise than the name must be written as the name writes it (any word may open
+        a clause with a capital, and a heading is all capitals)."""
+        return case == "upper" or (case == "title") == title or (clause_start and case == "title")
+
+
+class _Index:
+    """Some of the gazetteer's names (by number), under the letters of their words and under each
+    variant with one word left open, for `Gazetteer.matches` to read runs of a clause against."""
+
+    def __init__(self, numbers: list[int], letters: list[tuple[str, ...]], titles: list[tuple[bool, ...]]):
+        self._titles = titles
+        # Each name under the letters of its words, and under each variant with one word left open.
+        self._exact: dict[tuple[str, ...], list[int]] = {}
+        # Under an open pattern: the names and the letters of their open word, compared in one call.
+        self._open: dict[tuple[str, ...], tuple[list[int], list[str]]] = {}
+        for number in numbers:
+            self._exact.setdefault(letters[number], []).append(number)
+            for open_word in range(len(letters[number])):
+                pattern = letters[number][:open_word] + (WILDCARD,) + letters[number][open_word + 1:]
+                found, words = self._open.setdefault(pattern, ([], []))
+                found.append(number)
+                words.append(letters[number][open_word])
+        # The beginnings of every pattern: most places of a clause start no name at all, and most runs
+        # that start one stop being one after a word or two.
+        self._prefixes = {pattern[:n] for pattern in (*self._exact, *self._open) for n in range(2, len(pattern) + 1)}
+        self.longest = max((len(letters[number]) for number in numbers), default=0)
+        # (exact, misread) -> run of letters -> what `read` found.
+        self._reads: dict[tuple[bool, bool], dict[tuple[str, ...], tuple | None]] = {}
+
+    def read(self, window: tuple[str, ...], exact: bool, misread: bool
+             ) -> tuple[list[int], list[tuple[int, int, bool]]] | None:
         """The names a run of words' letters may be: those it spells `exact`ly, and (open word, name,
         whether the name writes that word with a capital) for those it spells with one word `misread`,
         within the letters allowed; None if no name begins so. Documents repeat their phrases, so each
-        run of letters is compared once (`matches` looks it up in `_reads` first)."""
-        reads = self._reads[exact, misread]
+        run of letters is compared once."""
+        reads = self._reads.setdefault((exact, misread), {})
+        if window in reads:
+            return reads[window]
         if len(reads) > READ_CACHE_LIMIT:  # bound memory over archive-sized batches
             reads.clear()
         variants = [window[:k] + (WILDCARD,) + window[k + 1:] for k in range(len(window))] if misread else []
@@ -112,9 +131,3 @@ class Gazetteer:
             near.extend((open_word, numbers[k], self._titles[numbers[k]][open_word]) for _, _, k in found)
         read = reads[window] = (exact_numbers, near)
         return read
-
-    @staticmethod
-    def _case_fits(case: str, title: bool, clause_start: bool) -> bool:
-        """A word read otherwise than the name must be written as the name writes it (any word may open
-        a clause with a capital, and a heading is all capitals)."""
-        return case == "upper" or (case == "title") == title or (clause_start and case == "title")
