@@ -84,6 +84,16 @@ def test_table_without_borders_but_with_rows_of_data_keeps_its_rows(tmp_path):
         "2\tTập huấn\tSở Nội vụ"]
 
 
+def test_tables_are_numbered_once_each_in_page_order(tmp_path):
+    # A layout table holding a table of data, then another table: t0, t1 inside it, t2 after.
+    path = page(tmp_path, """
+      <table><tr><td>ỦY BAN NHÂN DÂN<table border="1"><tr><td>A</td><td>B</td></tr></table></td>
+                 <td>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</td></tr></table>
+      <p>Nội dung văn bản.</p>
+      <table border="1"><tr><td>X</td><td>Y</td></tr></table>""")
+    assert [(line.text, line.origin) for line in ingest(path)[1] if line.text][-1] == ("X\tY", "t2.r0")
+
+
 def test_body_is_found_beside_menus_and_related_lists(tmp_path):
     menu = "".join(f'<li><a href="/{n}">Mục {n} của cổng thông tin</a></li>' for n in range(30))
     path = page(tmp_path, f"""

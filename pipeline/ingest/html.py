@@ -245,17 +245,19 @@ class _Writer:
         rows = [[cell for cell in row if cell.tag in ("td", "th")] for row in table.iter("tr")
                 if row.getparent() is table or row.getparent().getparent() is table]
         self.separate()
-        row_texts = [[" ".join(self._cell_lines(cell)) for cell in cells] for cells in rows]
+        # Each cell's lines, read once: reading a cell numbers the tables inside it.
+        cell_lines = [[self._cell_lines(cell) for cell in cells] for cells in rows]
+        row_texts = [[" ".join(lines) for lines in cells] for cells in cell_lines]
         if _is_data_table(table, self.bordered_classes) or shaped_like_data(row_texts):
             for index, texts in enumerate(row_texts):
                 if any(texts):
                     self.lines.append(Line(number=0, text="\t".join(texts), original="\t".join(texts),
                                            origin=f"{origin}.r{index}"))
         else:
-            for column in range(max((len(cells) for cells in rows), default=0)):
-                for index, cells in enumerate(rows):
+            for column in range(max((len(cells) for cells in cell_lines), default=0)):
+                for index, cells in enumerate(cell_lines):
                     if column < len(cells):
-                        for text in self._cell_lines(cells[column]):
+                        for text in cells[column]:
                             self.lines.append(Line(number=0, text=text, original=text,
                                                    origin=f"{origin}.r{index}.c{column}"))
                 self.separate()

@@ -253,19 +253,19 @@ class _Reader:
     def _table(self, table, origin: str) -> None:
         rows = [self._cells(row) for row in table.findall("w:tr", _NS)]
         self._separate()
-        row_texts = [[" ".join(text for text in self._cell_lines(cell) if text.strip()) for cell in cells]
-                     for cells in rows]
+        # Each cell's lines, read once whichever way the table is written out.
+        cell_lines = [[[text for text in self._cell_lines(cell) if text.strip()] for cell in cells] for cells in rows]
+        row_texts = [[" ".join(lines) for lines in cells] for cells in cell_lines]
         if self._has_borders(table) or shaped_like_data(row_texts):
             for row_index, texts in enumerate(row_texts):
                 if any(texts):
                     self._add(["\t".join(texts)], f"{origin}.r{row_index}")
         else:
-            columns = max((len(cells) for cells in rows), default=0)
+            columns = max((len(cells) for cells in cell_lines), default=0)
             for column in range(columns):
-                for row_index, cells in enumerate(rows):
+                for row_index, cells in enumerate(cell_lines):
                     if column < len(cells):
-                        texts = [text for text in self._cell_lines(cells[column]) if text.strip()]
-                        self._add(texts, f"{origin}.r{row_index}.c{column}")
+                        self._add(cells[column], f"{origin}.r{row_index}.c{column}")
                 self._separate()
         self._separate()
 

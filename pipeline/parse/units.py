@@ -199,6 +199,7 @@ def scan_phrase(text: str) -> str:
     ):
         return ""
     head_end = 0
+    own_head = folded.split(" ", 1)[0]
     for variant, canonical in _gazetteer()["names"]:
         if variant != fold(canonical):
             continue
@@ -208,7 +209,6 @@ def scan_phrase(text: str) -> str:
         # A district's department is named as the province's: "Phòng Nông nghiệp và Phát triển nông thôn"
         # is whole, as "Sở Nông nghiệp và Phát triển nông thôn" is, small letters and all.
         head, _, rest = variant.partition(" ")
-        own_head = folded.split(" ", 1)[0]
         if (head in _DEPARTMENT_HEADS and own_head in _DEPARTMENT_HEADS and rest
                 and folded[len(own_head) + 1:].startswith(rest)):
             head_end = len(own_head) + 1 + len(rest)
